@@ -1,0 +1,134 @@
+#include "commands/credit_manager.h"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+
+#include "domain/codec/binary.h"
+#include "domain/codec/envelope.h"
+#include "domain/partitioner.h"
+
+namespace microjobs {
+namespace {
+
+std::string cursor_key(std::int32_t source) { return "credits/" + std::to_string(source); }
+
+// Counts outstanding replies of one round; any reply that is not a success marks it failed.
+struct Round {
+  std::mutex mutex;
+  std::condition_variable done;
+  std::size_t pending = 0;
+  std::size_t credited = 0;
+  std::string failure;
+};
+
+}  // namespace
+
+CreditManager::CreditManager(EventLog& log, CommandBus& bus, StateStore& store)
+    : log_(log), bus_(bus), store_(store) {}
+
+Status CreditManager::start() {
+  const std::int32_t partitions = log_.partitions();
+  cursors_.assign(partitions, Cursor{0, 0, std::vector<std::int64_t>(partitions, 0)});
+  for (std::int32_t p = 0; p < partitions; ++p) {
+    auto stored = store_.get(cursor_key(p));
+    if (!stored.ok()) return stored.error();
+    if (stored->empty()) continue;
+    binary::Reader reader{*stored};
+    Cursor cursor;
+    reader.get(cursor.next_offset);
+    reader.get(cursor.last_seq);
+    reader.get(cursor.last_credit_seq);
+    if (reader.failed || cursor.last_credit_seq.size() != static_cast<std::size_t>(partitions)) {
+      return Error{"credit cursor of partition " + std::to_string(p) + " is unreadable"};
+    }
+    cursors_[p] = std::move(cursor);
+  }
+  return ok_status();
+}
+
+Status CreditManager::save(std::int32_t source) {
+  std::string bytes;
+  binary::Writer writer{bytes};
+  writer.put(cursors_[source].next_offset);
+  writer.put(cursors_[source].last_seq);
+  writer.put(cursors_[source].last_credit_seq);
+  return store_.put(cursor_key(source), bytes);
+}
+
+Result<std::size_t> CreditManager::step(std::size_t max_records_per_partition) {
+  std::size_t consumed = 0;
+  for (std::int32_t p = 0; p < log_.partitions(); ++p) {
+    auto result = step_partition(p, max_records_per_partition);
+    if (!result.ok()) return result.error();
+    consumed += *result;
+  }
+  return consumed;
+}
+
+Result<std::size_t> CreditManager::step_partition(std::int32_t source, std::size_t max_records) {
+  Cursor next = cursors_[source];
+  if (log_.end(source) <= next.next_offset) return std::size_t{0};
+  auto records = log_.read(source, next.next_offset, max_records);
+  if (!records.ok()) return records.error();
+  auto round = std::make_shared<Round>();
+  for (const LogRecord& record : *records) {
+    next.next_offset = record.offset + 1;
+    if (peek_type(record.value) != SubmissionApproved::kType) continue;
+    auto envelope = decode_envelope(record.value);
+    if (!envelope) return Error{"undecodable approval at offset " + std::to_string(record.offset)};
+    if (envelope->meta.seq <= next.last_seq) continue;  // a producer retry's repeat
+    next.last_seq = envelope->meta.seq;
+    const auto& approved = std::get<SubmissionApproved>(envelope->event);
+    std::int32_t destination = partition_for(approved.worker_id.value, log_.partitions());
+    CreditWorker credit{approved.worker_id, approved.paid, approved.claim_id, envelope->meta.id,
+                        source, envelope->meta.seq, next.last_credit_seq[destination]};
+    next.last_credit_seq[destination] = envelope->meta.seq;
+    {
+      std::lock_guard lock(round->mutex);
+      round->pending += 1;
+    }
+    bus_.send("credit:" + envelope->meta.id, std::move(credit), [round](CommandOutcome outcome) {
+      std::lock_guard lock(round->mutex);
+      bool ok = outcome.kind == CommandOutcome::Kind::accepted ||
+                (outcome.kind == CommandOutcome::Kind::rejected &&
+                 outcome.rejection == Rejection::exists);
+      if (ok) {
+        round->credited += 1;
+      } else if (round->failure.empty()) {
+        round->failure = outcome.kind == CommandOutcome::Kind::rejected
+                             ? std::string(rejection_code(outcome.rejection))
+                             : "outcome " + std::to_string(static_cast<int>(outcome.kind));
+      }
+      if (--round->pending == 0) round->done.notify_all();
+    });
+  }
+  std::unique_lock lock(round->mutex);
+  round->done.wait(lock, [&] { return round->pending == 0; });
+  if (!round->failure.empty()) {
+    return Error{"a credit from partition " + std::to_string(source) + " failed (" +
+                 round->failure + "); resending from the cursor"};
+  }
+  const std::size_t consumed = records->size();
+  cursors_[source] = std::move(next);
+  MJ_RETURN_IF_ERROR(save(source));
+  return consumed;
+}
+
+void CreditManager::run(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    std::uint64_t count = log_.append_count();
+    auto result = step();
+    if (!result.ok()) {
+      spdlog::warn("credit manager: {}", result.error().message);
+      // Back off a little before resending; a new append ends the wait early.
+      log_.wait_for_append(log_.append_count(), std::chrono::milliseconds(100));
+    } else if (*result == 0) {
+      log_.wait_for_append(count, std::chrono::milliseconds(200));
+    }
+  }
+}
+
+}  // namespace microjobs

@@ -1,0 +1,46 @@
+#pragma once
+// The credit process manager: turns each SubmissionApproved on an employer's partition into a
+// CreditWorker command on the worker's partition (clearing:payouts -> worker), exactly once.
+//
+// It reads every partition from a stored cursor. For each approval it sends a credit that names
+// its source (partition, seq) and the seq of the previous credit from the same source to the same
+// destination partition; the destination applies credits only in that chain order and answers a
+// repeat with `exists`. The cursor (offset, last seq, and the chain's last seq per destination)
+// is stored only after every credit of a round was acknowledged, so a crash or a failed credit
+// means resending from the cursor, which is harmless.
+//
+// Lifecycle: construct, start() (loads cursors), then run() on one thread, or step() in tests.
+#include <stop_token>
+#include <vector>
+
+#include "commands/command_bus.h"
+#include "commands/event_log.h"
+
+namespace microjobs {
+
+class CreditManager {
+ public:
+  CreditManager(EventLog& log, CommandBus& bus, StateStore& store);
+
+  Status start();
+  // One round over all partitions; returns the number of log records it moved past (0: it is
+  // caught up).
+  Result<std::size_t> step(std::size_t max_records_per_partition = 1024);
+  void run(std::stop_token stop);
+
+ private:
+  struct Cursor {
+    std::int64_t next_offset = 0;
+    std::int64_t last_seq = 0;
+    std::vector<std::int64_t> last_credit_seq;  // per destination partition
+  };
+  Result<std::size_t> step_partition(std::int32_t source, std::size_t max_records);
+  Status save(std::int32_t source);
+
+  EventLog& log_;
+  CommandBus& bus_;
+  StateStore& store_;
+  std::vector<Cursor> cursors_;
+};
+
+}  // namespace microjobs

@@ -1,0 +1,56 @@
+#pragma once
+// The EventLog port: an append-only log of records in P partitions. Owned here, by its users;
+// adapters live in infra/ (infra/rocksdb: the embedded default; infra/kafka later).
+//
+// Thread-safety: append() for one partition is called by that partition's single writer only;
+// read(), end() and wait_for_append() may be called from any thread.
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/result.h"
+
+namespace microjobs {
+
+struct RecordView {
+  std::string_view key;    // the stream key (user id)
+  std::string_view value;  // the envelope bytes
+};
+
+struct LogRecord {
+  std::int64_t offset = 0;
+  std::string key;
+  std::string value;
+};
+
+class EventLog {
+ public:
+  virtual ~EventLog() = default;
+  virtual std::int32_t partitions() const = 0;
+  // Appends all records to the partition as one atomic, durable unit and returns the offset of
+  // the first. Either all of them are durable when it returns ok, or none is visible.
+  virtual Result<std::int64_t> append(std::int32_t partition, std::span<const RecordView> records) = 0;
+  // Up to max_records records with offset >= from, in offset order.
+  virtual Result<std::vector<LogRecord>> read(std::int32_t partition, std::int64_t from,
+                                              std::size_t max_records) = 0;
+  // The offset the next appended record will get.
+  virtual std::int64_t end(std::int32_t partition) = 0;
+  // A counter that grows with every append; wait_for_append() returns when it differs from
+  // `seen` or when the timeout passes, so readers sleep instead of spinning.
+  virtual std::uint64_t append_count() const = 0;
+  virtual void wait_for_append(std::uint64_t seen, std::chrono::milliseconds timeout) = 0;
+};
+
+// A small durable key-value store for the write side's own bookkeeping: snapshots and the
+// credit process manager's cursors. Writes are synced.
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+  virtual Result<std::string> get(std::string_view key) = 0;  // empty string when absent
+  virtual Status put(std::string_view key, std::string_view value) = 0;
+};
+
+}  // namespace microjobs

@@ -1,0 +1,106 @@
+#pragma once
+// A partition processor: the single writer of one partition. Commands wait in a bounded queue;
+// the processor's thread takes a batch, decides each command against the in-memory state,
+// appends all resulting events in one durable append (group commit), and only then replies.
+// It also runs the partition's scheduler (claim deadlines, from the injected Clock) and
+// remembers command ids for 24 h so that a repeat gets the first answer, across restarts.
+//
+// Lifecycle: construct, start() (rebuilds state from the snapshot plus the log's tail), submit()
+// from any thread, stop() (drains, snapshots, joins). Not copyable.
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "commands/clock.h"
+#include "commands/command_bus.h"
+#include "commands/event_log.h"
+#include "domain/decider.h"
+#include "domain/state.h"
+
+namespace microjobs {
+
+struct ProcessorConfig {
+  std::size_t queue_limit = 16'384;     // commands waiting; beyond it submit() says overloaded
+  std::size_t max_batch = 1024;         // commands decided per append
+  std::int64_t idempotency_window_ms = 24LL * 3600 * 1000;
+  std::int64_t snapshot_every_events = 100'000;
+  std::int64_t scheduler_interval_ms = 50;  // how often an idle processor checks deadlines
+  std::size_t expirations_per_batch = 256;
+  Policy policy;
+};
+
+struct PendingCommand {
+  std::string command_id;
+  Command command;
+  ReplyFn reply;  // empty for the scheduler's own commands
+};
+
+class PartitionProcessor {
+ public:
+  PartitionProcessor(std::int32_t partition, EventLog& log, StateStore& store, const Clock& clock,
+                     ProcessorConfig config = {});
+  ~PartitionProcessor();
+  PartitionProcessor(const PartitionProcessor&) = delete;
+  PartitionProcessor& operator=(const PartitionProcessor&) = delete;
+
+  Status start();
+  void stop();
+  // Queues the command; replies `overloaded` at once when the queue is full, or, when `wait` is
+  // set, blocks until there is room (for internal producers that must not drop a command).
+  void submit(PendingCommand command, bool wait = false);
+  // Wakes the scheduler now (tests move a ManualClock and call this).
+  void wake();
+
+  // A copy of the state, taken between batches (tests and the simulation compare it).
+  PartitionState state_copy();
+  std::int64_t last_seq();
+
+ private:
+  struct IdempotencyEntry {
+    std::int64_t offset = -1;  // -1: the command was rejected
+    Rejection rejection = Rejection::invalid_argument;
+    std::int64_t time_ms = 0;
+  };
+  struct Decided;
+
+  void run();
+  Status rebuild();
+  Status replay_from(std::int64_t offset);
+  void process(std::vector<PendingCommand>& batch);
+  void schedule_due(std::vector<PendingCommand>& batch, UnixMs now);
+  void answer_repeat(PendingCommand& command, const IdempotencyEntry& entry);
+  void remember(const std::string& command_id, IdempotencyEntry entry);
+  void forget_expired(std::int64_t now_ms);
+  Status write_snapshot();
+
+  const std::int32_t partition_;
+  EventLog& log_;
+  StateStore& store_;
+  const Clock& clock_;
+  const ProcessorConfig config_;
+
+  std::mutex mutex_;  // guards queue_, stopping_, and the state between batches
+  std::condition_variable queue_changed_;
+  std::condition_variable room_;
+  std::deque<PendingCommand> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+
+  // Owned by the processor thread (and read under mutex_ by state_copy()).
+  PartitionState state_;
+  std::int64_t last_seq_ = 0;
+  std::string last_hash_;
+  std::int64_t next_offset_ = 0;
+  std::int64_t events_since_snapshot_ = 0;
+  std::unordered_map<std::string, IdempotencyEntry> idempotency_;
+  std::deque<std::pair<std::int64_t, std::string>> idempotency_order_;  // (time, id)
+  std::string encode_buffer_;
+};
+
+}  // namespace microjobs

@@ -1,0 +1,43 @@
+#pragma once
+// The event envelope of DESIGN.md section 4: CloudEvents 1.0 attributes plus stream, seq,
+// command_id, prev_hash and data, as JSON. These bytes are what the local log stores and what goes
+// to Kafka; a record's hash is the SHA-256 of exactly these bytes.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/events.h"
+
+namespace microjobs {
+
+struct EnvelopeMeta {
+  std::string id;          // "{partition}-{seq}": unique within the deployment
+  std::string source;      // "/microjobs/partitions/{partition}"
+  UnixMs time;
+  std::string stream;      // the stream key (user id); the Kafka record key
+  std::int64_t seq = 0;    // contiguous from 1 in the partition
+  std::string command_id;
+  std::string prev_hash;   // hex SHA-256 of the previous record's bytes, 64 zeros for seq 1
+};
+
+struct Envelope {
+  EnvelopeMeta meta;
+  std::string subject;
+  Event event;
+};
+
+std::string encode_envelope(const EnvelopeMeta& meta, const Event& event);
+// Appends instead of returning: the hot path reuses one buffer.
+void encode_envelope_to(std::string& out, const EnvelopeMeta& meta, const Event& event);
+
+// Decodes an envelope; on failure returns nullopt and says why in `error` (if given).
+std::optional<Envelope> decode_envelope(std::string_view bytes, std::string* error = nullptr);
+
+// Reads only "type" and "seq" cheaply, for readers that skip most events.
+std::string_view peek_type(std::string_view bytes);
+
+std::string event_id(std::int32_t partition, std::int64_t seq);
+std::string event_source(std::int32_t partition);
+
+}  // namespace microjobs

@@ -1,0 +1,59 @@
+#include "domain/ids.h"
+
+#include <charconv>
+#include <cstdint>
+
+namespace microjobs {
+namespace {
+
+bool all_digits(std::string_view text) {
+  if (text.empty() || text.size() > 18) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool valid_user_id(std::string_view text) {
+  if (text.empty() || text.size() > 64) return false;
+  for (char c : text) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+TaskId make_task_id(const UserId& employer, std::int64_t number) {
+  return TaskId{employer.value + "." + std::to_string(number)};
+}
+
+ClaimId make_claim_id(const TaskId& task, std::int64_t number) {
+  return ClaimId{task.value + "." + std::to_string(number)};
+}
+
+std::optional<UserId> owner_of_task(std::string_view task_id) {
+  auto dot = task_id.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  std::string_view user = task_id.substr(0, dot);
+  if (!valid_user_id(user) || !all_digits(task_id.substr(dot + 1))) return std::nullopt;
+  return UserId{std::string(user)};
+}
+
+std::optional<TaskId> task_of_claim(std::string_view claim_id) {
+  auto dot = claim_id.rfind('.');
+  if (dot == std::string_view::npos || !all_digits(claim_id.substr(dot + 1))) return std::nullopt;
+  std::string_view task = claim_id.substr(0, dot);
+  if (!owner_of_task(task)) return std::nullopt;
+  return TaskId{std::string(task)};
+}
+
+std::optional<UserId> owner_of_claim(std::string_view claim_id) {
+  auto task = task_of_claim(claim_id);
+  if (!task) return std::nullopt;
+  return owner_of_task(task->value);
+}
+
+}  // namespace microjobs

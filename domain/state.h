@@ -1,0 +1,89 @@
+#pragma once
+// The write side's state of one partition: the users whose stream lives here, their tasks, and
+// the claims on those tasks. Built only by evolve(); decide() only reads it.
+#include <array>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "domain/ids.h"
+#include "domain/money.h"
+#include "domain/time.h"
+
+namespace microjobs {
+
+enum class ClaimStatus : std::uint8_t { claimed, submitted, approved, rejected, abandoned, expired };
+enum class TaskStatus : std::uint8_t { open, paused, completed, cancelled, expired };
+
+std::string_view claim_status_name(ClaimStatus status);
+std::string_view task_status_name(TaskStatus status);
+
+struct ClaimState {
+  UserId worker_id;
+  ClaimStatus status = ClaimStatus::claimed;
+  UnixMs expires_at;
+  UnixMs submitted_at;
+};
+
+// Per worker on one task: whether the worker holds a claim now, and how many submissions it made.
+struct WorkerOnTask {
+  std::int64_t active_claims = 0;
+  std::int64_t submissions = 0;
+};
+
+struct TaskState {
+  UserId employer_id;
+  TaskStatus status = TaskStatus::open;
+  Micros reward;
+  Micros fee;
+  std::int64_t slots = 0;
+  std::int64_t claim_timeout_s = 0;
+  UnixMs expires_at;
+  std::vector<std::string> countries;
+  std::int64_t min_approval_rate_bp = 0;
+  std::int64_t min_approved = 0;
+  std::int64_t max_per_worker = 1;
+  // Counters. claimed and submitted count claims in that state now; approved and rejected count
+  // every review ever made.
+  std::int64_t claimed = 0;
+  std::int64_t submitted = 0;
+  std::int64_t approved = 0;
+  std::int64_t rejected = 0;
+  std::int64_t next_claim_number = 1;
+  Micros escrow;  // what the task can still owe: (slots - approved) x (reward + fee)
+  std::unordered_map<ClaimId, ClaimState> claims;
+  std::unordered_map<UserId, WorkerOnTask> workers;
+
+  std::int64_t free_slots() const { return slots - claimed - submitted - approved; }
+};
+
+struct UserState {
+  bool registered = false;
+  std::string country;
+  std::string display_name;
+  Micros available;
+  Micros escrow;
+  std::int64_t next_task_number = 1;
+  std::unordered_map<std::string, Micros> deposit_references;
+};
+
+// The partition's own view of the accounts it moves money in and out of. platform:fees,
+// clearing:payouts and world:* are shared by all partitions; here they hold this partition's
+// contribution only, and the sum over all partitions is the real balance.
+struct PartitionState {
+  std::unordered_map<UserId, UserState> users;
+  std::unordered_map<TaskId, TaskState> tasks;
+  // Deadlines of claims in state `claimed`, in time order, for the scheduler.
+  std::set<std::pair<UnixMs, ClaimId>> claim_deadlines;
+  // For each source partition: the seq of the last approval credited here from it.
+  std::map<std::int64_t, std::int64_t> last_credit_seq;
+  std::map<std::string, Micros, std::less<>> shared_accounts;
+
+  const UserState* find_user(const UserId& id) const;
+  const TaskState* find_task(const TaskId& id) const;
+};
+
+}  // namespace microjobs

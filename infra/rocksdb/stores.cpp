@@ -1,0 +1,229 @@
+#include "infra/rocksdb/stores.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <cstring>
+#include <filesystem>
+
+namespace microjobs {
+namespace {
+
+Result<std::unique_ptr<rocksdb::DB>> open_db(const std::string& path, bool for_log) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) return Error{"cannot create " + path + ": " + ec.message()};
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.IncreaseParallelism(2);
+  if (for_log) {
+    options.OptimizeLevelStyleCompaction();
+    // Concurrent appends of different partitions join one write group: one WAL sync for all.
+    options.enable_pipelined_write = true;
+  }
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status = rocksdb::DB::Open(options, path, &raw);
+  if (!status.ok()) return Error{"cannot open " + path + ": " + status.ToString()};
+  return std::unique_ptr<rocksdb::DB>(raw);
+}
+
+void put_big_endian(std::string& out, std::uint64_t value, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+}
+
+std::uint64_t get_big_endian(std::string_view in, int bytes) {
+  std::uint64_t value = 0;
+  for (int i = 0; i < bytes; ++i) value = (value << 8) | static_cast<unsigned char>(in[i]);
+  return value;
+}
+
+std::string record_key(std::int32_t partition, std::int64_t offset) {
+  std::string key;
+  key.reserve(13);
+  key.push_back('e');
+  put_big_endian(key, static_cast<std::uint32_t>(partition), 4);
+  put_big_endian(key, static_cast<std::uint64_t>(offset), 8);
+  return key;
+}
+
+std::string partition_prefix(std::int32_t partition) { return record_key(partition, 0).substr(0, 5); }
+
+rocksdb::Slice slice(std::string_view text) { return rocksdb::Slice(text.data(), text.size()); }
+
+constexpr char kPartitionsKey[] = "meta/partitions";
+
+}  // namespace
+
+// ---- LocalEventLog ----
+
+LocalEventLog::LocalEventLog(std::unique_ptr<rocksdb::DB> db, std::int32_t partitions)
+    : db_(std::move(db)), partitions_(partitions),
+      ends_(new std::atomic<std::int64_t>[partitions]) {}
+
+LocalEventLog::~LocalEventLog() = default;
+
+Result<std::unique_ptr<LocalEventLog>> LocalEventLog::open(const std::string& path,
+                                                          std::int32_t partitions) {
+  if (partitions < 1 || partitions > 1024) return Error{"partitions must be 1..1024"};
+  auto db = open_db(path, true);
+  if (!db.ok()) return db.error();
+  std::string stored;
+  rocksdb::Status status = (*db)->Get(rocksdb::ReadOptions(), kPartitionsKey, &stored);
+  if (status.ok()) {
+    if (stored != std::to_string(partitions)) {
+      return Error{"the log at " + path + " has " + stored + " partitions, not " +
+                   std::to_string(partitions) + " (the count is fixed when a log is created)"};
+    }
+  } else if (status.IsNotFound()) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    status = (*db)->Put(sync, kPartitionsKey, std::to_string(partitions));
+    if (!status.ok()) return Error{status.ToString()};
+  } else {
+    return Error{status.ToString()};
+  }
+  std::unique_ptr<LocalEventLog> log(new LocalEventLog(std::move(*db), partitions));
+  std::unique_ptr<rocksdb::Iterator> it(log->db_->NewIterator(rocksdb::ReadOptions()));
+  for (std::int32_t p = 0; p < partitions; ++p) {
+    // The end of partition p is one past the last key below the start of partition p + 1.
+    it->SeekForPrev(record_key(p, INT64_MAX));
+    std::int64_t end = 0;
+    if (it->Valid() && it->key().starts_with(partition_prefix(p))) {
+      end = static_cast<std::int64_t>(get_big_endian(it->key().ToStringView().substr(5), 8)) + 1;
+    }
+    log->ends_[p].store(end);
+  }
+  return log;
+}
+
+Result<std::int64_t> LocalEventLog::append(std::int32_t partition,
+                                           std::span<const RecordView> records) {
+  if (partition < 0 || partition >= partitions_) return Error{"no such partition"};
+  const std::int64_t first = ends_[partition].load();
+  rocksdb::WriteBatch batch;
+  std::string value;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    value.clear();
+    put_big_endian(value, records[i].key.size(), 2);
+    value.append(records[i].key);
+    value.append(records[i].value);
+    batch.Put(record_key(partition, first + static_cast<std::int64_t>(i)), value);
+  }
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  rocksdb::Status status = db_->Write(options, &batch);
+  if (!status.ok()) return Error{"append: " + status.ToString()};
+  ends_[partition].store(first + static_cast<std::int64_t>(records.size()));
+  {
+    std::lock_guard lock(mutex_);
+    append_count_.fetch_add(1);
+  }
+  appended_.notify_all();
+  return first;
+}
+
+Result<std::vector<LogRecord>> LocalEventLog::read(std::int32_t partition, std::int64_t from,
+                                                   std::size_t max_records) {
+  if (partition < 0 || partition >= partitions_) return Error{"no such partition"};
+  std::vector<LogRecord> records;
+  const std::int64_t end = ends_[partition].load();  // never read past what append() published
+  if (from >= end) return records;
+  records.reserve(std::min<std::size_t>(max_records, static_cast<std::size_t>(end - from)));
+  std::string prefix = partition_prefix(partition);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(record_key(partition, from));
+       it->Valid() && it->key().starts_with(prefix) && records.size() < max_records; it->Next()) {
+    auto offset = static_cast<std::int64_t>(get_big_endian(it->key().ToStringView().substr(5), 8));
+    if (offset >= end) break;
+    std::string_view stored = it->value().ToStringView();
+    if (stored.size() < 2) return Error{"corrupt record at offset " + std::to_string(offset)};
+    auto key_size = static_cast<std::size_t>(get_big_endian(stored, 2));
+    if (stored.size() < 2 + key_size) return Error{"corrupt record at offset " + std::to_string(offset)};
+    records.push_back(LogRecord{offset, std::string(stored.substr(2, key_size)),
+                                std::string(stored.substr(2 + key_size))});
+  }
+  if (!it->status().ok()) return Error{"read: " + it->status().ToString()};
+  return records;
+}
+
+std::int64_t LocalEventLog::end(std::int32_t partition) { return ends_[partition].load(); }
+
+void LocalEventLog::wait_for_append(std::uint64_t seen, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  appended_.wait_for(lock, timeout, [&] { return append_count_.load() != seen; });
+}
+
+// ---- RocksReadStore ----
+
+RocksReadStore::RocksReadStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+RocksReadStore::~RocksReadStore() = default;
+
+Result<std::unique_ptr<RocksReadStore>> RocksReadStore::open(const std::string& path) {
+  auto db = open_db(path, false);
+  if (!db.ok()) return db.error();
+  return std::unique_ptr<RocksReadStore>(new RocksReadStore(std::move(*db)));
+}
+
+std::optional<std::string> RocksReadStore::get(std::string_view key) {
+  std::string value;
+  if (!db_->Get(rocksdb::ReadOptions(), slice(key), &value).ok()) return std::nullopt;
+  return value;
+}
+
+Status RocksReadStore::write(const WriteSet& set) {
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, value] : set.entries) {
+    if (value) {
+      batch.Put(key, *value);
+    } else {
+      batch.Delete(key);
+    }
+  }
+  rocksdb::Status status = db_->Write(rocksdb::WriteOptions(), &batch);
+  if (!status.ok()) return Error{"read store: " + status.ToString()};
+  return ok_status();
+}
+
+void RocksReadStore::scan(std::string_view prefix, std::string_view start,
+                          const std::function<bool(std::string_view, std::string_view)>& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(slice(start)); it->Valid() && it->key().starts_with(slice(prefix)); it->Next()) {
+    if (!visit(it->key().ToStringView(), it->value().ToStringView())) break;
+  }
+}
+
+// ---- RocksStateStore ----
+
+RocksStateStore::RocksStateStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+RocksStateStore::~RocksStateStore() = default;
+
+Result<std::unique_ptr<RocksStateStore>> RocksStateStore::open(const std::string& path) {
+  auto db = open_db(path, false);
+  if (!db.ok()) return db.error();
+  return std::unique_ptr<RocksStateStore>(new RocksStateStore(std::move(*db)));
+}
+
+Result<std::string> RocksStateStore::get(std::string_view key) {
+  std::string value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), slice(key), &value);
+  if (status.IsNotFound()) return std::string();
+  if (!status.ok()) return Error{"state store: " + status.ToString()};
+  return value;
+}
+
+Status RocksStateStore::put(std::string_view key, std::string_view value) {
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  rocksdb::Status status = db_->Put(options, slice(key), slice(value));
+  if (!status.ok()) return Error{"state store: " + status.ToString()};
+  return ok_status();
+}
+
+Status destroy_store(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+  if (ec) return Error{"cannot remove " + path + ": " + ec.message()};
+  return ok_status();
+}
+
+}  // namespace microjobs

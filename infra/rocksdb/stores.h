@@ -1,0 +1,80 @@
+#pragma once
+// RocksDB adapters of the ports: the local event log (the embedded default), the read-model store
+// and the write side's state store. Only rocksdb/stores.cpp includes RocksDB's headers.
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "commands/event_log.h"
+#include "projections/read_store.h"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace microjobs {
+
+// The local log: key = partition (4 bytes, big-endian) . offset (8 bytes, big-endian), value =
+// the record's stream key and envelope bytes. Appends are one WriteBatch with a synced WAL;
+// RocksDB's write group lets concurrent appends from several partitions share one fsync (group
+// commit). The number of partitions is fixed when the log is created.
+class LocalEventLog final : public EventLog {
+ public:
+  static Result<std::unique_ptr<LocalEventLog>> open(const std::string& path, std::int32_t partitions);
+  ~LocalEventLog() override;
+
+  std::int32_t partitions() const override { return partitions_; }
+  Result<std::int64_t> append(std::int32_t partition, std::span<const RecordView> records) override;
+  Result<std::vector<LogRecord>> read(std::int32_t partition, std::int64_t from,
+                                      std::size_t max_records) override;
+  std::int64_t end(std::int32_t partition) override;
+  std::uint64_t append_count() const override { return append_count_.load(); }
+  void wait_for_append(std::uint64_t seen, std::chrono::milliseconds timeout) override;
+
+ private:
+  LocalEventLog(std::unique_ptr<rocksdb::DB> db, std::int32_t partitions);
+
+  std::unique_ptr<rocksdb::DB> db_;
+  const std::int32_t partitions_;
+  std::unique_ptr<std::atomic<std::int64_t>[]> ends_;
+  std::atomic<std::uint64_t> append_count_{0};
+  std::mutex mutex_;
+  std::condition_variable appended_;
+};
+
+// An ordered key-value store on RocksDB; writes go to the WAL unsynced (a read model can always
+// be rebuilt from the log, and its positions are in the same batch as its data).
+class RocksReadStore final : public ReadStore {
+ public:
+  static Result<std::unique_ptr<RocksReadStore>> open(const std::string& path);
+  ~RocksReadStore() override;
+  std::optional<std::string> get(std::string_view key) override;
+  Status write(const WriteSet& batch) override;
+  void scan(std::string_view prefix, std::string_view start,
+            const std::function<bool(std::string_view, std::string_view)>& visit) override;
+
+ private:
+  explicit RocksReadStore(std::unique_ptr<rocksdb::DB> db);
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+// Small synced writes: processor snapshots and the credit manager's cursors.
+class RocksStateStore final : public StateStore {
+ public:
+  static Result<std::unique_ptr<RocksStateStore>> open(const std::string& path);
+  ~RocksStateStore() override;
+  Result<std::string> get(std::string_view key) override;
+  Status put(std::string_view key, std::string_view value) override;
+
+ private:
+  explicit RocksStateStore(std::unique_ptr<rocksdb::DB> db);
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+// Removes a store's directory (for `microjobs rebuild`).
+Status destroy_store(const std::string& path);
+
+}  // namespace microjobs

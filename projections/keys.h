@@ -1,0 +1,39 @@
+#pragma once
+// Key layout of the read models in the ReadStore. One place, so that the projector (writer) and
+// ReadModels (reader) cannot disagree.
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace microjobs::keys {
+
+inline std::string position(std::int32_t partition) { return "pos/" + std::to_string(partition); }
+inline std::string task(std::string_view id) { return "task/" + std::string(id); }
+inline std::string claim(std::string_view id) { return "claim/" + std::string(id); }
+inline std::string user(std::string_view id) { return "user/" + std::string(id); }
+inline std::string account(std::string_view id) { return "acct/" + std::string(id); }
+inline std::string reputation(std::string_view id) { return "rep/" + std::string(id); }
+inline std::string shared_account(std::string_view name) { return "shared/" + std::string(name); }
+
+inline constexpr std::string_view kFeedNewest = "feed/n/";
+inline constexpr std::string_view kFeedReward = "feed/r/";
+
+// Fixed-width hex of the bitwise complement, so that a forward scan yields the largest first.
+inline std::string descending(std::int64_t value) {
+  char buffer[17];
+  std::snprintf(buffer, sizeof buffer, "%016llx",
+                static_cast<unsigned long long>(~static_cast<std::uint64_t>(value)));
+  return buffer;
+}
+
+inline std::string feed_newest(std::int64_t posted_ms, std::string_view task_id) {
+  return std::string(kFeedNewest) + descending(posted_ms) + std::string(task_id);
+}
+inline std::string feed_reward(std::int64_t reward_micros, std::int64_t posted_ms,
+                               std::string_view task_id) {
+  return std::string(kFeedReward) + descending(reward_micros) + descending(posted_ms) +
+         std::string(task_id);
+}
+
+}  // namespace microjobs::keys

@@ -1,0 +1,354 @@
+#include "projections/projector.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <map>
+#include <type_traits>
+
+#include "domain/codec/binary.h"
+#include "domain/codec/envelope.h"
+#include "domain/codec/sha256.h"
+#include "projections/keys.h"
+#include "projections/views.h"
+
+namespace microjobs {
+namespace {
+
+// Views loaded once per step, changed in memory, and written once at its end.
+template <class View>
+class ViewCache {
+ public:
+  ViewCache(ReadStore& store, std::string (*key_of)(std::string_view)) : store_(store), key_of_(key_of) {}
+
+  // The view for `id`; `existed` tells whether the store had it before this step.
+  View& get(const std::string& id, bool* existed = nullptr) {
+    auto it = views_.find(id);
+    if (it == views_.end()) {
+      std::optional<View> view;
+      if (auto bytes = store_.get(key_of_(id))) view = binary::decode<View>(*bytes);
+      bool found = view.has_value();
+      it = views_.emplace(id, Entry{found ? std::move(*view) : View{}, found}).first;
+    }
+    if (existed) *existed = it->second.existed;
+    return it->second.view;
+  }
+  template <class F> void for_each(F&& f) {
+    for (auto& [id, entry] : views_) f(id, entry);
+  }
+  void write_to(WriteSet& batch) {
+    for (auto& [id, entry] : views_) batch.put(key_of_(id), binary::encode(entry.view));
+    views_.clear();
+  }
+
+  struct Entry {
+    View view;
+    bool existed;
+  };
+
+ private:
+  ReadStore& store_;
+  std::string (*key_of_)(std::string_view);
+  std::map<std::string, Entry> views_;
+};
+
+bool listed(const TaskView& task) { return task.status == "open" && task.free_slots() > 0; }
+
+// Applies one step's events to cached views; flush() turns them into one WriteSet.
+class Folder {
+ public:
+  explicit Folder(ReadStore& store)
+      : store_(store), tasks_(store, keys::task), claims_(store, keys::claim),
+        users_(store, keys::user), accounts_(store, keys::account),
+        reputations_(store, keys::reputation) {}
+
+  void apply(const Envelope& envelope) {
+    time_ = envelope.meta.time;
+    std::visit([this](const auto& e) { on(e); }, envelope.event);
+    if (const auto* transfers = event_transfers(envelope.event)) {
+      for (const Transfer& t : *transfers) {
+        adjust(t.debit, -t.amount.value);
+        adjust(t.credit, t.amount.value);
+      }
+    }
+  }
+
+  void flush(WriteSet& batch) {
+    tasks_.for_each([&](const std::string& id, auto& entry) {
+      if (!initial_listing_.contains(id)) return;
+      bool before = initial_listing_[id];
+      bool after = listed(entry.view);
+      if (before == after) return;
+      std::string newest = keys::feed_newest(entry.view.posted_at.value, id);
+      std::string reward = keys::feed_reward(entry.view.reward.value, entry.view.posted_at.value, id);
+      if (after) {
+        batch.put(std::move(newest), "");
+        batch.put(std::move(reward), "");
+      } else {
+        batch.erase(std::move(newest));
+        batch.erase(std::move(reward));
+      }
+    });
+    initial_listing_.clear();
+    tasks_.write_to(batch);
+    claims_.write_to(batch);
+    users_.write_to(batch);
+    accounts_.write_to(batch);
+    reputations_.write_to(batch);
+    for (auto& [name, delta] : shared_) {
+      std::int64_t balance = 0;
+      if (auto bytes = store_.get(keys::shared_account(name)); bytes && bytes->size() == 8) {
+        std::memcpy(&balance, bytes->data(), 8);
+      }
+      balance += delta;
+      batch.put(keys::shared_account(name), std::string(reinterpret_cast<const char*>(&balance), 8));
+    }
+    shared_.clear();
+  }
+
+ private:
+  TaskView& task(const TaskId& id) {
+    bool existed = false;
+    TaskView& view = tasks_.get(id.value, &existed);
+    // Remember whether the task was in the feed before this step, once.
+    initial_listing_.try_emplace(id.value, existed && listed(view));
+    return view;
+  }
+
+  void adjust(const std::string& account, std::int64_t delta) {
+    constexpr std::string_view kUser = "user:";
+    if (!account.starts_with(kUser)) {
+      shared_[account] += delta;
+      return;
+    }
+    auto colon = account.rfind(':');
+    std::string user = account.substr(kUser.size(), colon - kUser.size());
+    AccountView& view = accounts_.get(user);
+    view.user_id.value = user;
+    (std::string_view(account).substr(colon + 1) == "escrow" ? view.escrow : view.available).value +=
+        delta;
+  }
+
+  void on(const UserRegistered& e) { set_user(e.user_id, e.country, e.display_name); }
+  void on(const UserProfileUpdated& e) { set_user(e.user_id, e.country, e.display_name); }
+  void set_user(const UserId& id, const std::string& country, const std::string& name) {
+    UserView& view = users_.get(id.value);
+    view = UserView{id, country, name};
+  }
+  void on(const FundsDeposited&) {}
+  void on(const TaskPosted& e) {
+    TaskView& view = task(e.task_id);
+    view = TaskView{};
+    view.task_id = e.task_id;
+    view.employer_id = e.employer_id;
+    view.title = e.title;
+    view.instructions = e.instructions;
+    view.category = e.category;
+    view.reward = e.reward;
+    view.fee = e.fee;
+    view.slots = e.slots;
+    view.posted_at = time_;
+    view.expires_at = e.expires_at;
+    view.countries = e.countries;
+    view.min_approval_rate_bp = e.min_approval_rate_bp;
+    view.min_approved = e.min_approved;
+    view.max_per_worker = e.max_per_worker;
+    view.proof_type = e.proof_type;
+    view.claim_timeout_s = e.claim_timeout_s;
+    view.auto_approve_after_s = e.auto_approve_after_s;
+  }
+  void on(const SlotClaimed& e) {
+    task(e.task_id).claimed += 1;
+    ClaimView& claim = claims_.get(e.claim_id.value);
+    claim = ClaimView{e.claim_id, e.task_id, e.worker_id, "claimed", time_, e.expires_at, {}, {}};
+  }
+  void on(const ClaimAbandoned& e) {
+    TaskView& view = task(e.task_id);
+    view.claimed -= 1;
+    view.abandoned += 1;
+    claims_.get(e.claim_id.value).status = "abandoned";
+  }
+  void on(const ClaimExpired& e) {
+    TaskView& view = task(e.task_id);
+    view.claimed -= 1;
+    view.expired += 1;
+    claims_.get(e.claim_id.value).status = "expired";
+  }
+  void on(const ProofSubmitted& e) {
+    TaskView& view = task(e.task_id);
+    view.claimed -= 1;
+    view.submitted += 1;
+    ClaimView& claim = claims_.get(e.claim_id.value);
+    claim.status = "submitted";
+    claim.proof = e.proof;
+    reputation(e.worker_id).submitted += 1;
+  }
+  void on(const SubmissionApproved& e) {
+    TaskView& view = task(e.task_id);
+    view.submitted -= 1;
+    view.approved += 1;
+    if (view.approved == view.slots) view.status = "completed";
+    claims_.get(e.claim_id.value).status = "approved";
+    reputation(e.worker_id).approved += 1;
+    review_given(e.employer_id, e.review_s);
+  }
+  void on(const SubmissionRejected& e) {
+    TaskView& view = task(e.task_id);
+    view.submitted -= 1;
+    view.rejected += 1;
+    ClaimView& claim = claims_.get(e.claim_id.value);
+    claim.status = "rejected";
+    claim.reason = e.reason;
+    reputation(e.worker_id).rejected += 1;
+    review_given(e.employer_id, e.review_s);
+  }
+  void on(const WorkerCredited&) {}
+
+  ReputationView& reputation(const UserId& id) {
+    ReputationView& view = reputations_.get(id.value);
+    view.user_id = id;
+    return view;
+  }
+  void review_given(const UserId& employer, std::int64_t review_s) {
+    ReputationView& view = reputation(employer);
+    view.reviews_given += 1;
+    std::size_t bucket = review_s <= 0 ? 0 : 64 - static_cast<std::size_t>(__builtin_clzll(
+                                                      static_cast<unsigned long long>(review_s)));
+    if (view.review_buckets.size() <= bucket) view.review_buckets.resize(bucket + 1, 0);
+    view.review_buckets[bucket] += 1;
+  }
+
+  ReadStore& store_;
+  UnixMs time_;
+  ViewCache<TaskView> tasks_;
+  ViewCache<ClaimView> claims_;
+  ViewCache<UserView> users_;
+  ViewCache<AccountView> accounts_;
+  ViewCache<ReputationView> reputations_;
+  std::map<std::string, bool> initial_listing_;
+  std::map<std::string, std::int64_t> shared_;
+};
+
+std::string encode_chain(const ChainPosition& chain) {
+  std::string bytes;
+  binary::Writer writer{bytes};
+  writer.put(chain.next_offset);
+  writer.put(chain.seq);
+  writer.put(chain.hash);
+  return bytes;
+}
+
+}  // namespace
+
+Projector::Projector(EventLog& log, ReadStore& store)
+    : log_(log), store_(store), chain_(log.partitions()),
+      applied_end_(new std::atomic<std::int64_t>[log.partitions()]) {
+  for (std::int32_t p = 0; p < log.partitions(); ++p) {
+    ChainPosition& chain = chain_[p];
+    chain.hash = kZeroHash;
+    if (auto bytes = store_.get(keys::position(p))) {
+      binary::Reader reader{*bytes};
+      reader.get(chain.next_offset);
+      reader.get(chain.seq);
+      reader.get(chain.hash);
+    }
+    applied_end_[p].store(chain.next_offset);
+  }
+}
+
+Result<std::size_t> Projector::step(std::size_t max_per_partition) {
+  Folder folder(store_);
+  WriteSet batch;
+  std::size_t applied = 0;
+  std::string failure;
+  std::vector<ChainPosition> next = chain_;
+  for (std::int32_t p = 0; p < log_.partitions(); ++p) {
+    ChainPosition& chain = next[p];
+    if (log_.end(p) <= chain.next_offset) continue;
+    auto records = log_.read(p, chain.next_offset, max_per_partition);
+    if (!records.ok()) return records.error();
+    for (const LogRecord& record : *records) {
+      std::string hash = sha256_hex(record.value);
+      std::string error;
+      auto envelope = decode_envelope(record.value, &error);
+      std::string where = "partition " + std::to_string(p) + " offset " + std::to_string(record.offset);
+      if (!envelope) {
+        failure = where + ": " + error;
+        break;
+      }
+      const std::int64_t seq = envelope->meta.seq;
+      if (seq <= chain.seq) {
+        if (seq == chain.seq && hash != chain.hash) {
+          failure = where + ": fork (seq " + std::to_string(seq) + " with another hash)";
+          break;
+        }
+        chain.next_offset = record.offset + 1;  // a repeat of a producer retry: skip it
+        continue;
+      }
+      if (seq != chain.seq + 1) {
+        failure = where + ": gap (seq " + std::to_string(seq) + " after " + std::to_string(chain.seq) + ")";
+        break;
+      }
+      if (envelope->meta.prev_hash != chain.hash) {
+        failure = where + ": fork (prev_hash does not match seq " + std::to_string(chain.seq) + ")";
+        break;
+      }
+      folder.apply(*envelope);
+      chain = ChainPosition{record.offset + 1, seq, std::move(hash)};
+      ++applied;
+    }
+    if (!failure.empty()) break;
+  }
+  folder.flush(batch);
+  for (std::int32_t p = 0; p < log_.partitions(); ++p) {
+    if (next[p].next_offset != chain_[p].next_offset) batch.put(keys::position(p), encode_chain(next[p]));
+  }
+  if (!batch.entries.empty()) MJ_RETURN_IF_ERROR(store_.write(batch));
+  {
+    std::lock_guard lock(mutex_);
+    chain_ = std::move(next);
+    for (std::int32_t p = 0; p < log_.partitions(); ++p) applied_end_[p].store(chain_[p].next_offset);
+  }
+  advanced_.notify_all();
+  if (!failure.empty()) return Error{failure};
+  return applied;
+}
+
+void Projector::run(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    std::uint64_t count = log_.append_count();
+    auto result = step();
+    if (!result.ok()) {
+      {
+        std::lock_guard lock(mutex_);
+        if (last_error_ != result.error().message) spdlog::error("projector: {}", result.error().message);
+        last_error_ = result.error().message;
+      }
+      log_.wait_for_append(log_.append_count(), std::chrono::milliseconds(500));
+    } else if (*result == 0) {
+      log_.wait_for_append(count, std::chrono::milliseconds(200));
+    }
+  }
+}
+
+bool Projector::applied(Position position) const {
+  if (position.partition < 0 || position.partition >= log_.partitions()) return false;
+  return applied_end_[position.partition].load() > position.offset;
+}
+
+bool Projector::wait_for(Position position, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return advanced_.wait_for(lock, timeout, [&] { return applied(position); });
+}
+
+ChainPosition Projector::chain_position(std::int32_t partition) const {
+  std::lock_guard lock(mutex_);
+  return chain_[partition];
+}
+
+std::string Projector::last_error() const {
+  std::lock_guard lock(mutex_);
+  return last_error_;
+}
+
+}  // namespace microjobs

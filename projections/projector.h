@@ -1,0 +1,59 @@
+#pragma once
+// The Projector folds the event log into the read models. It reads every partition from its
+// stored position, applies each event exactly once (by seq and hash chain: a repeat is skipped, a
+// fork is reported, a gap stops the partition), and writes the models together with the new
+// positions in one atomic batch. Rebuilding is the same code starting from empty.
+//
+// Lifecycle: construct, then run() on one thread (or call step() yourself in tests); applied()
+// and wait_for() may be called from any thread.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "commands/command_bus.h"
+#include "commands/event_log.h"
+#include "projections/read_store.h"
+
+namespace microjobs {
+
+struct ChainPosition {
+  std::int64_t next_offset = 0;  // the next log offset to read
+  std::int64_t seq = 0;          // the last applied seq
+  std::string hash;              // the last applied record's hash (64 zeros before seq 1)
+};
+
+class Projector {
+ public:
+  Projector(EventLog& log, ReadStore& store);
+
+  // Reads up to `max_per_partition` records of each partition, applies them in one batch.
+  // Returns the number of events applied, or an error (a fork or a gap in the chain, a decode or
+  // store failure), after which the partition stays where it was.
+  Result<std::size_t> step(std::size_t max_per_partition = 2048);
+  // Steps until stopped; waits on the log when there is nothing new. Logs errors and retries.
+  void run(std::stop_token stop);
+
+  // True when the event at `position` is reflected in the read models.
+  bool applied(Position position) const;
+  // Waits until applied(position) or the timeout passes.
+  bool wait_for(Position position, std::chrono::milliseconds timeout);
+  ChainPosition chain_position(std::int32_t partition) const;
+  // The last error the run loop met (empty if none), for /healthz.
+  std::string last_error() const;
+
+ private:
+  EventLog& log_;
+  ReadStore& store_;
+  std::vector<ChainPosition> chain_;  // touched by the stepping thread only
+  std::unique_ptr<std::atomic<std::int64_t>[]> applied_end_;
+  mutable std::mutex mutex_;
+  std::condition_variable advanced_;
+  std::string last_error_;
+};
+
+}  // namespace microjobs

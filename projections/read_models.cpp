@@ -1,0 +1,120 @@
+#include "projections/read_models.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "domain/codec/binary.h"
+#include "projections/keys.h"
+
+namespace microjobs {
+namespace {
+
+template <class View>
+std::optional<View> load(ReadStore& store, const std::string& key) {
+  auto bytes = store.get(key);
+  if (!bytes) return std::nullopt;
+  return binary::decode<View>(*bytes);
+}
+
+bool cursor_is_safe(std::string_view cursor) {
+  if (cursor.size() > 256) return false;
+  return std::all_of(cursor.begin(), cursor.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           c == '.' || c == '_' || c == '-';
+  });
+}
+
+bool matches(const TaskView& task, const FeedQuery& query) {
+  if (task.status != "open" || task.free_slots() <= 0) return false;
+  if (query.now.value != 0 && task.expires_at <= query.now) return false;
+  if (!query.category.empty() && task.category != query.category) return false;
+  if (task.reward < query.min_reward) return false;
+  if (!query.country.empty() && !task.countries.empty() &&
+      std::find(task.countries.begin(), task.countries.end(), query.country) ==
+          task.countries.end()) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::int64_t ReputationView::median_review_s() const {
+  if (reviews_given <= 0) return -1;
+  std::int64_t seen = 0;
+  for (std::size_t bucket = 0; bucket < review_buckets.size(); ++bucket) {
+    seen += review_buckets[bucket];
+    if (2 * seen >= reviews_given) return bucket == 0 ? 0 : (std::int64_t{1} << bucket) - 1;
+  }
+  return -1;
+}
+
+std::optional<TaskView> ReadModels::task(const TaskId& id) {
+  return load<TaskView>(store_, keys::task(id.value));
+}
+
+std::optional<ClaimView> ReadModels::claim(const ClaimId& id) {
+  return load<ClaimView>(store_, keys::claim(id.value));
+}
+
+std::optional<UserView> ReadModels::user(const UserId& id) {
+  return load<UserView>(store_, keys::user(id.value));
+}
+
+AccountView ReadModels::account(const UserId& id) {
+  auto view = load<AccountView>(store_, keys::account(id.value));
+  if (!view) return AccountView{id, {}, {}, {}};
+  return *view;
+}
+
+ReputationView ReadModels::reputation(const UserId& id) {
+  auto view = load<ReputationView>(store_, keys::reputation(id.value));
+  if (!view) {
+    ReputationView empty;
+    empty.user_id = id;
+    return empty;
+  }
+  return *view;
+}
+
+Micros ReadModels::shared_account(std::string_view account) {
+  auto bytes = store_.get(keys::shared_account(account));
+  std::int64_t balance = 0;
+  if (bytes && bytes->size() == 8) std::memcpy(&balance, bytes->data(), 8);
+  return Micros{balance};
+}
+
+// The cursor is the last index key returned, after the index prefix; the next page starts just
+// after it. A page scans at most kFeedScanBudget index entries, so a rare filter cannot make one
+// request read the whole index: it then returns fewer items and a cursor to go on from.
+Result<FeedPage> ReadModels::feed(const FeedQuery& query) {
+  if (!cursor_is_safe(query.cursor)) return Error{"cursor is malformed"};
+  std::string prefix(query.sort_by_reward ? keys::kFeedReward : keys::kFeedNewest);
+  std::string start = prefix;
+  if (!query.cursor.empty()) {
+    start += query.cursor;
+    start.push_back('\0');
+  }
+  FeedPage page;
+  std::size_t scanned = 0;
+  std::string last_key;
+  bool more = false;
+  store_.scan(prefix, start, [&](std::string_view key, std::string_view) {
+    if (page.items.size() >= query.limit || scanned >= kFeedScanBudget) {
+      more = true;
+      return false;
+    }
+    ++scanned;
+    last_key.assign(key.substr(prefix.size()));
+    // The task id follows the fixed-width sort columns (16 hex digits each).
+    std::size_t columns = query.sort_by_reward ? 32 : 16;
+    if (last_key.size() <= columns) return true;
+    auto task = this->task(TaskId{last_key.substr(columns)});
+    if (task && matches(*task, query)) page.items.push_back(std::move(*task));
+    return true;
+  });
+  if (more) page.next_cursor = last_key;
+  return page;
+}
+
+}  // namespace microjobs

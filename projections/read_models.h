@@ -1,0 +1,34 @@
+#pragma once
+// Queries over the read models that the Projector maintains. Any thread.
+#include <optional>
+
+#include "domain/result.h"
+#include "projections/read_store.h"
+#include "projections/views.h"
+
+namespace microjobs {
+
+class ReadModels {
+ public:
+  explicit ReadModels(ReadStore& store) : store_(store) {}
+
+  std::optional<TaskView> task(const TaskId& id);
+  std::optional<ClaimView> claim(const ClaimId& id);
+  std::optional<UserView> user(const UserId& id);
+  // Zero balances for a user the projection has not seen.
+  AccountView account(const UserId& id);
+  ReputationView reputation(const UserId& id);
+  // Open tasks with free slots. Fails (with a message for a 400) on a malformed cursor.
+  Result<FeedPage> feed(const FeedQuery& query);
+  // Balance of a shared account (platform:fees, clearing:payouts, world:deposits) over all
+  // partitions.
+  Micros shared_account(std::string_view account);
+
+  // The most entries one feed page may scan before it returns what it has with a cursor.
+  static constexpr std::size_t kFeedScanBudget = 20'000;
+
+ private:
+  ReadStore& store_;
+};
+
+}  // namespace microjobs

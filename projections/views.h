@@ -1,0 +1,120 @@
+#pragma once
+// The read models' records. Each lists its fields in visit() for the binary codec; a field added
+// later goes at the end with a default.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "domain/ids.h"
+#include "domain/money.h"
+#include "domain/time.h"
+
+namespace microjobs {
+
+struct TaskView {
+  TaskId task_id;
+  UserId employer_id;
+  std::string title;
+  std::string instructions;
+  std::string category;
+  Micros reward;
+  Micros fee;
+  std::int64_t slots = 0;
+  std::string status = "open";
+  std::int64_t claimed = 0;    // claims held now
+  std::int64_t submitted = 0;  // submissions waiting for review now
+  std::int64_t approved = 0;
+  std::int64_t rejected = 0;
+  std::int64_t abandoned = 0;
+  std::int64_t expired = 0;
+  UnixMs posted_at;
+  UnixMs expires_at;
+  std::vector<std::string> countries;
+  std::int64_t min_approval_rate_bp = 0;
+  std::int64_t min_approved = 0;
+  std::int64_t max_per_worker = 1;
+  std::string proof_type;
+  std::int64_t claim_timeout_s = 0;
+  std::int64_t auto_approve_after_s = 0;
+  std::int64_t free_slots() const { return slots - claimed - submitted - approved; }
+  template <class V> void visit(V& v) {
+    v("task_id", task_id); v("employer_id", employer_id); v("title", title);
+    v("instructions", instructions); v("category", category); v("reward", reward); v("fee", fee);
+    v("slots", slots); v("status", status); v("claimed", claimed); v("submitted", submitted);
+    v("approved", approved); v("rejected", rejected); v("abandoned", abandoned);
+    v("expired", expired); v("posted_at", posted_at); v("expires_at", expires_at);
+    v("countries", countries); v("min_approval_rate_bp", min_approval_rate_bp);
+    v("min_approved", min_approved); v("max_per_worker", max_per_worker);
+    v("proof_type", proof_type); v("claim_timeout_s", claim_timeout_s);
+    v("auto_approve_after_s", auto_approve_after_s);
+  }
+};
+
+struct ClaimView {
+  ClaimId claim_id;
+  TaskId task_id;
+  UserId worker_id;
+  std::string status;
+  UnixMs claimed_at;
+  UnixMs expires_at;
+  std::string proof;
+  std::string reason;
+  template <class V> void visit(V& v) {
+    v("claim_id", claim_id); v("task_id", task_id); v("worker_id", worker_id); v("status", status);
+    v("claimed_at", claimed_at); v("expires_at", expires_at); v("proof", proof); v("reason", reason);
+  }
+};
+
+struct UserView {
+  UserId user_id;
+  std::string country;
+  std::string display_name;
+  template <class V> void visit(V& v) {
+    v("user_id", user_id); v("country", country); v("display_name", display_name);
+  }
+};
+
+struct AccountView {
+  UserId user_id;
+  Micros available;
+  Micros escrow;
+  Micros pending_withdrawal;
+  template <class V> void visit(V& v) {
+    v("user_id", user_id); v("available", available); v("escrow", escrow);
+    v("pending_withdrawal", pending_withdrawal);
+  }
+};
+
+struct ReputationView {
+  UserId user_id;
+  std::int64_t submitted = 0;  // submissions ever made
+  std::int64_t approved = 0;
+  std::int64_t rejected = 0;
+  std::int64_t reviews_given = 0;  // as an employer
+  // Power-of-two buckets of the review times this employer gave: bucket 0 holds 0 s, bucket i
+  // holds [2^(i-1), 2^i) s. The median is reported as the upper bound of its bucket.
+  std::vector<std::int64_t> review_buckets;
+  template <class V> void visit(V& v) {
+    v("user_id", user_id); v("submitted", submitted); v("approved", approved);
+    v("rejected", rejected); v("reviews_given", reviews_given); v("review_buckets", review_buckets);
+  }
+  // -1 when no review was given.
+  std::int64_t median_review_s() const;
+};
+
+struct FeedQuery {
+  std::string category;       // empty: any
+  std::string country;        // empty: any; else tasks open to this country
+  Micros min_reward;          // 0: any
+  bool sort_by_reward = false;  // else newest first
+  std::size_t limit = 20;     // 1..100
+  std::string cursor;         // opaque, from next_cursor
+  UnixMs now;                 // tasks whose expires_at has passed are hidden; 0: no filter
+};
+
+struct FeedPage {
+  std::vector<TaskView> items;
+  std::string next_cursor;  // empty at the end
+};
+
+}  // namespace microjobs

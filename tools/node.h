@@ -1,0 +1,66 @@
+#pragma once
+// An embedded node: the local RocksDB log, the partition processors behind an in-process
+// CommandBus, the credit process manager and the projector, all in one process, with data under
+// one directory (log/, state/, read/). `microjobs serve` puts the HTTP API in front of it; tests
+// use it directly.
+//
+// Lifecycle: open(), start(), use, stop() (or destroy). Not copyable.
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "commands/clock.h"
+#include "commands/credit_manager.h"
+#include "commands/in_process_bus.h"
+#include "infra/rocksdb/stores.h"
+#include "projections/projector.h"
+#include "projections/read_models.h"
+
+namespace microjobs {
+
+struct NodeConfig {
+  std::string data_dir = "./data";
+  std::int32_t partitions = 8;
+  ProcessorConfig processor;
+  const Clock* clock = nullptr;  // nullptr: the system clock
+};
+
+class EmbeddedNode {
+ public:
+  static Result<std::unique_ptr<EmbeddedNode>> open(NodeConfig config);
+  ~EmbeddedNode();
+
+  Status start();
+  void stop();
+
+  CommandBus& bus() { return *bus_; }
+  InProcessCommandBus& processors() { return *bus_; }
+  ReadModels& reads() { return *reads_; }
+  Projector& projector() { return *projector_; }
+  EventLog& log() { return *log_; }
+  CreditManager& credits() { return *credits_; }
+  const Clock& clock() const { return *clock_; }
+  const NodeConfig& config() const { return config_; }
+
+ private:
+  explicit EmbeddedNode(NodeConfig config) : config_(std::move(config)) {}
+
+  NodeConfig config_;
+  SystemClock system_clock_;
+  const Clock* clock_ = nullptr;
+  std::unique_ptr<LocalEventLog> log_;
+  std::unique_ptr<RocksStateStore> state_;
+  std::unique_ptr<RocksReadStore> read_store_;
+  std::unique_ptr<InProcessCommandBus> bus_;
+  std::unique_ptr<CreditManager> credits_;
+  std::unique_ptr<Projector> projector_;
+  std::unique_ptr<ReadModels> reads_;
+  std::jthread credit_thread_;
+  std::jthread projector_thread_;
+};
+
+// Drops the read models under `data_dir` and folds the whole log into new ones with the same
+// Projector code. Returns the number of events applied. The node must not be running.
+Result<std::size_t> rebuild_read_models(const std::string& data_dir, std::int32_t partitions);
+
+}  // namespace microjobs
