@@ -56,10 +56,15 @@ Result<std::size_t> rebuild_read_models(const std::string& data_dir, std::int32_
   if (!store.ok()) return store.error();
   Projector projector(**log, **store);
   std::size_t total = 0;
-  while (true) {
+  auto caught_up = [&] {
+    for (std::int32_t p = 0; p < (*log)->partitions(); ++p) {
+      if (projector.chain_position(p).next_offset < (*log)->end(p)) return false;
+    }
+    return true;
+  };
+  while (!caught_up()) {
     auto applied = projector.step(8192);
     if (!applied.ok()) return applied.error();
-    if (*applied == 0) break;
     total += *applied;
   }
   return total;

@@ -60,7 +60,8 @@ class EmbeddedNode {
 };
 
 // Drops the read models under `data_dir` and folds the whole log into new ones with the same
-// Projector code. Returns the number of events applied. The node must not be running.
+// Projector code. Returns the number of events applied. The node must not be running (the log's
+// lock says so). `partitions` 0: as the log has.
 Result<std::size_t> rebuild_read_models(const std::string& data_dir, std::int32_t partitions);
 
 }  // namespace microjobs

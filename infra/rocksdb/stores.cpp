@@ -64,11 +64,13 @@ LocalEventLog::~LocalEventLog() = default;
 
 Result<std::unique_ptr<LocalEventLog>> LocalEventLog::open(const std::string& path,
                                                           std::int32_t partitions) {
-  if (partitions < 1 || partitions > 1024) return Error{"partitions must be 1..1024"};
+  if (partitions < 0 || partitions > 1024) return Error{"partitions must be 1..1024"};
   auto db = open_db(path, true);
   if (!db.ok()) return db.error();
   std::string stored;
   rocksdb::Status status = (*db)->Get(rocksdb::ReadOptions(), kPartitionsKey, &stored);
+  if (status.ok() && partitions == 0) partitions = std::stoi(stored);
+  if (partitions == 0) return Error{"no log at " + path + " (0 partitions means: as stored)"};
   if (status.ok()) {
     if (stored != std::to_string(partitions)) {
       return Error{"the log at " + path + " has " + stored + " partitions, not " +
@@ -83,17 +85,36 @@ Result<std::unique_ptr<LocalEventLog>> LocalEventLog::open(const std::string& pa
     return Error{status.ToString()};
   }
   std::unique_ptr<LocalEventLog> log(new LocalEventLog(std::move(*db), partitions));
-  std::unique_ptr<rocksdb::Iterator> it(log->db_->NewIterator(rocksdb::ReadOptions()));
-  for (std::int32_t p = 0; p < partitions; ++p) {
-    // The end of partition p is one past the last key below the start of partition p + 1.
+  log->load_ends();
+  return log;
+}
+
+Result<std::unique_ptr<LocalEventLog>> LocalEventLog::open_read_only(const std::string& path) {
+  rocksdb::Options options;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status = rocksdb::DB::OpenForReadOnly(options, path, &raw);
+  if (!status.ok()) return Error{"cannot open " + path + " to read: " + status.ToString()};
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::string stored;
+  if (!db->Get(rocksdb::ReadOptions(), kPartitionsKey, &stored).ok()) {
+    return Error{path + " is not a microjobs log"};
+  }
+  std::unique_ptr<LocalEventLog> log(new LocalEventLog(std::move(db), std::stoi(stored)));
+  log->load_ends();
+  return log;
+}
+
+void LocalEventLog::load_ends() {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (std::int32_t p = 0; p < partitions_; ++p) {
+    // The end of partition p is one past its last key.
     it->SeekForPrev(record_key(p, INT64_MAX));
     std::int64_t end = 0;
     if (it->Valid() && it->key().starts_with(partition_prefix(p))) {
       end = static_cast<std::int64_t>(get_big_endian(it->key().ToStringView().substr(5), 8)) + 1;
     }
-    log->ends_[p].store(end);
+    ends_[p].store(end);
   }
-  return log;
 }
 
 Result<std::int64_t> LocalEventLog::append(std::int32_t partition,

@@ -23,7 +23,11 @@ namespace microjobs {
 // commit). The number of partitions is fixed when the log is created.
 class LocalEventLog final : public EventLog {
  public:
+  // Opens or creates the log. `partitions` 0 opens an existing log with the count it has.
   static Result<std::unique_ptr<LocalEventLog>> open(const std::string& path, std::int32_t partitions);
+  // Opens a log that another process may be writing, for reading only (audits, tests): it sees
+  // what was durable when it opened. The partition count is read from the log. Appends fail.
+  static Result<std::unique_ptr<LocalEventLog>> open_read_only(const std::string& path);
   ~LocalEventLog() override;
 
   std::int32_t partitions() const override { return partitions_; }
@@ -36,6 +40,7 @@ class LocalEventLog final : public EventLog {
 
  private:
   LocalEventLog(std::unique_ptr<rocksdb::DB> db, std::int32_t partitions);
+  void load_ends();
 
   std::unique_ptr<rocksdb::DB> db_;
   const std::int32_t partitions_;

@@ -6,11 +6,11 @@
 #include <thread>
 
 #include "domain/codec/envelope.h"
-#include "domain/codec/sha256.h"
 #include "domain/partitioner.h"
 #include "domain/snapshot.h"
 #include "infra/rocksdb/stores.h"
 #include "projections/keys.h"
+#include "ledger_check.h"
 #include "test_support.h"
 #include "tools/node.h"
 
@@ -18,6 +18,7 @@ namespace microjobs {
 namespace {
 
 using testing::call;
+using testing::expect_ledger_sound;
 using testing::eventually;
 using testing::money;
 using testing::TempDir;
@@ -164,38 +165,6 @@ void expect_campaign_results(EmbeddedNode& node, const Campaign& campaign) {
   EXPECT_EQ(reads.shared_account(accounts::kWorldDeposits), Micros{-100'000'000});
   ReputationView employer_reputation = reads.reputation(UserId{"emp"});
   EXPECT_EQ(employer_reputation.reviews_given, 20);
-}
-
-// Folds the whole log: every partition's chain is intact, the transfers sum to zero, and no user
-// account is ever negative after any event.
-void expect_ledger_sound(EventLog& log) {
-  std::map<std::string, std::int64_t> balances;
-  for (std::int32_t p = 0; p < log.partitions(); ++p) {
-    auto records = log.read(p, 0, 1'000'000);
-    ASSERT_TRUE(records.ok());
-    std::string previous = kZeroHash;
-    std::int64_t seq = 0;
-    for (const LogRecord& record : *records) {
-      auto envelope = decode_envelope(record.value);
-      ASSERT_TRUE(envelope.has_value());
-      EXPECT_EQ(envelope->meta.seq, ++seq);
-      EXPECT_EQ(envelope->meta.prev_hash, previous);
-      previous = sha256_hex(record.value);
-      if (const auto* transfers = event_transfers(envelope->event)) {
-        for (const Transfer& t : *transfers) {
-          balances[t.debit] -= t.amount.value;
-          balances[t.credit] += t.amount.value;
-          if (t.debit.starts_with("user:")) {
-            EXPECT_GE(balances[t.debit], 0) << t.debit << " at " << envelope->meta.id;
-          }
-        }
-      }
-    }
-  }
-  std::int64_t sum = 0;
-  for (const auto& [account, balance] : balances) sum += balance;
-  EXPECT_EQ(sum, 0);
-  EXPECT_EQ(balances[std::string(accounts::kClearingPayouts)], 0);
 }
 
 std::map<std::string, std::string> dump_read_store(const std::string& path) {

@@ -1,0 +1,75 @@
+#pragma once
+// Runs `microjobs serve` as a real child process on a loopback port chosen by the kernel, for the
+// end-to-end tests: start, read the port it wrote, stop with SIGTERM (or SIGKILL), start again.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "test_support.h"
+
+namespace microjobs::testing {
+
+inline std::string microjobs_binary() {
+  const char* dir = std::getenv("MICROJOBS_BINARY_DIR");
+  return std::string(dir ? dir : ".") + "/tools/microjobs";
+}
+
+class ServerProcess {
+ public:
+  ServerProcess(std::string data_dir, std::string secret)
+      : data_dir_(std::move(data_dir)), secret_(std::move(secret)) {}
+  ~ServerProcess() { stop(SIGKILL); }
+
+  // Starts the server and waits (bounded) until it has written its port.
+  bool start(std::vector<std::string> extra = {}) {
+    std::string port_file = data_dir_ + "/port";
+    std::remove(port_file.c_str());
+    std::vector<std::string> args = {microjobs_binary(), "serve", "--data-dir", data_dir_,
+                                     "--address", "127.0.0.1", "--port", "0",
+                                     "--port-file", port_file, "--partitions", "8"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid_ = fork();
+    if (pid_ == 0) {
+      setenv("MICROJOBS_JWT_SECRET", secret_.c_str(), 1);
+      std::string log = data_dir_ + "/server.log";
+      freopen(log.c_str(), "a", stdout);
+      freopen(log.c_str(), "a", stderr);
+      std::vector<char*> argv;
+      for (auto& arg : args) argv.push_back(arg.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    return eventually([&] {
+      std::ifstream in(port_file);
+      return static_cast<bool>(in >> port_) && port_ > 0;
+    }, std::chrono::seconds(60));
+  }
+
+  // Stops it and waits for the exit; true when it exited cleanly (status 0) after SIGTERM.
+  bool stop(int signal = SIGTERM) {
+    if (pid_ <= 0) return true;
+    kill(pid_, signal);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+
+  int port() const { return port_; }
+  const std::string& data_dir() const { return data_dir_; }
+
+ private:
+  std::string data_dir_;
+  std::string secret_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace microjobs::testing

@@ -1,0 +1,157 @@
+// microjobs: the command line. `serve` runs an embedded node with the HTTP API in front of it,
+// `token` mints a bearer token, `rebuild` folds the log into fresh read models.
+#include <CLI/CLI.hpp>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+#include "api/auth.h"
+#include "api/http.h"
+#include "api/server.h"
+#include "tools/node.h"
+
+namespace microjobs {
+namespace {
+
+// The development secret: fine on a laptop, never in production. The server warns when it runs
+// with it, and the README says so.
+constexpr char kDevSecret[] = "microjobs-dev-secret-change-me";
+
+struct Secret {
+  std::string value;
+  bool is_dev;
+};
+
+Secret jwt_secret() {
+  const char* env = std::getenv("MICROJOBS_JWT_SECRET");
+  if (env != nullptr && *env != '\0') return {env, false};
+  return {kDevSecret, true};
+}
+
+void print_first_screen(const std::string& address, int port, const NodeConfig& config, bool dev_secret) {
+  std::string host = address == "0.0.0.0" ? "localhost" : address;
+  std::printf(
+      "microjobs is serving (embedded mode)\n"
+      "  listening   http://%s:%d\n"
+      "  data        %s  (log/, state/, read/; %d partitions, synced WAL)\n"
+      "  secret      %s\n\n"
+      "Try it (in another shell):\n"
+      "  TOKEN=$(build/tools/microjobs token --user alice --role employer --role payments)\n"
+      "  curl -s -X PUT http://%s:%d/v1/users/alice -H \"Authorization: Bearer $TOKEN\" \\\n"
+      "       -d '{\"country\":\"US\",\"display_name\":\"Alice\"}'\n"
+      "  curl -s -X POST http://%s:%d/v1/deposits -H \"Authorization: Bearer $TOKEN\" \\\n"
+      "       -d '{\"account\":\"alice\",\"amount\":\"100.00\",\"reference\":\"first\"}'\n"
+      "  curl -s http://%s:%d/v1/accounts/alice -H \"Authorization: Bearer $TOKEN\"\n\n"
+      "Stop with Ctrl-C.\n",
+      host.c_str(), port, config.data_dir.c_str(), config.partitions,
+      dev_secret ? "DEVELOPMENT SECRET (set MICROJOBS_JWT_SECRET before production use)"
+                 : "from MICROJOBS_JWT_SECRET",
+      host.c_str(), port, host.c_str(), port, host.c_str(), port);
+  std::fflush(stdout);
+}
+
+// Blocks SIGINT and SIGTERM in every thread (call before starting any), then waits for one.
+sigset_t block_stop_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+int serve(NodeConfig config, const std::string& address, int port, const std::string& port_file) {
+  sigset_t signals = block_stop_signals();
+  Secret secret = jwt_secret();
+  if (secret.is_dev) {
+    spdlog::warn("using the development JWT secret; set MICROJOBS_JWT_SECRET for anything real");
+  }
+  auto node = EmbeddedNode::open(config);
+  if (!node.ok()) {
+    spdlog::error("{}", node.error().message);
+    return 1;
+  }
+  if (auto status = (*node)->start(); !status.ok()) {
+    spdlog::error("start: {}", status.error().message);
+    return 1;
+  }
+  ApiConfig api_config;
+  api_config.jwt_secret = secret.value;
+  api_config.dev_secret = secret.is_dev;
+  api_config.partitions = config.partitions;
+  ApiContext context((*node)->bus(), (*node)->reads(), (*node)->projector(), (*node)->clock(),
+                     api_config);
+  HttpServer server(context);
+  auto bound = server.start(address, static_cast<unsigned short>(port));
+  if (!bound.ok()) {
+    spdlog::error("listen on {}:{}: {}", address, port, bound.error().message);
+    return 1;
+  }
+  if (!port_file.empty()) std::ofstream(port_file) << *bound << "\n";
+  print_first_screen(address, *bound, config, secret.is_dev);
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("stopping on signal {}", received);
+  server.stop();
+  (*node)->stop();
+  return 0;
+}
+
+}  // namespace
+}  // namespace microjobs
+
+int main(int argc, char** argv) {
+  using namespace microjobs;
+  CLI::App app{"microjobs: an event-sourced microtask marketplace backend"};
+  app.require_subcommand(1);
+
+  NodeConfig config;
+  std::string address = "127.0.0.1";
+  int port = 8080;
+  std::string port_file;
+  CLI::App* serve_cmd = app.add_subcommand("serve", "run the embedded node and the HTTP API");
+  serve_cmd->add_option("--data-dir", config.data_dir, "where the log and read models live")->capture_default_str();
+  serve_cmd->add_option("--address", address, "address to listen on")->capture_default_str();
+  serve_cmd->add_option("--port", port, "port to listen on (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--port-file", port_file, "write the bound port to this file");
+  serve_cmd->add_option("--partitions", config.partitions, "partitions of a new log")->capture_default_str()->check(CLI::Range(1, 1024));
+
+  std::string user;
+  std::vector<std::string> roles;
+  std::int64_t ttl_s = 86400;
+  CLI::App* token_cmd = app.add_subcommand("token", "mint a bearer token (JWT HS256) from MICROJOBS_JWT_SECRET");
+  token_cmd->add_option("--user", user, "the user id (sub)")->required();
+  token_cmd->add_option("--role", roles, "employer, worker, auditor, admin or payments (repeatable)")->required()
+      ->check(CLI::IsMember({"employer", "worker", "auditor", "admin", "payments"}));
+  token_cmd->add_option("--ttl", ttl_s, "seconds the token is valid")->capture_default_str()->check(CLI::Range(1, 365 * 86400));
+
+  CLI::App* rebuild_cmd = app.add_subcommand("rebuild", "drop the read models and fold the whole log into new ones");
+  rebuild_cmd->add_option("--data-dir", config.data_dir, "the node's data directory")->capture_default_str();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*serve_cmd) return serve(config, address, port, port_file);
+  if (*token_cmd) {
+    if (!valid_user_id(user)) {
+      std::fprintf(stderr, "--user must be 1-64 characters of [A-Za-z0-9_-]\n");
+      return 2;
+    }
+    Secret secret = jwt_secret();
+    if (secret.is_dev) std::fprintf(stderr, "warning: signed with the development secret\n");
+    std::printf("%s\n", mint_token(secret.value, user, roles, ttl_s, SystemClock().now()).c_str());
+    return 0;
+  }
+  if (*rebuild_cmd) {
+    auto applied = rebuild_read_models(config.data_dir, 0);
+    if (!applied.ok()) {
+      spdlog::error("rebuild: {}", applied.error().message);
+      return 1;
+    }
+    std::printf("rebuilt the read models from %zu events\n", *applied);
+    return 0;
+  }
+  return 0;
+}
