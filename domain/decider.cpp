@@ -5,6 +5,12 @@
 namespace microjobs {
 namespace {
 
+// Text that goes into events must be valid UTF-8: the envelope is JSON, and a record that cannot
+// be read back would stop every replay of its partition.
+bool valid_text(std::string_view text, std::size_t max_bytes) {
+  return text.size() <= max_bytes && valid_utf8(text);
+}
+
 bool valid_country(const std::string& country) {
   return country.size() == 2 && country[0] >= 'A' && country[0] <= 'Z' && country[1] >= 'A' &&
          country[1] <= 'Z';
@@ -13,7 +19,7 @@ bool valid_country(const std::string& country) {
 Decision decide_one(const PartitionState& state, const RegisterUser& command, UnixMs,
                     const Policy&) {
   if (!valid_user_id(command.user_id.value) || !valid_country(command.country) ||
-      command.display_name.size() > 200) {
+      !valid_text(command.display_name, 200)) {
     return Rejection::invalid_argument;
   }
   const UserState* user = state.find_user(command.user_id);
@@ -29,7 +35,7 @@ Decision decide_one(const PartitionState& state, const RegisterUser& command, Un
 Decision decide_one(const PartitionState& state, const DepositFunds& command, UnixMs,
                     const Policy&) {
   if (command.amount.value <= 0 || command.amount.value > kMaxMoneyMicros ||
-      command.reference.empty() || command.reference.size() > 128) {
+      command.reference.empty() || !valid_text(command.reference, 128)) {
     return Rejection::invalid_argument;
   }
   const UserState* user = state.find_user(command.account);
@@ -43,7 +49,8 @@ Decision decide_one(const PartitionState& state, const DepositFunds& command, Un
     return Rejection::invalid_argument;
   }
   FundsDeposited event;
-  event.deposit_id = "dep-" + command.account.value + "-" + command.reference;
+  // A user id has no '.', so the first '.' after "dep." ends the account: ids cannot collide.
+  event.deposit_id = "dep." + command.account.value + "." + command.reference;
   event.account = command.account;
   event.amount = command.amount;
   event.reference = command.reference;
@@ -53,9 +60,10 @@ Decision decide_one(const PartitionState& state, const DepositFunds& command, Un
 }
 
 bool valid_task(const PostTask& command, UnixMs now, const Policy& policy) {
-  if (command.title.empty() || command.title.size() > 200) return false;
-  if (command.instructions.size() > 10'000 || command.category.size() > 64) return false;
-  if (command.reward.value <= 0 || command.slots < 1 || command.slots > policy.max_slots) {
+  if (command.title.empty() || !valid_text(command.title, 200)) return false;
+  if (!valid_text(command.instructions, 10'000) || !valid_text(command.category, 64)) return false;
+  if (command.reward.value <= 0 || command.reward.value > kMaxMoneyMicros || command.slots < 1 ||
+      command.slots > policy.max_slots) {
     return false;
   }
   if (command.proof_type != "text" && command.proof_type != "url" && command.proof_type != "file") {
@@ -67,7 +75,11 @@ bool valid_task(const PostTask& command, UnixMs now, const Policy& policy) {
   if (command.auto_approve_after_s < 3600 || command.auto_approve_after_s > 30 * 86400) {
     return false;
   }
-  if (command.expires_at.value != 0 && command.expires_at <= now) return false;
+  if (command.expires_at.value != 0 &&
+      (command.expires_at <= now ||
+       command.expires_at.value > now.value + policy.max_task_lifetime_s * 1000)) {
+    return false;
+  }
   if (command.countries.size() > 250) return false;
   if (!std::all_of(command.countries.begin(), command.countries.end(), valid_country)) {
     return false;
@@ -180,7 +192,7 @@ Decision decide_one(const PartitionState& state, const ExpireClaim& command, Uni
 
 Decision decide_one(const PartitionState& state, const SubmitProof& command, UnixMs now,
                     const Policy&) {
-  if (command.proof.empty() || command.proof.size() > 10'000) return Rejection::invalid_argument;
+  if (command.proof.empty() || !valid_text(command.proof, 10'000)) return Rejection::invalid_argument;
   auto [task, claim] = find_claim(state, command.claim_id);
   if (claim == nullptr) return Rejection::claim_not_found;
   if (claim->worker_id != command.worker_id) return Rejection::forbidden;
@@ -217,7 +229,7 @@ Decision decide_one(const PartitionState& state, const ApproveSubmission& comman
 
 Decision decide_one(const PartitionState& state, const RejectSubmission& command, UnixMs now,
                     const Policy&) {
-  if (command.reason.empty() || command.reason.size() > 1000) return Rejection::reason_required;
+  if (command.reason.empty() || !valid_text(command.reason, 1000)) return Rejection::reason_required;
   auto [task, claim] = find_claim(state, command.claim_id);
   if (claim == nullptr) return Rejection::claim_not_found;
   if (task->employer_id != command.employer_id) return Rejection::forbidden;
@@ -230,7 +242,10 @@ Decision decide_one(const PartitionState& state, const RejectSubmission& command
 
 Decision decide_one(const PartitionState& state, const CreditWorker& command, UnixMs,
                     const Policy&) {
-  if (command.amount.value <= 0 || command.source_seq <= 0) return Rejection::invalid_argument;
+  if (command.amount.value <= 0 || command.amount.value > kMaxMoneyMicros ||
+      command.source_seq <= 0) {
+    return Rejection::invalid_argument;
+  }
   std::int64_t last = 0;
   if (auto it = state.last_credit_seq.find(command.source_partition);
       it != state.last_credit_seq.end()) {

@@ -17,9 +17,13 @@ struct Policy {
   std::int64_t max_slots = 1'000'000;     // per PostTask
   std::int64_t max_claim_timeout_s = 30 * 86400;
   std::int64_t default_task_lifetime_s = 30 * 86400;
+  std::int64_t max_task_lifetime_s = 366 * 86400;
 };
 
 Micros fee_per_slot(Micros reward, const Policy& policy);
+
+// True when `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
+bool valid_utf8(std::string_view text);
 
 using Decision = std::variant<Event, Rejection>;
 

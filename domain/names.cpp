@@ -2,6 +2,7 @@
 #include <type_traits>
 
 #include "domain/commands.h"
+#include "domain/decider.h"
 #include "domain/events.h"
 #include "domain/rejection.h"
 #include "domain/state.h"
@@ -122,6 +123,47 @@ std::string_view command_name(const Command& command) {
       "RegisterUser", "DepositFunds", "PostTask", "ClaimSlot", "AbandonClaim",
       "SubmitProof", "ApproveSubmission", "RejectSubmission", "ExpireClaim", "CreditWorker"};
   return kNames[command.index()];
+}
+
+}  // namespace microjobs
+
+namespace microjobs {
+
+bool valid_utf8(std::string_view text) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  std::size_t i = 0, n = text.size();
+  while (i < n) {
+    unsigned char c = bytes[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t length;
+    std::uint32_t code;
+    if ((c & 0xe0) == 0xc0) {
+      length = 2;
+      code = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      length = 3;
+      code = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      length = 4;
+      code = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + length > n) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      if ((bytes[i + k] & 0xc0) != 0x80) return false;
+      code = (code << 6) | (bytes[i + k] & 0x3f);
+    }
+    static constexpr std::uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < kMinimum[length] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+      return false;
+    }
+    i += length;
+  }
+  return true;
 }
 
 }  // namespace microjobs

@@ -98,7 +98,11 @@ std::optional<UnixMs> parse_rfc3339(std::string_view text) {
   if (at != text.size()) return std::nullopt;
   std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   std::int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
-  return UnixMs{seconds * 1000 + millis};
+  UnixMs result{seconds * 1000 + millis};
+  // The instant itself, not only its local date, must lie in 1970..9999 UTC, so that every
+  // parsed time formats back to something this function accepts.
+  if (result.value < 0 || result.value > kMaxUnixMs.value) return std::nullopt;
+  return result;
 }
 
 }  // namespace microjobs

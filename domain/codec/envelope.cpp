@@ -200,6 +200,22 @@ std::optional<Envelope> decode_envelope(std::string_view bytes, std::string* err
     return std::nullopt;
   }
   if (!decode_data(type, data, envelope.event, error)) return std::nullopt;
+  // On-demand parsing reads only what it is asked for: walk the root object to its end and make
+  // sure nothing follows it, so a truncated or padded record is refused.
+  if (root.reset().error()) {
+    if (error) *error = "envelope is not a complete JSON object";
+    return std::nullopt;
+  }
+  for (auto field : root) {
+    if (field.error()) {
+      if (error) *error = "envelope is not a complete JSON object";
+      return std::nullopt;
+    }
+  }
+  if (document.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+    if (error) *error = "bytes follow the envelope";
+    return std::nullopt;
+  }
   return envelope;
 }
 

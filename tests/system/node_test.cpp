@@ -202,7 +202,7 @@ TEST(EmbeddedNode, PlaysTheWholeCampaignAndSurvivesRestart) {
                               DepositFunds{UserId{"emp"}, money("100.00"), "bank-1"});
   EXPECT_EQ(again.kind, Kind::accepted);
   EXPECT_TRUE(again.repeated);
-  EXPECT_EQ(std::get<FundsDeposited>(again.event).deposit_id, "dep-emp-bank-1");
+  EXPECT_EQ(std::get<FundsDeposited>(again.event).deposit_id, "dep.emp.bank-1");
   expect_ledger_sound(node->log());
 }
 

@@ -1,0 +1,285 @@
+// Tests of the codecs: the JSON envelope (round trips, defaults for missing fields, errors), JSON
+// escaping, SHA-256, and the binary form of visit() structs.
+#include <gtest/gtest.h>
+
+#include "domain/codec/binary.h"
+#include "domain/codec/envelope.h"
+#include "domain/codec/json_writer.h"
+#include "domain/codec/sha256.h"
+#include "tests/domain/sample_events.h"
+#include "tests/domain/test_support.h"
+
+namespace microjobs {
+namespace {
+
+using namespace test_support;
+
+// Decodes bytes that must decode; a failure names the decoder's error.
+Envelope must_decode(std::string_view bytes) {
+  std::string error;
+  auto envelope = decode_envelope(bytes, &error);
+  EXPECT_TRUE(envelope.has_value()) << error << "\n  in " << bytes;
+  return envelope.value_or(Envelope{});
+}
+
+void expect_same_meta(const EnvelopeMeta& actual, const EnvelopeMeta& expected) {
+  EXPECT_EQ(actual.id, expected.id);
+  EXPECT_EQ(actual.source, expected.source);
+  EXPECT_EQ(actual.time, expected.time);
+  EXPECT_EQ(actual.stream, expected.stream);
+  EXPECT_EQ(actual.seq, expected.seq);
+  EXPECT_EQ(actual.command_id, expected.command_id);
+  EXPECT_EQ(actual.prev_hash, expected.prev_hash);
+}
+
+TEST(Envelope, SamplesCoverEveryEventTypeOnce) {
+  std::vector<Event> samples = sample_events();
+  ASSERT_EQ(samples.size(), std::variant_size_v<Event>);
+  for (std::size_t i = 0; i < samples.size(); ++i) EXPECT_EQ(samples[i].index(), i);
+}
+
+TEST(Envelope, EveryEventTypeRoundTrips) {
+  for (const Event& event : sample_events()) {
+    SCOPED_TRACE(event_type(event));
+    EnvelopeMeta meta = sample_meta(event);
+    Envelope decoded = must_decode(encode_envelope(meta, event));
+    EXPECT_TRUE(decoded.event == event) << describe(decoded.event) << "\n  vs " << describe(event);
+    expect_same_meta(decoded.meta, meta);
+    EXPECT_EQ(decoded.subject, event_subject(event));
+  }
+}
+
+TEST(Envelope, EveryDefaultConstructedEventRoundTrips) {
+  for (std::size_t i = 0; i < std::variant_size_v<Event>; ++i) {
+    Event event = default_event(i);
+    SCOPED_TRACE(event_type(event));
+    Envelope decoded = must_decode(encode_envelope(EnvelopeMeta{}, event));
+    EXPECT_TRUE(decoded.event == event) << describe(decoded.event);
+  }
+}
+
+TEST(Envelope, AppendsToTheCallersBuffer) {
+  Event event = sample_events()[4];
+  std::string buffer = "prefix";
+  encode_envelope_to(buffer, sample_meta(event), event);
+  EXPECT_EQ(buffer, "prefix" + encode_envelope(sample_meta(event), event));
+}
+
+TEST(Envelope, CarriesTheCloudEventsAttributes) {
+  Event event = sample_events()[4];
+  std::string bytes = encode_envelope(sample_meta(event), event);
+  EXPECT_EQ(bytes.rfind("{\"specversion\":\"1.0\",\"id\":\"3-42\",\"type\":\"slot.claimed.v1\","
+                        "\"source\":\"/microjobs/partitions/3\",\"subject\":\"emp-1.7.12\","
+                        "\"time\":\"2026-01-01T00:00:00.123Z\","
+                        "\"datacontenttype\":\"application/json\",\"stream\":\"emp-1\","
+                        "\"seq\":42,",
+                        0),
+            0u)
+      << bytes;
+  EXPECT_EQ(peek_type(bytes), "slot.claimed.v1");
+}
+
+// Removes `"name":value` (and one adjacent comma) from the envelope's JSON.
+std::string without_field(std::string json, const std::string& name, const std::string& value) {
+  std::string field = "\"" + name + "\":" + value;
+  auto at = json.find("," + field);
+  if (at != std::string::npos) return json.erase(at, field.size() + 1);
+  at = json.find(field + ",");
+  EXPECT_NE(at, std::string::npos) << field << " not in " << json;
+  return at == std::string::npos ? json : json.erase(at, field.size() + 1);
+}
+
+// Fields added to an event later are absent from old records: they keep their defaults.
+TEST(Envelope, AFieldMissingFromDataKeepsItsDefault) {
+  Event event = sample_events()[3];
+  std::string json = encode_envelope(sample_meta(event), event);
+  json = without_field(json, "max_per_worker", "2");
+  json = without_field(json, "countries", "[\"ID\",\"PH\",\"VN\"]");
+  json = without_field(json, "min_approved", "3");
+  Envelope decoded = must_decode(json);
+  ASSERT_TRUE(std::holds_alternative<TaskPosted>(decoded.event));
+  const TaskPosted& task = std::get<TaskPosted>(decoded.event);
+  EXPECT_EQ(task.max_per_worker, 1);
+  EXPECT_TRUE(task.countries.empty());
+  EXPECT_EQ(task.min_approved, 0);
+  TaskPosted expected = std::get<TaskPosted>(event);
+  expected.max_per_worker = 1;
+  expected.countries.clear();
+  expected.min_approved = 0;
+  EXPECT_EQ(task, expected);
+}
+
+TEST(Envelope, AMissingEnvelopeAttributeFails) {
+  Event event = sample_events()[4];
+  std::string json = encode_envelope(sample_meta(event), event);
+  for (auto [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"seq", "42"},
+                                                        {"id", "\"3-42\""},
+                                                        {"time", "\"2026-01-01T00:00:00.123Z\""},
+                                                        {"stream", "\"emp-1\""}}) {
+    SCOPED_TRACE(name);
+    std::string error;
+    EXPECT_FALSE(decode_envelope(without_field(json, name, value), &error).has_value());
+    EXPECT_NE(error, "");
+  }
+}
+
+TEST(Envelope, AnUnknownTypeFailsWithAnError) {
+  Event event = sample_events()[4];
+  std::string json = encode_envelope(sample_meta(event), event);
+  json.replace(json.find("slot.claimed.v1"), 15, "slot.claimed.v9");
+  std::string error;
+  EXPECT_FALSE(decode_envelope(json, &error).has_value());
+  EXPECT_NE(error.find("slot.claimed.v9"), std::string::npos) << error;
+}
+
+TEST(Envelope, AFieldOfTheWrongTypeFails) {
+  Event event = sample_events()[3];
+  const std::string json = encode_envelope(sample_meta(event), event);
+  for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"\"slots\":25", "\"slots\":\"25\""},
+           {"\"reward\":\"0.123456\"", "\"reward\":0.123456"},
+           {"\"reward\":\"0.123456\"", "\"reward\":\"0.1234567\""},
+           {"\"reward\":\"0.123456\"", "\"reward\":\"-0.123456\""},
+           {"\"slots\":25", "\"slots\":25.5"},
+           {"\"countries\":[\"ID\"", "\"countries\":[7"},
+           {"\"expires_at\":\"2027", "\"expires_at\":\"1027"},
+           {"\"title\":\"", "\"title\":null,\"x\":\""},
+           {"\"transfers\":[{", "\"transfers\":[7,{"},
+           {"\"seq\":42", "\"seq\":\"42\""}}) {
+    SCOPED_TRACE(to);
+    std::string changed = json;
+    ASSERT_NE(changed.find(from), std::string::npos) << from;
+    changed.replace(changed.find(from), from.size(), to);
+    std::string error;
+    EXPECT_FALSE(decode_envelope(changed, &error).has_value());
+    EXPECT_NE(error, "");
+  }
+}
+
+TEST(Envelope, MalformedJsonFailsWithAnError) {
+  Event event = sample_events()[4];
+  const std::string json = encode_envelope(sample_meta(event), event);
+  for (const std::string& bad :
+       {std::string(), std::string("null"), std::string("[]"), std::string("{"),
+        std::string("not json"), std::string("{\"type\":\"slot.claimed.v1\"}"),
+        json.substr(0, json.size() / 2), "[" + json + "]"}) {
+    SCOPED_TRACE(bad);
+    std::string error;
+    EXPECT_FALSE(decode_envelope(bad, &error).has_value());
+    EXPECT_NE(error, "");
+  }
+}
+
+// A torn write leaves a prefix of a record: no prefix of a valid record may decode.
+TEST(Envelope, EveryTruncationOfARecordFails) {
+  Event event = sample_events()[3];
+  const std::string json = encode_envelope(sample_meta(event), event);
+  for (std::size_t length = 0; length < json.size(); ++length) {
+    EXPECT_FALSE(decode_envelope(std::string_view(json).substr(0, length)).has_value())
+        << "prefix of " << length << " bytes: " << json.substr(0, length);
+  }
+}
+
+TEST(Envelope, TrailingGarbageFails) {
+  Event event = sample_events()[4];
+  const std::string json = encode_envelope(sample_meta(event), event);
+  for (const char* tail : {"x", "{}", "}", ",", " 1"}) {
+    SCOPED_TRACE(tail);
+    EXPECT_FALSE(decode_envelope(json + tail).has_value());
+  }
+}
+
+// The decider accepts any bytes up to a length in names, proofs and reasons; every event it
+// produces is written to the log and must read back, or replay of that partition stops.
+TEST(Envelope, RoundTripsEveryStringTheDeciderAccepts) {
+  PartitionState state;
+  const std::string name = "Wayan \"W\" \\ \x01\x1f\x7f \xc3\xbc \xe6\x9d\xb1 \xf0\x9f\x98\x80";
+  Decision decision = decide(state, RegisterUser{UserId{"w1"}, "ID", name}, test_support::at_s(0));
+  ASSERT_NE(test_support::event_of(decision), nullptr);
+  Event event = *test_support::event_of(decision);
+  EXPECT_TRUE(must_decode(encode_envelope(EnvelopeMeta{}, event)).event == event);
+}
+
+TEST(Envelope, RoundTripsInvalidUtf8TheDeciderAccepts) {
+  PartitionState state;
+  const std::string name = "bad \xff\xfe byte";
+  Decision decision = decide(state, RegisterUser{UserId{"w1"}, "ID", name}, test_support::at_s(0));
+  const Event* event = test_support::event_of(decision);
+  if (event == nullptr) return;  // Rejecting such a name outright is a correct answer too.
+  std::string error;
+  auto decoded = decode_envelope(encode_envelope(EnvelopeMeta{}, *event), &error);
+  ASSERT_TRUE(decoded.has_value()) << error;
+  EXPECT_TRUE(decoded->event == *event);
+}
+
+TEST(JsonEscaping, EscapesQuotesBackslashesAndControlCharacters) {
+  std::string out;
+  append_json_escaped(out, std::string_view("a\"b\\c\n\r\t\b\f\x01\x1f\x7f/\0z", 16));
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\x7f/\\u0000z\"");
+}
+
+TEST(JsonEscaping, PassesUtf8Through) {
+  std::string out;
+  append_json_escaped(out, "Z\xc3\xbcrich \xe6\x9d\xb1\xe4\xba\xac \xf0\x9f\x98\x80");
+  EXPECT_EQ(out, "\"Z\xc3\xbcrich \xe6\x9d\xb1\xe4\xba\xac \xf0\x9f\x98\x80\"");
+}
+
+// Every byte below 0x20 comes back from the decoder as the same byte.
+TEST(JsonEscaping, EveryControlCharacterRoundTripsThroughTheEnvelope) {
+  std::string proof;
+  for (int c = 1; c < 0x20; ++c) proof.push_back(static_cast<char>(c));
+  proof += std::string("\0\"\\/end", 7);
+  Event event = ProofSubmitted{TaskId{"e.1"}, ClaimId{"e.1.1"}, UserId{"w"}, proof, UnixMs{5}};
+  EXPECT_EQ(
+      std::get<ProofSubmitted>(must_decode(encode_envelope(EnvelopeMeta{}, event)).event).proof,
+      proof);
+}
+
+TEST(JsonWriter, PlacesCommasInNestedContainers) {
+  std::string out;
+  JsonWriter json(out);
+  json.begin_object().field("a", std::int64_t{1}).key("b").begin_array();
+  json.number(-2).string("x").begin_object().end_object().begin_array().end_array().boolean(true);
+  json.null().end_array().field("c", "d").key("e").raw("{\"f\":1}").end_object();
+  EXPECT_EQ(out, "{\"a\":1,\"b\":[-2,\"x\",{},[],true,null],\"c\":\"d\",\"e\":{\"f\":1}}");
+}
+
+TEST(Sha256, MatchesTheStandardVectors) {
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex(std::string(1000, 'a')),
+            "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3");
+  EXPECT_EQ(kZeroHash, std::string(64, '0'));
+}
+
+TEST(Binary, RoundTripsAVisitStruct) {
+  SlotClaimed event{TaskId{"emp.1"}, ClaimId{"emp.1.2"}, UserId{"w\0"}, UnixMs{-5}};
+  std::string bytes = binary::encode(event);
+  EXPECT_EQ(binary::decode<SlotClaimed>(bytes), event);
+  ProofSubmitted proof{TaskId{"a.1"}, ClaimId{"a.1.1"}, UserId{"w"}, std::string(300, 'p'),
+                       UnixMs{9}};
+  EXPECT_EQ(binary::decode<ProofSubmitted>(binary::encode(proof)), proof);
+}
+
+TEST(Binary, FailsOnATruncatedField) {
+  SlotClaimed event{TaskId{"emp.1"}, ClaimId{"emp.1.2"}, UserId{"w1"}, UnixMs{77}};
+  std::string bytes = binary::encode(event);
+  for (std::size_t length : {std::size_t{3}, std::size_t{8}, std::size_t{12}, bytes.size() - 1}) {
+    EXPECT_FALSE(binary::decode<SlotClaimed>(std::string_view(bytes).substr(0, length)).has_value())
+        << length;
+  }
+}
+
+// A value written before a field existed ends early: the missing trailing fields keep defaults.
+TEST(Binary, KeepsDefaultsForTrailingFieldsOfOlderValues) {
+  SlotClaimed event{TaskId{"emp.1"}, ClaimId{"emp.1.2"}, UserId{"w1"}, UnixMs{77}};
+  std::string bytes = binary::encode(event);
+  auto decoded = binary::decode<SlotClaimed>(std::string_view(bytes).substr(0, bytes.size() - 8));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->worker_id, UserId{"w1"});
+  EXPECT_EQ(decoded->expires_at, UnixMs{0});
+}
+
+}  // namespace
+}  // namespace microjobs

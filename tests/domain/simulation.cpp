@@ -1,0 +1,515 @@
+#include "tests/domain/simulation.h"
+
+#include <algorithm>
+
+#include "domain/codec/envelope.h"
+#include "domain/codec/sha256.h"
+#include "domain/partitioner.h"
+#include "domain/snapshot.h"
+#include "tests/domain/state_compare.h"
+
+namespace microjobs::simulation {
+namespace {
+
+constexpr const char* kCountries[] = {"ID", "PH", "US", "IN", "BR"};
+
+std::string_view expected_code(Expect expect) {
+  switch (expect) {
+    case Expect::anything:
+      return "anything";
+    case Expect::accepted:
+      return "an event";
+    case Expect::exists:
+      return rejection_code(Rejection::exists);
+    case Expect::exists_with_different_amount:
+      return rejection_code(Rejection::exists_with_different_amount);
+    case Expect::out_of_order:
+      return rejection_code(Rejection::out_of_order);
+    case Expect::wrong_state:
+      return rejection_code(Rejection::wrong_state);
+  }
+  return "?";
+}
+
+}  // namespace
+
+Simulation::Simulation(std::uint64_t seed, Config config)
+    : seed_(seed), config_(config), engine_(seed), now_{1'767'225'600'000} {
+  partitions_.resize(static_cast<std::size_t>(config_.partitions));
+  for (Partition& partition : partitions_) partition.last_hash = kZeroHash;
+  for (int i = 0; i < config_.workers + config_.employers; ++i) {
+    bool employer = i >= config_.workers;
+    User user;
+    user.id = UserId{(employer ? "e" : "w") + std::to_string(i)};
+    user.country = kCountries[below(std::size(kCountries))];
+    user_index_[user.id] = users_.size();
+    users_.push_back(std::move(user));
+  }
+}
+
+std::string Simulation::where() const {
+  return "seed " + std::to_string(seed_) + " step " + std::to_string(step_) + " (last command " +
+         last_command_ + "; replay with MICROJOBS_SIM_SEED=" + std::to_string(seed_) + "): ";
+}
+
+std::string Simulation::run_steps(std::int64_t steps) {
+  for (std::int64_t end = step_ + steps; step_ < end; ++step_) {
+    std::string failure = step();
+    if (failure.empty()) failure = check_step();
+    if (failure.empty() && (step_ + 1) % config_.replay_every == 0) failure = check_all();
+    if (!failure.empty()) return where() + failure;
+  }
+  return {};
+}
+
+std::string Simulation::run() {
+  std::string failure = run_steps(config_.steps);
+  if (!failure.empty()) return failure;
+  failure = drain_credits();
+  if (failure.empty()) failure = check_all();
+  if (failure.empty()) failure = check_final();
+  return failure.empty() ? failure : where() + "at the end: " + failure;
+}
+
+// One step: the clock moves a little, then one kind of action, chosen at random.
+std::string Simulation::step() {
+  now_.value += static_cast<std::int64_t>(below(10'000));
+  touched_tasks_.clear();
+  if (static_cast<std::size_t>(step_) < users_.size()) return register_user(step_);
+  std::uint64_t roll = below(100);
+  if (roll < 2) return register_again();
+  if (roll < 8) return deposit();
+  if (roll < 16) return post_task();
+  if (roll < 44) return claim_slot();
+  if (roll < 49) return abandon_claim();
+  if (roll < 67) return submit_proof();
+  if (roll < 84) return review();
+  if (roll < 93) return deliver_credits();
+  if (roll < 96) now_.value += 600'000 + static_cast<std::int64_t>(below(3'400'000));
+  return run_scheduler();
+}
+
+Simulation::User& Simulation::random_user(bool employer) {
+  std::size_t workers = static_cast<std::size_t>(config_.workers);
+  if (employer) return users_[workers + below(users_.size() - workers)];
+  return users_[below(workers)];
+}
+
+// Mostly one of the newest tasks, so that workers contend for the same few slots.
+Simulation::Task* Simulation::pick_task() {
+  if (tasks_.empty()) return nullptr;
+  std::size_t recent = std::min<std::size_t>(tasks_.size(), 12);
+  if (chance(80)) return &tasks_[tasks_.size() - 1 - below(recent)];
+  return &tasks_[below(tasks_.size())];
+}
+
+void Simulation::erase_claim(std::vector<ClaimId>& claims, const ClaimId& claim) {
+  auto it = std::find(claims.begin(), claims.end(), claim);
+  if (it != claims.end()) claims.erase(it);
+}
+
+std::string Simulation::register_user(std::size_t index) {
+  const User& user = users_[index];
+  return execute(RegisterUser{user.id, user.country, "User " + user.id.value}, Expect::accepted);
+}
+
+// A repeat of the profile (exists) or a move to another country (a profile update).
+std::string Simulation::register_again() {
+  User& user = random_user(chance(30));
+  std::string country = chance(50) ? user.country : kCountries[below(std::size(kCountries))];
+  Expect expect = country == user.country ? Expect::exists : Expect::accepted;
+  return execute(RegisterUser{user.id, country, "User " + user.id.value}, expect);
+}
+
+std::string Simulation::deposit() {
+  User& user = random_user(chance(90));
+  if (!user.deposits.empty() && chance(15)) {
+    auto [reference, amount] = user.deposits[below(user.deposits.size())];
+    bool same = chance(50);
+    Micros asked = same ? amount : Micros{amount.value + 1 + static_cast<std::int64_t>(below(99))};
+    return execute(DepositFunds{user.id, asked, reference},
+                   same ? Expect::exists : Expect::exists_with_different_amount);
+  }
+  Micros amount{1 + static_cast<std::int64_t>(below(40'000'000))};
+  std::string reference = "bank-" + std::to_string(step_);
+  user.deposits.emplace_back(reference, amount);
+  return execute(DepositFunds{user.id, amount, reference}, Expect::accepted);
+}
+
+std::string Simulation::post_task() {
+  PostTask command;
+  command.employer_id = random_user(true).id;
+  command.title = "Task at step " + std::to_string(step_);
+  command.category = chance(50) ? "social" : "";
+  std::int64_t cents = 1 + static_cast<std::int64_t>(below(200));
+  command.reward =
+      Micros{cents * 10'000 + (chance(20) ? static_cast<std::int64_t>(below(10'000)) : 0)};
+  command.slots = 1 + static_cast<std::int64_t>(below(4));
+  command.claim_timeout_s = 60 + static_cast<std::int64_t>(below(900));
+  if (chance(30))
+    command.expires_at = UnixMs{now_.value + 600'000 + static_cast<std::int64_t>(below(7'200'000))};
+  if (chance(25)) command.countries = {kCountries[below(5)], kCountries[below(5)]};
+  if (chance(20)) command.min_approval_rate_bp = 5000 + static_cast<std::int64_t>(below(4001));
+  if (chance(10)) command.min_approved = 1 + static_cast<std::int64_t>(below(3));
+  command.max_per_worker = 1 + static_cast<std::int64_t>(below(2));
+  return execute(command);
+}
+
+std::string Simulation::claim_slot() {
+  Task* task = pick_task();
+  if (task == nullptr) return post_task();
+  const User& worker = chance(3) ? users_[user_index_.at(task->employer)] : random_user(false);
+  touched_tasks_.push_back(task->id);
+  return execute(
+      ClaimSlot{task->id, worker.id, {worker.country, worker.approved, worker.rejected}});
+}
+
+std::string Simulation::abandon_claim() {
+  if (claimed_.empty()) return claim_slot();
+  const Claim& claim = claims_.at(claimed_[below(claimed_.size())]);
+  UserId worker = chance(90) ? claim.worker : random_user(false).id;
+  return execute(AbandonClaim{claim.id, worker});
+}
+
+// Mostly a held claim by its worker, sometimes any claim ever made (wrong_state), another
+// worker (forbidden) or an empty proof (invalid_argument).
+std::string Simulation::submit_proof() {
+  if (claimed_.empty()) return claim_slot();
+  const ClaimId& id =
+      chance(90) ? claimed_[below(claimed_.size())] : all_claims_[below(all_claims_.size())];
+  const Claim& claim = claims_.at(id);
+  UserId worker = chance(95) ? claim.worker : random_user(false).id;
+  std::string proof = chance(3) ? "" : "proof of " + id.value;
+  return execute(SubmitProof{id, worker, proof});
+}
+
+// Approves (mostly) or rejects a submission; sometimes repeats a review or acts as someone else.
+std::string Simulation::review() {
+  if (submitted_.empty()) return submit_proof();
+  const ClaimId& id =
+      chance(90) ? submitted_[below(submitted_.size())] : all_claims_[below(all_claims_.size())];
+  const Claim& claim = claims_.at(id);
+  UserId employer = chance(95) ? claim.employer : random_user(true).id;
+  if (chance(75)) return execute(ApproveSubmission{id, employer});
+  std::string reason = chance(5) ? "" : "not what was asked";
+  return execute(RejectSubmission{id, employer, reason});
+}
+
+std::string Simulation::deliver_credits() {
+  std::vector<Route> routes;
+  for (const auto& [route, queue] : pending_credits_) {
+    if (!queue.empty()) routes.push_back(route);
+  }
+  if (routes.empty()) return review();
+  for (std::uint64_t n = 1 + below(4); n > 0; --n) {
+    std::string failure = deliver_one_credit(routes[below(routes.size())]);
+    if (!failure.empty()) return failure;
+  }
+  return {};
+}
+
+// The next credit of a route, in order (must apply); or a retry of the last one delivered (must
+// be `exists`); or the one after next, ahead of its turn (must be `out_of_order`).
+std::string Simulation::deliver_one_credit(const Route& route) {
+  std::deque<CreditWorker>& queue = pending_credits_[route];
+  if (queue.empty()) return {};
+  if (last_delivered_.contains(route) && chance(10)) {
+    return execute(last_delivered_.at(route), Expect::exists);
+  }
+  if (queue.size() >= 2 && chance(10)) return execute(queue[1], Expect::out_of_order);
+  CreditWorker credit = queue.front();
+  queue.pop_front();
+  last_delivered_[route] = credit;
+  return execute(credit, Expect::accepted);
+}
+
+// The scheduler: every due claim must expire; now and then it also tries a claim that is not
+// due yet, which must be refused.
+std::string Simulation::run_scheduler() {
+  for (std::int32_t p = 0; p < config_.partitions; ++p) {
+    for (const ClaimId& claim : due_claims(partitions_[p].state, now_, 16)) {
+      std::string failure = execute(ExpireClaim{claim}, Expect::accepted);
+      if (!failure.empty()) return failure;
+    }
+  }
+  if (!claimed_.empty() && chance(30)) {
+    const Claim& claim = claims_.at(claimed_[below(claimed_.size())]);
+    if (claim.expires_at > now_) return execute(ExpireClaim{claim.id}, Expect::wrong_state);
+  }
+  return {};
+}
+
+std::string Simulation::drain_credits() {
+  for (auto& [route, queue] : pending_credits_) {
+    while (!queue.empty()) {
+      CreditWorker credit = queue.front();
+      queue.pop_front();
+      std::string failure = execute(credit, Expect::accepted);
+      if (!failure.empty()) return failure;
+    }
+  }
+  return {};
+}
+
+// Decides the command on its stream's partition; an event is appended to the log and applied.
+std::string Simulation::execute(const Command& command, Expect expect) {
+  stats_.commands += 1;
+  last_command_ = command_name(command);
+  const std::string stream = stream_of(command);
+  if (stream.empty()) return "the simulation made a command without a stream";
+  const std::int32_t p = partition_for(stream, config_.partitions);
+  Decision decision = decide(partitions_[p].state, command, now_);
+  if (const auto* rejection = std::get_if<Rejection>(&decision)) {
+    stats_.outcomes[std::string(rejection_code(*rejection))] += 1;
+    if (expect == Expect::anything || expected_code(expect) == rejection_code(*rejection))
+      return {};
+    return "expected " + std::string(expected_code(expect)) + ", got " +
+           std::string(rejection_code(*rejection));
+  }
+  const Event& event = std::get<Event>(decision);
+  if (expect != Expect::anything && expect != Expect::accepted) {
+    return "expected " + std::string(expected_code(expect)) + ", got " +
+           std::string(event_type(event));
+  }
+  append(p, stream, event);
+  evolve(partitions_[p].state, event);
+  if (config_.fault_apply_twice_at_step > 0 && step_ >= config_.fault_apply_twice_at_step &&
+      std::holds_alternative<SlotClaimed>(event)) {
+    evolve(partitions_[p].state, event);
+    config_.fault_apply_twice_at_step = 0;
+  }
+  return on_event(p, event);
+}
+
+// Writes the event as the partition processor does: seq contiguous from 1, prev_hash the
+// SHA-256 of the previous record's bytes.
+void Simulation::append(std::int32_t partition, const std::string& stream, const Event& event) {
+  Partition& log = partitions_[partition];
+  const std::int64_t seq = static_cast<std::int64_t>(log.log.size()) + 1;
+  EnvelopeMeta meta{event_id(partition, seq),
+                    event_source(partition),
+                    now_,
+                    stream,
+                    seq,
+                    "cmd-" + std::to_string(stats_.commands),
+                    log.last_hash};
+  std::string bytes = encode_envelope(meta, event);
+  log.last_hash = sha256_hex(bytes);
+  log.log.push_back(std::move(bytes));
+}
+
+// Folds the event's transfers into the ledger and keeps the simulation's own model of claims,
+// tasks, reputation and pending credits.
+std::string Simulation::on_event(std::int32_t partition, const Event& event) {
+  stats_.outcomes[std::string(event_type(event))] += 1;
+  if (const auto* transfers = event_transfers(event)) {
+    for (const Transfer& transfer : *transfers) {
+      ledger_[transfer.debit] -= transfer.amount.value;
+      ledger_[transfer.credit] += transfer.amount.value;
+    }
+  }
+  if (const auto* e = std::get_if<UserProfileUpdated>(&event)) {
+    users_[user_index_.at(e->user_id)].country = e->country;
+  } else if (const auto* e = std::get_if<TaskPosted>(&event)) {
+    task_index_[e->task_id] = tasks_.size();
+    tasks_.push_back(Task{e->task_id, e->employer_id, e->slots, 0, e->expires_at, e->max_per_worker,
+                          e->claim_timeout_s});
+  } else if (const auto* e = std::get_if<SlotClaimed>(&event)) {
+    return track_claim(*e);
+  } else if (const auto* e = std::get_if<ClaimAbandoned>(&event)) {
+    holdings_[{e->task_id, e->worker_id}].active -= 1;
+    return track_claim_end(e->claim_id, true, claimed_);
+  } else if (const auto* e = std::get_if<ClaimExpired>(&event)) {
+    holdings_[{e->task_id, e->worker_id}].active -= 1;
+    return track_claim_end(e->claim_id, true, claimed_);
+  } else if (const auto* e = std::get_if<ProofSubmitted>(&event)) {
+    return track_submission(*e);
+  } else if (const auto* e = std::get_if<SubmissionApproved>(&event)) {
+    users_[user_index_.at(e->worker_id)].approved += 1;
+    queue_credit(partition, *e);
+    if (++approvals_[e->claim_id] > 1) return "claim " + e->claim_id.value + " approved twice";
+    return track_claim_end(e->claim_id, false, submitted_);
+  } else if (const auto* e = std::get_if<SubmissionRejected>(&event)) {
+    users_[user_index_.at(e->worker_id)].rejected += 1;
+    return track_claim_end(e->claim_id, true, submitted_);
+  } else if (const auto* e = std::get_if<WorkerCredited>(&event)) {
+    if (++credits_[e->claim_id] > 1) return "claim " + e->claim_id.value + " credited twice";
+  }
+  return {};
+}
+
+// Checks a granted claim against the rules as the model sees them: the task is open, the worker
+// is not its employer, holds no other claim on it and has submissions left; the claim lasts the
+// task's claim timeout.
+std::string Simulation::track_claim(const SlotClaimed& e) {
+  Task& task = tasks_[task_index_.at(e.task_id)];
+  Holding& holding = holdings_[{e.task_id, e.worker_id}];
+  if (now_ >= task.expires_at) return "claim " + e.claim_id.value + " granted after task expiry";
+  if (e.worker_id == task.employer)
+    return "claim " + e.claim_id.value + " on the worker's own task";
+  if (e.expires_at.value != now_.value + task.claim_timeout_s * 1000) {
+    return "claim " + e.claim_id.value + " does not last the task's claim timeout";
+  }
+  if (holding.active > 0) return "worker " + e.worker_id.value + " holds two claims on a task";
+  if (holding.submissions >= task.max_per_worker) {
+    return "worker " + e.worker_id.value + " claimed beyond max_per_worker";
+  }
+  holding.active += 1;
+  task.live += 1;
+  claims_[e.claim_id] = Claim{e.claim_id, e.worker_id, task.employer, e.expires_at};
+  all_claims_.push_back(e.claim_id);
+  claimed_.push_back(e.claim_id);
+  return {};
+}
+
+// A proof is accepted only before the claim's deadline.
+std::string Simulation::track_submission(const ProofSubmitted& e) {
+  if (now_ >= claims_.at(e.claim_id).expires_at) {
+    return "proof for " + e.claim_id.value + " accepted after the claim's deadline";
+  }
+  Holding& holding = holdings_[{e.task_id, e.worker_id}];
+  holding.active -= 1;
+  holding.submissions += 1;
+  submitted_.push_back(e.claim_id);
+  return track_claim_end(e.claim_id, false, claimed_);
+}
+
+// A claim leaves the list it was in; if the slot returns to the pool, its task holds one less.
+std::string Simulation::track_claim_end(const ClaimId& claim, bool frees_slot,
+                                        std::vector<ClaimId>& from) {
+  auto it = std::find(from.begin(), from.end(), claim);
+  if (it == from.end()) return "claim " + claim.value + " changed state from an unexpected state";
+  from.erase(it);
+  TaskId task = *task_of_claim(claim.value);
+  if (frees_slot) tasks_[task_index_.at(task)].live -= 1;
+  touched_tasks_.push_back(task);
+  return {};
+}
+
+// The process manager: the approval at (partition, seq) becomes a credit on the worker's
+// partition, naming the previous credit queued on the same route.
+void Simulation::queue_credit(std::int32_t partition, const SubmissionApproved& event) {
+  const std::int64_t seq = static_cast<std::int64_t>(partitions_[partition].log.size());
+  const Route route{partition, partition_for(event.worker_id.value, config_.partitions)};
+  std::int64_t& previous = last_queued_seq_[route];
+  const std::int64_t lose_every = config_.fault_lose_every_nth_credit;
+  if (lose_every > 0 && ++credits_queued_ % lose_every == 0) return;
+  pending_credits_[route].push_back(CreditWorker{event.worker_id, event.paid, event.claim_id,
+                                                 event_id(partition, seq), partition, seq,
+                                                 previous});
+  previous = seq;
+}
+
+// After every step: every partition's invariants, the ledger, and no task oversold.
+std::string Simulation::check_step() {
+  for (std::int32_t p = 0; p < config_.partitions; ++p) {
+    std::string violation = check_invariants(partitions_[p].state);
+    if (!violation.empty()) return "partition " + std::to_string(p) + ": " + violation;
+  }
+  for (const TaskId& id : touched_tasks_) {
+    const Task& task = tasks_[task_index_.at(id)];
+    if (task.live > task.slots) return "task " + id.value + " oversold";
+    const TaskState* state =
+        partitions_[partition_for(task.employer.value, config_.partitions)].state.find_task(id);
+    if (state == nullptr) return "task " + id.value + " is missing from its partition";
+    if (state->claimed + state->submitted + state->approved != task.live) {
+      return "task " + id.value + " counters disagree with its claims";
+    }
+  }
+  return check_ledger();
+}
+
+// The ledger over all events of all partitions: sums to zero, no user account and no
+// clearing balance below zero.
+std::string Simulation::check_ledger() const {
+  std::int64_t sum = 0;
+  for (const auto& [account, balance] : ledger_) {
+    sum += balance;
+    if (balance < 0 && (account.starts_with("user:") || account == accounts::kClearingPayouts ||
+                        account == accounts::kPlatformFees)) {
+      return account + " is negative: " + format_money(Micros{balance});
+    }
+  }
+  if (sum != 0) return "the ledger sums to " + format_money(Micros{sum});
+  return {};
+}
+
+std::string Simulation::verify_replay(std::int32_t partition) const {
+  const Partition& live = partitions_[partition];
+  PartitionState rebuilt;
+  std::string previous_hash = kZeroHash;
+  for (std::size_t i = 0; i < live.log.size(); ++i) {
+    const std::string& bytes = live.log[i];
+    const std::int64_t seq = static_cast<std::int64_t>(i) + 1;
+    const std::string at = "partition " + std::to_string(partition) + " seq " + std::to_string(seq);
+    std::string error;
+    auto envelope = decode_envelope(bytes, &error);
+    if (!envelope) return at + " does not decode: " + error;
+    if (envelope->meta.seq != seq || envelope->meta.id != event_id(partition, seq) ||
+        envelope->meta.source != event_source(partition)) {
+      return at + " has wrong seq, id or source";
+    }
+    if (envelope->meta.prev_hash != previous_hash) return at + " breaks the hash chain";
+    if (encode_envelope(envelope->meta, envelope->event) != bytes) {
+      return at + " does not re-encode byte for byte";
+    }
+    previous_hash = sha256_hex(bytes);
+    evolve(rebuilt, envelope->event);
+  }
+  if (previous_hash != live.last_hash) return "the last hash of the log differs";
+  std::string difference = test_support::state_difference(live.state, rebuilt);
+  if (!difference.empty()) return "state replayed from the log differs: " + difference;
+  auto snapshot = decode_snapshot(encode_snapshot(live.state));
+  if (!snapshot) return "the snapshot does not decode";
+  difference = test_support::state_difference(live.state, *snapshot);
+  if (!difference.empty()) return "state from the snapshot differs: " + difference;
+  return {};
+}
+
+// Periodically: a rebuild of every partition from its log, every task's slots, and the user
+// balances of the ledger against the states that hold them.
+std::string Simulation::check_all() const {
+  for (std::int32_t p = 0; p < config_.partitions; ++p) {
+    std::string failure = verify_replay(p);
+    if (!failure.empty()) return failure;
+  }
+  for (const Task& task : tasks_) {
+    if (task.live > task.slots) return "task " + task.id.value + " oversold";
+  }
+  for (const User& user : users_) {
+    const UserState* state =
+        partitions_[partition_for(user.id.value, config_.partitions)].state.find_user(user.id);
+    if (state == nullptr) return "user " + user.id.value + " is missing from its partition";
+    auto balance = [&](const std::string& account) {
+      auto it = ledger_.find(account);
+      return Micros{it == ledger_.end() ? 0 : it->second};
+    };
+    if (state->available != balance(accounts::available(user.id)) ||
+        state->escrow != balance(accounts::escrow(user.id))) {
+      return "user " + user.id.value + "'s balances differ from the ledger";
+    }
+  }
+  return {};
+}
+
+// After every credit was delivered: clearing drained to zero, every approval credited once.
+std::string Simulation::check_final() const {
+  Micros clearing;
+  for (const Partition& partition : partitions_) {
+    auto it = partition.state.shared_accounts.find(accounts::kClearingPayouts);
+    if (it != partition.state.shared_accounts.end()) clearing += it->second;
+  }
+  if (clearing != Micros{0}) return "clearing:payouts holds " + format_money(clearing);
+  auto it = ledger_.find(std::string(accounts::kClearingPayouts));
+  if (it != ledger_.end() && it->second != 0) return "the ledger's clearing:payouts is not zero";
+  if (approvals_.size() != credits_.size()) return "approvals and credits differ in number";
+  for (const auto& [claim, count] : approvals_) {
+    auto credit = credits_.find(claim);
+    if (count != 1 || credit == credits_.end() || credit->second != 1) {
+      return "claim " + claim.value + " was not paid exactly once";
+    }
+  }
+  return {};
+}
+
+}  // namespace microjobs::simulation

@@ -1,0 +1,164 @@
+#pragma once
+// A seeded, deterministic simulation of the write side at the domain level (TigerBeetle's VOPR
+// in miniature): P partitions, each with its PartitionState and a log of envelope bytes written
+// exactly as a partition processor writes them (seq from 1, prev_hash chain from kZeroHash);
+// commands routed by partition_for(stream_of(command), P); a manual clock that sometimes jumps
+// past claim deadlines; and a process manager that turns each SubmissionApproved into a
+// CreditWorker on the worker's partition, sometimes late, repeated or out of order.
+//
+// Single-threaded; one Simulation per run. The same seed and config give the same run, bit for
+// bit: all randomness comes from one std::mt19937_64 (fully specified by the standard) and
+// choices are never made by iterating an unordered container.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "domain/decider.h"
+
+namespace microjobs::simulation {
+
+struct Config {
+  std::int32_t partitions = 4;
+  int workers = 30;
+  int employers = 8;
+  std::int64_t steps = 25'000;
+  std::int64_t replay_every = 1'000;  // steps between full rebuilds from the logs
+  // Faults injected on purpose by the tests that prove the checks can fail (0: none).
+  // The live state applies the first SlotClaimed at or after this step twice.
+  std::int64_t fault_apply_twice_at_step = 0;
+  std::int64_t fault_lose_every_nth_credit = 0;  // the process manager loses some approvals
+};
+
+struct Partition {
+  PartitionState state;
+  std::vector<std::string> log;  // envelope bytes, seq = index + 1
+  std::string last_hash;
+};
+
+struct Stats {
+  std::int64_t commands = 0;
+  std::map<std::string, std::int64_t> outcomes;  // event type or rejection code -> count
+};
+
+// What a command's outcome must be; the simulation knows it for some commands (a due claim must
+// expire, a credit delivered in order must apply, a repeated deposit must be `exists`).
+enum class Expect {
+  anything,
+  accepted,
+  exists,
+  exists_with_different_amount,
+  out_of_order,
+  wrong_state
+};
+
+class Simulation {
+ public:
+  Simulation(std::uint64_t seed, Config config);
+
+  // Runs all steps, then delivers every pending credit and checks the final state. Returns empty
+  // on success, else the first failure, naming the seed, the step and the last command.
+  std::string run();
+  // Runs `steps` steps (no final drain); for tests of the checks themselves.
+  std::string run_steps(std::int64_t steps);
+
+  // Rebuilds the partition from its log alone and compares it with the live state; also checks
+  // the hash chain, seq numbering, byte-exact re-encoding and a snapshot round trip.
+  std::string verify_replay(std::int32_t partition) const;
+
+  const Stats& stats() const { return stats_; }
+  std::vector<Partition>& partitions() { return partitions_; }
+
+ private:
+  struct User {
+    UserId id;
+    std::string country;
+    std::int64_t approved = 0;
+    std::int64_t rejected = 0;
+    std::vector<std::pair<std::string, Micros>> deposits;
+  };
+  struct Claim {
+    ClaimId id;
+    UserId worker;
+    UserId employer;
+    UnixMs expires_at;
+  };
+  struct Task {
+    TaskId id;
+    UserId employer;
+    std::int64_t slots = 0;
+    std::int64_t live = 0;  // claims that hold a slot: claimed, submitted or approved
+    UnixMs expires_at;
+    std::int64_t max_per_worker = 1;
+    std::int64_t claim_timeout_s = 0;
+  };
+  // One worker on one task, as the simulation's own model sees it.
+  struct Holding {
+    std::int64_t active = 0;
+    std::int64_t submissions = 0;
+  };
+  using Route = std::pair<std::int32_t, std::int32_t>;  // (source, destination) partition
+
+  std::string step();
+  std::string register_user(std::size_t index);
+  std::string register_again();
+  std::string deposit();
+  std::string post_task();
+  std::string claim_slot();
+  std::string abandon_claim();
+  std::string submit_proof();
+  std::string review();
+  std::string deliver_credits();
+  std::string deliver_one_credit(const Route& route);
+  std::string run_scheduler();
+  std::string drain_credits();
+
+  std::string execute(const Command& command, Expect expect = Expect::anything);
+  void append(std::int32_t partition, const std::string& stream, const Event& event);
+  std::string on_event(std::int32_t partition, const Event& event);
+  std::string track_claim(const SlotClaimed& event);
+  std::string track_submission(const ProofSubmitted& event);
+  std::string track_claim_end(const ClaimId& claim, bool frees_slot, std::vector<ClaimId>& from);
+  void queue_credit(std::int32_t partition, const SubmissionApproved& event);
+
+  std::string check_step();
+  std::string check_ledger() const;
+  std::string check_all() const;
+  std::string check_final() const;
+  std::string where() const;
+
+  std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : engine_() % n; }
+  bool chance(std::uint64_t percent) { return below(100) < percent; }
+  User& random_user(bool employer);
+  Task* pick_task();
+  static void erase_claim(std::vector<ClaimId>& claims, const ClaimId& claim);
+
+  std::uint64_t seed_;
+  Config config_;
+  std::mt19937_64 engine_;
+  UnixMs now_;
+  std::int64_t step_ = 0;
+  std::string last_command_;
+  std::vector<Partition> partitions_;
+  std::vector<User> users_;  // workers first, then employers
+  std::unordered_map<UserId, std::size_t> user_index_;
+  std::vector<Task> tasks_;
+  std::unordered_map<TaskId, std::size_t> task_index_;
+  std::unordered_map<ClaimId, Claim> claims_;
+  std::vector<ClaimId> all_claims_, claimed_, submitted_;
+  std::vector<TaskId> touched_tasks_;
+  std::map<std::pair<TaskId, UserId>, Holding> holdings_;
+  std::map<std::string, std::int64_t> ledger_;  // account -> balance, folded from all transfers
+  std::unordered_map<ClaimId, int> approvals_, credits_;
+  std::map<Route, std::deque<CreditWorker>> pending_credits_;
+  std::map<Route, std::int64_t> last_queued_seq_;
+  std::map<Route, CreditWorker> last_delivered_;
+  std::int64_t credits_queued_ = 0;
+  Stats stats_;
+};
+
+}  // namespace microjobs::simulation

@@ -1,0 +1,150 @@
+// The seeded simulation of the write side (see simulation.h), and tests that its checks can fail.
+// MICROJOBS_SIM_SEED=<n> replays exactly one seed; MICROJOBS_SIM_STEPS=<n> changes its length.
+#include "tests/domain/simulation.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+
+namespace microjobs::simulation {
+namespace {
+
+std::optional<std::uint64_t> env_number(const char* name) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0') return std::nullopt;
+  return std::strtoull(text, nullptr, 10);
+}
+
+// Outcomes every run of the default seeds must reach at least once; a simulation that stops
+// producing them no longer tests the rules they stand for.
+const std::vector<std::string>& required_outcomes() {
+  static const std::vector<std::string> outcomes = {"user.profile_updated.v1",
+                                                    "funds.deposited.v1",
+                                                    "task.posted.v1",
+                                                    "slot.claimed.v1",
+                                                    "claim.abandoned.v1",
+                                                    "claim.expired.v1",
+                                                    "proof.submitted.v1",
+                                                    "submission.approved.v1",
+                                                    "submission.rejected.v1",
+                                                    "worker.credited.v1",
+                                                    "exists",
+                                                    "exists_with_different_amount",
+                                                    "insufficient_funds",
+                                                    "task_not_open",
+                                                    "own_task",
+                                                    "not_qualified",
+                                                    "already_claimed",
+                                                    "max_per_worker",
+                                                    "no_free_slot",
+                                                    "wrong_state",
+                                                    "claim_expired",
+                                                    "out_of_order",
+                                                    "forbidden",
+                                                    "invalid_argument",
+                                                    "reason_required"};
+  return outcomes;
+}
+
+TEST(Simulation, InvariantsHoldOverManySeeds) {
+  std::vector<std::uint64_t> seeds = {1, 2, 3, 4, 5};
+  Config config;
+  if (auto seed = env_number("MICROJOBS_SIM_SEED")) seeds = {*seed};
+  if (auto steps = env_number("MICROJOBS_SIM_STEPS"))
+    config.steps = static_cast<std::int64_t>(*steps);
+  const auto start = std::chrono::steady_clock::now();
+  Stats total;
+  for (std::uint64_t seed : seeds) {
+    SCOPED_TRACE("seed " + std::to_string(seed) +
+                 "; replay with MICROJOBS_SIM_SEED=" + std::to_string(seed));
+    Simulation simulation(seed, config);
+    std::string failure = simulation.run();
+    ASSERT_EQ(failure, "");
+    total.commands += simulation.stats().commands;
+    for (const auto& [outcome, count] : simulation.stats().outcomes)
+      total.outcomes[outcome] += count;
+  }
+  const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start);
+  std::cout << "[ simulation ] " << seeds.size() << " seed(s), " << total.commands
+            << " commands in " << elapsed.count() << " s\n[ outcomes   ]";
+  for (const auto& [outcome, count] : total.outcomes) std::cout << ' ' << outcome << '=' << count;
+  std::cout << '\n';
+  if (seeds.size() > 1 && config.steps == Config{}.steps) {
+    EXPECT_GE(total.commands, 100'000);
+    for (const std::string& outcome : required_outcomes()) {
+      EXPECT_GT(total.outcomes[outcome], 0) << "never reached: " << outcome;
+    }
+  }
+}
+
+std::vector<std::string> final_hashes(std::uint64_t seed, std::int64_t steps) {
+  Simulation simulation(seed, Config{.steps = steps});
+  EXPECT_EQ(simulation.run(), "");
+  std::vector<std::string> hashes;
+  for (const Partition& partition : simulation.partitions()) hashes.push_back(partition.last_hash);
+  return hashes;
+}
+
+// A failing seed is only useful if it replays the same run: same seed, same bytes in every log.
+TEST(Simulation, TheSameSeedReplaysTheSameLogs) {
+  EXPECT_EQ(final_hashes(7, 3'000), final_hashes(7, 3'000));
+  EXPECT_NE(final_hashes(7, 3'000), final_hashes(8, 3'000));
+}
+
+// The replay check must notice a changed record: the next record's prev_hash no longer matches.
+TEST(Simulation, ReplayCheckFindsATamperedRecord) {
+  Simulation simulation(11, Config{});
+  ASSERT_EQ(simulation.run_steps(2'000), "");
+  std::vector<std::string>& log = simulation.partitions()[0].log;
+  ASSERT_GT(log.size(), 10u);
+  std::string& record = log[log.size() / 2];
+  auto at = record.find("\"command_id\":\"cmd-");
+  ASSERT_NE(at, std::string::npos);
+  record.insert(at + 18, "x");  // still valid JSON, and the same event
+  EXPECT_NE(simulation.verify_replay(0).find("breaks the hash chain"), std::string::npos)
+      << simulation.verify_replay(0);
+}
+
+TEST(Simulation, ReplayCheckFindsADroppedRecord) {
+  Simulation simulation(12, Config{});
+  ASSERT_EQ(simulation.run_steps(2'000), "");
+  std::vector<std::string>& log = simulation.partitions()[1].log;
+  ASSERT_GT(log.size(), 10u);
+  log.pop_back();
+  EXPECT_NE(simulation.verify_replay(1), "");
+}
+
+// And it must notice live state that drifted from what the log says.
+TEST(Simulation, ReplayCheckFindsLiveStateThatDiffersFromTheLog) {
+  Simulation simulation(13, Config{});
+  ASSERT_EQ(simulation.run_steps(2'000), "");
+  for (std::int32_t p = 0; p < 4; ++p) {
+    PartitionState& state = simulation.partitions()[p].state;
+    if (state.tasks.empty()) continue;
+    EXPECT_EQ(simulation.verify_replay(p), "");
+    state.tasks.begin()->second.rejected += 1;
+    EXPECT_NE(simulation.verify_replay(p).find("differs"), std::string::npos);
+    return;
+  }
+  FAIL() << "no partition has a task";
+}
+
+// The checks after each step must catch live state that no longer matches the events: here one
+// event is applied twice, and the failure names the seed and step to replay.
+TEST(Simulation, ReportsAnEventAppliedTwiceWithItsSeedAndStep) {
+  Simulation simulation(21, Config{.steps = 3'000, .fault_apply_twice_at_step = 1'500});
+  std::string failure = simulation.run();
+  EXPECT_NE(failure.find("seed 21 step "), std::string::npos) << failure;
+  EXPECT_NE(failure.find("MICROJOBS_SIM_SEED=21"), std::string::npos) << failure;
+}
+
+// The end-of-run checks must catch approvals that were never credited to the worker.
+TEST(Simulation, ReportsApprovalsThatWereNeverCredited) {
+  Simulation simulation(22, Config{.steps = 3'000, .fault_lose_every_nth_credit = 50});
+  EXPECT_NE(simulation.run(), "");
+}
+
+}  // namespace
+}  // namespace microjobs::simulation
