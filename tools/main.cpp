@@ -65,10 +65,7 @@ sigset_t block_stop_signals() {
 
 int serve(NodeConfig config, const std::string& address, int port, const std::string& port_file) {
   sigset_t signals = block_stop_signals();
-  Secret secret = jwt_secret();
-  if (secret.is_dev) {
-    spdlog::warn("using the development JWT secret; set MICROJOBS_JWT_SECRET for anything real");
-  }
+  Secret secret = jwt_secret();  // the server itself warns when it is the development secret
   auto node = EmbeddedNode::open(config);
   if (!node.ok()) {
     spdlog::error("{}", node.error().message);

@@ -15,10 +15,8 @@
 
 namespace microjobs::testing {
 
-inline std::string microjobs_binary() {
-  const char* dir = std::getenv("MICROJOBS_BINARY_DIR");
-  return std::string(dir ? dir : ".") + "/tools/microjobs";
-}
+// The binary under test; CMake passes its path (MICROJOBS_BINARY is defined for e2e_test).
+inline std::string microjobs_binary() { return MICROJOBS_BINARY; }
 
 class ServerProcess {
  public:
@@ -46,10 +44,18 @@ class ServerProcess {
       execv(argv[0], argv.data());
       _exit(127);
     }
-    return eventually([&] {
+    bool exited = false;
+    bool listening = eventually([&] {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited = true;  // it died before listening: stop waiting and say so
+        pid_ = -1;
+        return true;
+      }
       std::ifstream in(port_file);
       return static_cast<bool>(in >> port_) && port_ > 0;
     }, std::chrono::seconds(60));
+    return listening && !exited;
   }
 
   // Stops it and waits for the exit; true when it exited cleanly (status 0) after SIGTERM.

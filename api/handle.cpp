@@ -1,0 +1,275 @@
+// handle(): routing, authentication, idempotency keys and read-your-writes waits; then one handler.
+#include <openssl/rand.h>
+
+#include <array>
+#include <atomic>
+#include <exception>
+#include <optional>
+#include <variant>
+
+#include "api/handlers.h"
+#include "api/polling_waiter.h"
+#include "api/problem.h"
+#include "projections/projector.h"
+
+namespace microjobs {
+namespace {
+
+using Handler = void (*)(Call&);
+
+struct Route {
+  std::string_view method;
+  std::string_view pattern;  // "{}" matches one non-empty path segment
+  Handler handler;
+};
+
+constexpr Route kRoutes[] = {
+    {"PUT", "/v1/users/{}", put_user},
+    {"GET", "/v1/users/{}/reputation", get_reputation},
+    {"POST", "/v1/deposits", post_deposit},
+    {"POST", "/v1/tasks", post_task},
+    {"GET", "/v1/tasks", get_feed},
+    {"GET", "/v1/tasks/{}", get_task},
+    {"POST", "/v1/tasks/{}/claims", post_claim},
+    {"POST", "/v1/claims/{}/abandon", post_abandon},
+    {"POST", "/v1/claims/{}/submission", post_submission},
+    {"POST", "/v1/claims/{}/approve", post_approve},
+    {"POST", "/v1/claims/{}/reject", post_reject},
+    {"GET", "/v1/accounts/{}", get_account},
+};
+
+constexpr std::size_t kMaxIdempotencyKeyBytes = 128;
+
+// Everything handle() works out before a handler runs; copied when the request has to wait.
+struct Prepared {
+  Handler handler = nullptr;
+  Principal principal;
+  std::vector<std::string> params;
+  std::string command_id;
+  std::optional<Position> min_position;
+};
+
+// Matches "/v1/tasks/{}" against "/v1/tasks/emp.7", collecting "emp.7" into `params`. A trailing
+// slash or an extra segment is no match.
+bool match(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {
+  params.clear();
+  if (path.empty() || path.front() != '/') return false;
+  pattern.remove_prefix(1);
+  path.remove_prefix(1);
+  for (;;) {
+    std::size_t pattern_slash = pattern.find('/');
+    std::size_t path_slash = path.find('/');
+    std::string_view expected = pattern.substr(0, pattern_slash);
+    std::string_view actual = path.substr(0, path_slash);
+    if (expected == "{}") {
+      if (actual.empty()) return false;
+      params.emplace_back(actual);
+    } else if (expected != actual) {
+      return false;
+    }
+    bool pattern_done = pattern_slash == std::string_view::npos;
+    bool path_done = path_slash == std::string_view::npos;
+    if (pattern_done || path_done) return pattern_done && path_done;
+    pattern.remove_prefix(pattern_slash + 1);
+    path.remove_prefix(path_slash + 1);
+  }
+}
+
+std::string random_hex_id() {
+  std::array<unsigned char, 16> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+    // OpenSSL's generator failing is an environment fault; a command id must still be unique.
+    std::terminate();
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+Response unauthorized(std::string_view code, std::string_view detail) {
+  Response response = problem(401, code, detail);
+  response.headers["WWW-Authenticate"] =
+      code == problem_codes::kInvalidToken ? "Bearer error=\"invalid_token\"" : "Bearer";
+  return response;
+}
+
+std::variant<Principal, Response> authenticate(const Request& request, const ApiContext& context) {
+  std::string_view header = request.header("authorization");
+  constexpr std::string_view kScheme = "bearer ";
+  bool bearer = header.size() > kScheme.size();
+  for (std::size_t i = 0; bearer && i < kScheme.size(); ++i) {
+    bearer = (header[i] | 0x20) == kScheme[i];
+  }
+  if (!bearer) return unauthorized(problem_codes::kUnauthorized, "a Bearer token is required");
+  std::string_view token = header.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  auto principal = verify_token(context.config.jwt_secret, token, context.clock.now());
+  if (!principal) {
+    return unauthorized(problem_codes::kInvalidToken, "the token is invalid or expired");
+  }
+  return std::move(*principal);
+}
+
+bool visible_ascii(std::string_view text) {
+  for (char c : text) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+// "{sub}:{Idempotency-Key}" when the client names the command, else a fresh random id.
+std::optional<Response> choose_command_id(const Request& request, Prepared& prepared) {
+  std::string_view key = request.header("idempotency-key");
+  if (request.headers.find("idempotency-key") == request.headers.end()) {
+    prepared.command_id = random_hex_id();
+    return std::nullopt;
+  }
+  if (key.empty() || key.size() > kMaxIdempotencyKeyBytes || !visible_ascii(key)) {
+    return problem(400, problem_codes::kInvalidHeader,
+                   "Idempotency-Key must be 1-128 visible ASCII characters");
+  }
+  prepared.command_id = prepared.principal.user_id + ":" + std::string(key);
+  return std::nullopt;
+}
+
+std::optional<Response> read_min_position(const Request& request, const ApiContext& context,
+                                          Prepared& prepared) {
+  if (request.headers.find("x-min-position") == request.headers.end()) return std::nullopt;
+  auto position = parse_position(request.header("x-min-position"));
+  if (!position || position->partition < 0 || position->partition >= context.partitions() ||
+      position->offset < 0) {
+    return problem(400, problem_codes::kInvalidHeader,
+                   "X-Min-Position must be \"partition:offset\" as sent in X-Position");
+  }
+  prepared.min_position = *position;
+  return std::nullopt;
+}
+
+// Finds the route; on failure `problem_out` holds the 404 or 405.
+Handler find_route(const Request& request, std::string_view path, Prepared& prepared,
+                   Response& problem_out) {
+  std::string allowed;
+  for (const Route& route : kRoutes) {
+    if (!match(route.pattern, path, prepared.params)) continue;
+    if (route.method == request.method) return route.handler;
+    allowed += allowed.empty() ? "" : ", ";
+    allowed += route.method;
+  }
+  if (allowed.empty()) {
+    problem_out = problem(404, problem_codes::kNotFound, "no such resource: " + std::string(path));
+  } else {
+    problem_out = problem(405, problem_codes::kMethodNotAllowed,
+                          request.method + " is not allowed here; use " + allowed);
+    problem_out.headers["Allow"] = allowed;
+  }
+  return nullptr;
+}
+
+// Runs the handler; an exception (out of memory, a bug) becomes a 500 rather than crossing into
+// the server's or the waiter's thread.
+void run_handler(const Request& request, ApiContext& context, Prepared& prepared,
+                 const Done& done) {
+  std::string_view target = request.target;
+  std::size_t question = target.find('?');
+  std::string_view query = question == std::string_view::npos ? "" : target.substr(question + 1);
+  Call call{request,          context, std::move(prepared.principal), std::move(prepared.params),
+            query,            std::move(prepared.command_id), done};
+  try {
+    prepared.handler(call);
+  } catch (const std::exception& error) {
+    done(problem(500, problem_codes::kInternal, error.what()));
+  }
+}
+
+void wait_then_run(const Request& request, ApiContext& context, Prepared prepared, Done done) {
+  Position position = *prepared.min_position;
+  Projector& projector = context.projector;
+  context.waiter().wait(
+      [&projector, position] { return projector.applied(position); },
+      context.config.min_position_wait,
+      [request, &context, prepared = std::move(prepared), done](bool reached) mutable {
+        if (!reached) {
+          done(retry_later(503, problem_codes::kPositionNotReached,
+                           "the read models have not reached X-Min-Position yet"));
+          return;
+        }
+        run_handler(request, context, prepared, done);
+      });
+}
+
+void route(const Request& request, ApiContext& context, const Done& done) {
+  std::string_view path = request.target;
+  path = path.substr(0, path.find('?'));
+  if (path == "/healthz" && request.method == "GET") {
+    done(json_response(200, [](JsonWriter& json) { json.field("status", "ok"); }));
+    return;
+  }
+  // The server's parser enforces this before the body is read; this covers other callers.
+  if (request.body.size() > context.config.body_limit) {
+    return done(problem(413, problem_codes::kBodyTooLarge,
+                        "the body exceeds " + std::to_string(context.config.body_limit) + " bytes"));
+  }
+  Prepared prepared;
+  Response failure;
+  prepared.handler = find_route(request, path, prepared, failure);
+  if (prepared.handler == nullptr) return done(std::move(failure));
+  auto principal = authenticate(request, context);
+  if (auto* problem_response = std::get_if<Response>(&principal)) {
+    return done(std::move(*problem_response));
+  }
+  prepared.principal = std::move(std::get<Principal>(principal));
+  if (request.method != "GET") {
+    if (auto bad = choose_command_id(request, prepared)) return done(std::move(*bad));
+  }
+  if (auto bad = read_min_position(request, context, prepared)) return done(std::move(*bad));
+  if (prepared.min_position && !context.projector.applied(*prepared.min_position)) {
+    return wait_then_run(request, context, std::move(prepared), done);
+  }
+  run_handler(request, context, prepared, done);
+}
+
+}  // namespace
+
+std::string_view Request::header(std::string_view lower_case_name) const {
+  auto it = headers.find(lower_case_name);
+  return it == headers.end() ? std::string_view{} : std::string_view(it->second);
+}
+
+std::string_view Response::header(std::string_view name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? std::string_view{} : std::string_view(it->second);
+}
+
+ApiContext::ApiContext(CommandBus& bus_in, ReadModels& read_models_in, Projector& projector_in,
+                       const Clock& clock_in, ApiConfig config_in)
+    : bus(bus_in),
+      read_models(read_models_in),
+      projector(projector_in),
+      clock(clock_in),
+      config(std::move(config_in)),
+      waiter_(std::make_unique<PollingWaiter>()) {}
+
+ApiContext::~ApiContext() = default;
+
+std::int32_t ApiContext::partitions() const {
+  return config.partitions > 0 ? config.partitions : bus.partitions();
+}
+
+void handle(const Request& request, ApiContext& context, Done done) {
+  // Exactly once, even if a handler failed after answering: the server counts on it.
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  Done once = [answered, done = std::move(done)](Response response) {
+    if (!answered->exchange(true)) done(std::move(response));
+  };
+  try {
+    route(request, context, once);
+  } catch (const std::exception& error) {
+    once(problem(500, problem_codes::kInternal, error.what()));
+  }
+}
+
+}  // namespace microjobs

@@ -1,0 +1,43 @@
+#pragma once
+// Inside the API: what a route handler gets, and the handlers themselves. handle() (handle.cpp)
+// matches the route, authenticates, waits for X-Min-Position, and then calls one of these;
+// write_handlers.cpp turns requests into commands, read_handlers.cpp answers from ReadModels.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/auth.h"
+#include "api/http.h"
+
+namespace microjobs {
+
+// One authenticated request on its way through a handler. Lives only during the handler's
+// synchronous part: a handler that sends a command copies what the reply needs.
+struct Call {
+  const Request& request;
+  ApiContext& context;
+  Principal principal;
+  std::vector<std::string> params;  // the path's {id} segments, in order
+  std::string_view query;           // after '?', undecoded
+  std::string command_id;           // "{sub}:{Idempotency-Key}", or a random id
+  Done done;
+};
+
+void put_user(Call& call);
+void post_deposit(Call& call);
+void post_task(Call& call);
+void post_claim(Call& call);
+void post_abandon(Call& call);
+void post_submission(Call& call);
+void post_approve(Call& call);
+void post_reject(Call& call);
+
+void get_feed(Call& call);
+void get_task(Call& call);
+void get_account(Call& call);
+void get_reputation(Call& call);
+
+// Shared by the handlers: the 403 for a missing role or someone else's resource.
+Response forbidden(std::string_view detail);
+
+}  // namespace microjobs

@@ -1,0 +1,93 @@
+#pragma once
+// The HTTP API's socket-free core: a request in, a response out through a callback. The Beast
+// session (api/server.cpp) only moves bytes into a Request and a Response back out; tests call
+// handle() directly. Nothing here includes Beast, Asio or simdjson.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "commands/clock.h"
+#include "commands/command_bus.h"
+
+namespace microjobs {
+
+class ReadModels;
+class Projector;
+class PollingWaiter;
+
+// Header names are compared exactly: requests carry them in lower case (the server lowers them),
+// responses carry them as the API spells them ("Content-Type", "X-Position").
+using HeaderMap = std::map<std::string, std::string, std::less<>>;
+
+struct Request {
+  std::string method;  // "GET", "POST", ... as sent
+  std::string target;  // path and query: "/v1/tasks?limit=5"
+  HeaderMap headers;   // names in lower case; the first of repeated headers
+  std::string body;
+
+  // The value of a header (its name in lower case), empty when absent.
+  std::string_view header(std::string_view lower_case_name) const;
+};
+
+struct Response {
+  int status = 200;
+  HeaderMap headers;
+  std::string body;
+
+  // The value of a response header, empty when absent.
+  std::string_view header(std::string_view name) const;
+};
+
+// Every limit that applies to what comes from outside, in one place.
+struct ApiConfig {
+  std::string jwt_secret;                       // HS256 key; must not be empty
+  std::size_t body_limit = 1 << 20;             // bytes; beyond it 413
+  std::size_t header_limit = 8 << 10;           // bytes of start line and headers; beyond it 431
+  std::chrono::seconds request_timeout{30};     // per read or write of one request or response
+  std::chrono::milliseconds min_position_wait{2000};  // how long a read waits for X-Min-Position
+  std::int32_t partitions = 0;                  // 0: ask the CommandBus
+  bool dev_secret = false;                      // the secret is the well-known development one
+  int io_threads = 2;                           // threads running the server's io_context
+  std::size_t pipeline_limit = 16;              // requests of one connection in flight at once
+};
+
+// What handle() needs: the write side, the read side, time and the limits. Owns the poller that
+// lets reads wait for X-Min-Position without blocking an io thread.
+//
+// Lifecycle: construct after the bus, read models and projector; destroy before them, and only
+// after the HttpServer using it is destroyed. Every member may be used from any thread.
+class ApiContext {
+ public:
+  ApiContext(CommandBus& bus, ReadModels& read_models, Projector& projector, const Clock& clock,
+             ApiConfig config);
+  ~ApiContext();
+  ApiContext(const ApiContext&) = delete;
+  ApiContext& operator=(const ApiContext&) = delete;
+
+  CommandBus& bus;
+  ReadModels& read_models;
+  Projector& projector;
+  const Clock& clock;
+  const ApiConfig config;
+
+  // The number of partitions positions may name.
+  std::int32_t partitions() const;
+  PollingWaiter& waiter() { return *waiter_; }
+
+ private:
+  std::unique_ptr<PollingWaiter> waiter_;
+};
+
+using Done = std::function<void(Response)>;
+
+// Handles one request and calls `done` exactly once with the response: at once for everything
+// that needs no command, else later from the thread that answers the command or the wait
+// (the CommandBus's partition thread or the waiter's thread). Never throws.
+void handle(const Request& request, ApiContext& context, Done done);
+
+}  // namespace microjobs

@@ -1,0 +1,236 @@
+// The query endpoints: answers from ReadModels, as of the projection (after X-Min-Position when
+// the client sent one).
+#include <charconv>
+#include <map>
+#include <optional>
+
+#include "api/fields.h"
+#include "api/handlers.h"
+#include "api/problem.h"
+#include "projections/read_models.h"
+
+namespace microjobs {
+namespace {
+
+constexpr std::size_t kMaxCursorBytes = 1024;
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> percent_decode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out.push_back(' ');
+    } else if (text[i] != '%') {
+      out.push_back(text[i]);
+    } else {
+      if (i + 2 >= text.size()) return std::nullopt;
+      int high = hex_value(text[i + 1]);
+      int low = hex_value(text[i + 2]);
+      if (high < 0 || low < 0) return std::nullopt;
+      out.push_back(static_cast<char>(high * 16 + low));
+      i += 2;
+    }
+  }
+  return out;
+}
+
+// Decoded query parameters; the first of repeated names wins, empty values count as absent.
+std::optional<std::map<std::string, std::string, std::less<>>> parse_query(std::string_view query) {
+  std::map<std::string, std::string, std::less<>> params;
+  while (!query.empty()) {
+    std::size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    std::size_t equals = pair.find('=');
+    auto name = percent_decode(pair.substr(0, equals));
+    auto value = percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1));
+    if (!name || !value) return std::nullopt;
+    if (!value->empty()) params.emplace(std::move(*name), std::move(*value));
+  }
+  return params;
+}
+
+Response bad_query(std::string_view detail) {
+  return problem(400, problem_codes::kInvalidQuery, detail);
+}
+
+// The feed's filters; nullopt after answering 400 itself.
+std::optional<FeedQuery> read_feed_query(Call& call) {
+  auto fail = [&](std::string_view detail) {
+    call.done(bad_query(detail));
+    return std::optional<FeedQuery>{};
+  };
+  auto params = parse_query(call.query);
+  if (!params) return fail("the query string is not percent-encoded");
+  auto get = [&](std::string_view name) -> const std::string* {
+    auto it = params->find(name);
+    return it == params->end() ? nullptr : &it->second;
+  };
+  FeedQuery query;
+  if (const auto* category = get("category")) {
+    if (category->size() > 64) return fail("category: at most 64 bytes");
+    query.category = *category;
+  }
+  if (const auto* country = get("country")) {
+    if (!valid_country(*country)) return fail("country: must be a code such as ID");
+    query.country = *country;
+  }
+  if (const auto* min_reward = get("min_reward")) {
+    auto amount = parse_money(*min_reward);
+    if (!amount) return fail("min_reward: must be a decimal such as 0.05");
+    query.min_reward = *amount;
+  }
+  if (const auto* sort = get("sort")) {
+    if (*sort != "newest" && *sort != "reward") return fail("sort: must be newest or reward");
+    query.sort_by_reward = *sort == "reward";
+  }
+  if (const auto* limit = get("limit")) {
+    auto value = parse_integer_token(*limit);
+    if (!value || *value < 1 || *value > 100) return fail("limit: must be an integer from 1 to 100");
+    query.limit = static_cast<std::size_t>(*value);
+  }
+  if (const auto* cursor = get("cursor")) {
+    if (cursor->size() > kMaxCursorBytes) return fail("cursor: too long");
+    query.cursor = *cursor;
+  }
+  return query;
+}
+
+// 0.9 for 9000 bp: the exact decimal, as the client wrote it.
+std::string format_rate_bp(std::int64_t bp) {
+  std::string out = std::to_string(bp / 10'000);
+  std::int64_t fraction = bp % 10'000;
+  if (fraction == 0) return out;
+  std::string digits = std::to_string(fraction);
+  digits.insert(0, 4 - digits.size(), '0');
+  while (digits.back() == '0') digits.pop_back();
+  return out + "." + digits;
+}
+
+std::string format_double(double value) {
+  char buffer[32];
+  auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return error == std::errc{} ? std::string(buffer, end) : "null";
+}
+
+void write_task_summary(JsonWriter& json, const TaskView& task) {
+  json.field("task_id", task.task_id.value)
+      .field("title", task.title)
+      .field("category", task.category)
+      .field("reward", format_money(task.reward))
+      .field("slots", task.slots)
+      .field("free_slots", task.free_slots())
+      .field("employer_id", task.employer_id.value)
+      .field("posted_at", format_rfc3339(task.posted_at));
+}
+
+void write_task_detail(JsonWriter& json, const TaskView& task) {
+  write_task_summary(json, task);
+  json.field("status", task.status)
+      .field("claimed", task.claimed)
+      .field("submitted", task.submitted)
+      .field("approved", task.approved)
+      .field("rejected", task.rejected)
+      .field("abandoned", task.abandoned)
+      .field("expired", task.expired)
+      .field("instructions", task.instructions);
+  json.key("targeting").begin_object();
+  json.key("countries").begin_array();
+  for (const std::string& country : task.countries) json.string(country);
+  json.end_array();
+  json.key("min_approval_rate").raw(format_rate_bp(task.min_approval_rate_bp));
+  json.field("min_approved", task.min_approved);
+  json.end_object();
+  json.field("fee", format_money(task.fee))
+      .field("expires_at", format_rfc3339(task.expires_at))
+      .field("max_per_worker", task.max_per_worker)
+      .field("claim_timeout_s", task.claim_timeout_s)
+      .field("auto_approve_after_s", task.auto_approve_after_s);
+  json.key("proof").begin_object().field("type", task.proof_type).end_object();
+}
+
+}  // namespace
+
+void get_feed(Call& call) {
+  auto query = read_feed_query(call);
+  if (!query) return;
+  auto page = call.context.read_models.feed(*query);
+  if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
+  call.done(json_response(200, [&](JsonWriter& json) {
+    json.key("items").begin_array();
+    for (const TaskView& task : page->items) {
+      json.begin_object();
+      write_task_summary(json, task);
+      json.end_object();
+    }
+    json.end_array();
+    json.key("next_cursor");
+    if (page->next_cursor.empty()) {
+      json.null();
+    } else {
+      json.string(page->next_cursor);
+    }
+  }));
+}
+
+void get_task(Call& call) {
+  std::optional<TaskView> task;
+  if (owner_of_task(call.params[0])) task = call.context.read_models.task(TaskId{call.params[0]});
+  if (!task) return call.done(problem(404, "task_not_found", "no task " + call.params[0]));
+  call.done(json_response(200, [&](JsonWriter& json) { write_task_detail(json, *task); }));
+}
+
+void get_account(Call& call) {
+  const std::string& id = call.params[0];
+  const Principal& who = call.principal;
+  if (id != who.user_id && !who.has_role(roles::kAuditor) && !who.has_role(roles::kAdmin)) {
+    return call.done(forbidden("only the account's owner, auditors and admins may read it"));
+  }
+  if (!valid_user_id(id) || !call.context.read_models.user(UserId{id})) {
+    return call.done(problem(404, "user_not_found", "no user " + id));
+  }
+  AccountView account = call.context.read_models.account(UserId{id});
+  call.done(json_response(200, [&](JsonWriter& json) {
+    json.field("account", id)
+        .field("available", format_money(account.available))
+        .field("escrow", format_money(account.escrow))
+        .field("pending_withdrawal", format_money(account.pending_withdrawal));
+  }));
+}
+
+void get_reputation(Call& call) {
+  const std::string& id = call.params[0];
+  if (!valid_user_id(id) || !call.context.read_models.user(UserId{id})) {
+    return call.done(problem(404, "user_not_found", "no user " + id));
+  }
+  ReputationView reputation = call.context.read_models.reputation(UserId{id});
+  std::int64_t reviewed = reputation.approved + reputation.rejected;
+  std::int64_t median_review_s = reputation.median_review_s();
+  call.done(json_response(200, [&](JsonWriter& json) {
+    json.field("user_id", id)
+        .field("approved", reputation.approved)
+        .field("rejected", reputation.rejected);
+    json.key("approval_rate");
+    if (reviewed == 0) {
+      json.null();
+    } else {
+      json.raw(format_double(static_cast<double>(reputation.approved) /
+                             static_cast<double>(reviewed)));
+    }
+    json.field("submitted", reputation.submitted).field("reviews_given", reputation.reviews_given);
+    json.key("median_review_s");
+    if (median_review_s < 0) {
+      json.null();
+    } else {
+      json.number(median_review_s);
+    }
+  }));
+}
+
+}  // namespace microjobs

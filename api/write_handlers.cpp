@@ -1,0 +1,338 @@
+// The command endpoints: validate the body (nothing invalid reaches the bus), build the command
+// with the token's user as actor, send it, and map its outcome to a response.
+#include <exception>
+#include <functional>
+#include <optional>
+
+#include "api/fields.h"
+#include "api/handlers.h"
+#include "api/problem.h"
+#include "projections/read_models.h"
+
+namespace microjobs {
+namespace {
+
+using OnAccepted = std::function<Response(const CommandOutcome&)>;
+// A rejection some endpoint answers differently from the default; nullopt keeps the default.
+using OnRejected = std::function<std::optional<Response>(Rejection)>;
+
+Response unexpected_event(const CommandOutcome& outcome) {
+  return problem(500, problem_codes::kInternal,
+                 "the command was answered with " + std::string(event_type(outcome.event)));
+}
+
+Response map_outcome(const CommandOutcome& outcome, const OnAccepted& on_accepted,
+                     const OnRejected& on_rejected) {
+  switch (outcome.kind) {
+    case CommandOutcome::Kind::accepted:
+      return on_accepted(outcome);
+    case CommandOutcome::Kind::rejected:
+      if (on_rejected) {
+        if (auto response = on_rejected(outcome.rejection)) return std::move(*response);
+      }
+      return rejection_problem(outcome.rejection);
+    case CommandOutcome::Kind::overloaded:
+      return retry_later(429, problem_codes::kOverloaded, "the partition's queue is full");
+    case CommandOutcome::Kind::unavailable:
+      return retry_later(503, problem_codes::kOutcomeUnknown,
+                         "the outcome is unknown (" + outcome.detail +
+                             "); retrying with the same Idempotency-Key is safe");
+  }
+  return problem(500, problem_codes::kInternal, "unknown outcome");
+}
+
+// Sends the command; the reply runs on the partition's thread, so it only builds the response
+// from the outcome and values it captured, and never lets an exception escape into that thread.
+void send(Call& call, std::string command_id, Command command, OnAccepted on_accepted,
+          OnRejected on_rejected = {}) {
+  call.context.bus.send(
+      std::move(command_id), std::move(command),
+      [done = call.done, on_accepted = std::move(on_accepted),
+       on_rejected = std::move(on_rejected)](CommandOutcome outcome) {
+        try {
+          done(map_outcome(outcome, on_accepted, on_rejected));
+        } catch (const std::exception& error) {
+          done(problem(500, problem_codes::kInternal, error.what()));
+        }
+      });
+}
+
+// A command's success: the members `write` adds, then "position", and the X-Position header.
+Response command_response(int status, const CommandOutcome& outcome,
+                          const std::function<void(JsonWriter&)>& write) {
+  std::string position = format_position(outcome.position);
+  Response response = json_response(status, [&](JsonWriter& json) {
+    write(json);
+    json.field("position", position);
+  });
+  response.headers["X-Position"] = position;
+  return response;
+}
+
+// Status-only answers of the claim endpoints: {claim_id, status, position}.
+OnAccepted claim_status(std::string claim_id, std::string status) {
+  return [claim_id = std::move(claim_id), status = std::move(status)](const CommandOutcome& o) {
+    return command_response(200, o, [&](JsonWriter& json) {
+      json.field("claim_id", claim_id).field("status", status);
+    });
+  };
+}
+
+bool require_role(Call& call, std::string_view role) {
+  if (call.principal.has_role(role)) return true;
+  call.done(forbidden("this needs the " + std::string(role) + " role"));
+  return false;
+}
+
+// Parses the body as a JSON object, answering 400 itself when it is not one.
+std::optional<JsonValue> object_body(Call& call, bool empty_ok) {
+  Response bad;
+  auto body = parse_object_body(call.request.body, empty_ok, bad);
+  if (!body) call.done(std::move(bad));
+  return body;
+}
+
+// The claim id of the path, or a 404 when it cannot name a claim.
+std::optional<ClaimId> claim_param(Call& call) {
+  if (!owner_of_claim(call.params[0])) {
+    call.done(problem(404, "claim_not_found", "no claim " + call.params[0]));
+    return std::nullopt;
+  }
+  return ClaimId{call.params[0]};
+}
+
+// For approve and reject: the task's owner only. The domain checks again; this spares the bus.
+std::optional<ClaimId> owned_claim_param(Call& call) {
+  if (!require_role(call, roles::kEmployer)) return std::nullopt;
+  auto claim_id = claim_param(call);
+  if (!claim_id) return std::nullopt;
+  if (owner_of_claim(claim_id->value)->value != call.principal.user_id) {
+    call.done(forbidden("only the task's owner may review its claims"));
+    return std::nullopt;
+  }
+  return claim_id;
+}
+
+}  // namespace
+
+Response forbidden(std::string_view detail) {
+  return problem(403, problem_codes::kForbidden, detail);
+}
+
+void put_user(Call& call) {
+  const std::string& user_id = call.params[0];
+  if (!valid_user_id(user_id)) {
+    return call.done(problem(400, problem_codes::kInvalidField,
+                             "user id: must be 1-64 characters of [A-Za-z0-9_-]"));
+  }
+  if (user_id != call.principal.user_id && !call.principal.has_role(roles::kAdmin)) {
+    return call.done(forbidden("a user may register only itself"));
+  }
+  auto body = object_body(call, false);
+  if (!body) return;
+  FieldReader fields(*body);
+  auto country = fields.country("country", Presence::required);
+  auto display_name = fields.text("display_name", Presence::optional, 0, 200);
+  if (!fields.ok()) return call.done(fields.problem());
+  RegisterUser command{UserId{user_id}, *country, display_name.value_or("")};
+  auto write = [command](JsonWriter& json) {
+    json.field("user_id", command.user_id.value)
+        .field("country", command.country)
+        .field("display_name", command.display_name);
+  };
+  send(
+      call, call.command_id, command,
+      [write](const CommandOutcome& outcome) { return command_response(200, outcome, write); },
+      // The very same profile again: nothing to append, and the answer is the current data.
+      [write](Rejection rejection) -> std::optional<Response> {
+        if (rejection != Rejection::exists) return std::nullopt;
+        return json_response(200, write);
+      });
+}
+
+void post_deposit(Call& call) {
+  if (!call.principal.has_role(roles::kPayments) && !call.principal.has_role(roles::kAdmin)) {
+    return call.done(forbidden("deposits need the payments or admin role"));
+  }
+  auto body = object_body(call, false);
+  if (!body) return;
+  FieldReader fields(*body);
+  auto account = fields.user_id("account", Presence::required);
+  auto amount = fields.money("amount", Presence::required);
+  auto reference = fields.text("reference", Presence::required, 1, 128);
+  if (!fields.ok()) return call.done(fields.problem());
+  // Keyed by the provider's reference, so a repeat gets the first answer whoever sends it.
+  std::string command_id = "deposit:" + account->value + ":" + *reference;
+  DepositFunds command{*account, *amount, *reference};
+  send(
+      call, std::move(command_id), command,
+      [command](const CommandOutcome& outcome) {
+        const auto* event = std::get_if<FundsDeposited>(&outcome.event);
+        if (event == nullptr) return unexpected_event(outcome);
+        if (event->account != command.account || event->amount != command.amount) {
+          return problem(409, rejection_code(Rejection::exists_with_different_amount),
+                         "reference " + command.reference + " was used for another deposit");
+        }
+        return command_response(201, outcome, [&](JsonWriter& json) {
+          json.field("deposit_id", event->deposit_id)
+              .field("account", event->account.value)
+              .field("amount", format_money(event->amount))
+              .field("reference", event->reference);
+        });
+      },
+      [reference = *reference](Rejection rejection) -> std::optional<Response> {
+        if (rejection != Rejection::exists) return std::nullopt;
+        return problem(409, problem_codes::kDuplicateReference,
+                       "reference " + reference + " was deposited before");
+      });
+}
+
+}  // namespace microjobs
+
+namespace microjobs {
+namespace {
+
+constexpr std::int64_t kMaxSlots = 1'000'000;        // the domain's Policy::max_slots default
+constexpr std::int64_t kMaxWindowS = 30 * 86'400;    // claim timeout and review window
+constexpr std::int64_t kMaxCount = 1'000'000'000;    // any other count from outside
+
+// The body of POST /v1/tasks; the documented defaults are PostTask's own. The ranges mirror the
+// decider's so that the answer names the field; the decider stays the authority.
+std::optional<PostTask> read_post_task(FieldReader& fields, UnixMs now) {
+  PostTask task;
+  auto title = fields.text("title", Presence::required, 1, 200);
+  auto instructions = fields.text("instructions", Presence::optional, 0, 10'000);
+  auto category = fields.text("category", Presence::optional, 1, 64);
+  auto reward = fields.money("reward", Presence::required);
+  auto slots = fields.integer("slots", Presence::required, 1, kMaxSlots);
+  auto proof_type = fields.object("proof").one_of("type", Presence::optional, {"text", "url", "file"});
+  auto claim_timeout_s = fields.integer("claim_timeout_s", Presence::optional, 60, kMaxWindowS);
+  auto auto_approve_after_s =
+      fields.integer("auto_approve_after_s", Presence::optional, 3600, kMaxWindowS);
+  auto expires_at = fields.time("expires_at", Presence::optional);
+  if (expires_at && *expires_at <= now) fields.invalid("expires_at", "must be in the future");
+  FieldReader targeting = fields.object("targeting");
+  auto countries = targeting.countries("countries", 250);
+  auto min_approval_rate_bp = targeting.rate_bp("min_approval_rate", Presence::optional);
+  auto min_approved = targeting.integer("min_approved", Presence::optional, 0, kMaxCount);
+  auto max_per_worker = fields.integer("max_per_worker", Presence::optional, 1, 1000);
+  if (!fields.ok()) return std::nullopt;
+  task.title = *title;
+  task.instructions = instructions.value_or("");
+  task.category = category.value_or("other");
+  task.reward = *reward;
+  task.slots = *slots;
+  task.proof_type = proof_type.value_or(task.proof_type);
+  task.claim_timeout_s = claim_timeout_s.value_or(task.claim_timeout_s);
+  task.auto_approve_after_s = auto_approve_after_s.value_or(task.auto_approve_after_s);
+  task.expires_at = expires_at.value_or(UnixMs{0});
+  task.countries = countries.value_or(std::vector<std::string>{});
+  task.min_approval_rate_bp = min_approval_rate_bp.value_or(0);
+  task.min_approved = min_approved.value_or(0);
+  task.max_per_worker = max_per_worker.value_or(1);
+  return task;
+}
+
+}  // namespace
+
+void post_task(Call& call) {
+  if (!require_role(call, roles::kEmployer)) return;
+  auto body = object_body(call, false);
+  if (!body) return;
+  FieldReader fields(*body);
+  auto command = read_post_task(fields, call.context.clock.now());
+  if (!command) return call.done(fields.problem());
+  command->employer_id = UserId{call.principal.user_id};
+  send(call, call.command_id, std::move(*command), [](const CommandOutcome& outcome) {
+    const auto* event = std::get_if<TaskPosted>(&outcome.event);
+    if (event == nullptr) return unexpected_event(outcome);
+    return command_response(201, outcome, [&](JsonWriter& json) {
+      json.field("task_id", event->task_id.value)
+          .field("escrow", format_money(event->escrow))
+          .field("fee", format_money(event->fee))
+          .field("expires_at", format_rfc3339(event->expires_at));
+    });
+  });
+}
+
+void post_claim(Call& call) {
+  if (!require_role(call, roles::kWorker)) return;
+  if (!owner_of_task(call.params[0])) {
+    return call.done(problem(404, "task_not_found", "no task " + call.params[0]));
+  }
+  // Targeting is decided on the employer's partition against the worker's profile as last
+  // projected; X-Min-Position lets a worker who just registered wait for it.
+  UserId worker{call.principal.user_id};
+  auto user = call.context.read_models.user(worker);
+  if (!user) {
+    return call.done(problem(404, "user_not_found",
+                             "register with PUT /v1/users/" + worker.value + " first"));
+  }
+  ReputationView reputation = call.context.read_models.reputation(worker);
+  ClaimSlot command{TaskId{call.params[0]}, worker,
+                    WorkerProfile{user->country, reputation.approved, reputation.rejected}};
+  send(call, call.command_id, std::move(command), [](const CommandOutcome& outcome) {
+    const auto* event = std::get_if<SlotClaimed>(&outcome.event);
+    if (event == nullptr) return unexpected_event(outcome);
+    return command_response(201, outcome, [&](JsonWriter& json) {
+      json.field("claim_id", event->claim_id.value)
+          .field("task_id", event->task_id.value)
+          .field("worker_id", event->worker_id.value)
+          .field("expires_at", format_rfc3339(event->expires_at));
+    });
+  });
+}
+
+void post_abandon(Call& call) {
+  if (!require_role(call, roles::kWorker)) return;
+  auto claim_id = claim_param(call);
+  if (!claim_id) return;
+  // The claim's worker is checked by the domain: the actor must hold the claim (else 403).
+  send(call, call.command_id, AbandonClaim{*claim_id, UserId{call.principal.user_id}},
+       claim_status(claim_id->value, "abandoned"));
+}
+
+void post_submission(Call& call) {
+  if (!require_role(call, roles::kWorker)) return;
+  auto claim_id = claim_param(call);
+  if (!claim_id) return;
+  auto body = object_body(call, false);
+  if (!body) return;
+  FieldReader fields(*body);
+  auto proof = fields.text("proof", Presence::required, 1, 10'000);
+  if (!fields.ok()) return call.done(fields.problem());
+  send(call, call.command_id, SubmitProof{*claim_id, UserId{call.principal.user_id}, *proof},
+       claim_status(claim_id->value, "submitted"));
+}
+
+void post_approve(Call& call) {
+  auto claim_id = owned_claim_param(call);
+  if (!claim_id) return;
+  if (!object_body(call, true)) return;
+  send(call, call.command_id, ApproveSubmission{*claim_id, UserId{call.principal.user_id}},
+       [](const CommandOutcome& outcome) {
+         const auto* event = std::get_if<SubmissionApproved>(&outcome.event);
+         if (event == nullptr) return unexpected_event(outcome);
+         return command_response(200, outcome, [&](JsonWriter& json) {
+           json.field("claim_id", event->claim_id.value)
+               .field("status", "approved")
+               .field("paid", format_money(event->paid))
+               .field("fee", format_money(event->fee));
+         });
+       });
+}
+
+void post_reject(Call& call) {
+  auto claim_id = owned_claim_param(call);
+  if (!claim_id) return;
+  auto body = object_body(call, false);
+  if (!body) return;
+  FieldReader fields(*body);
+  auto reason = fields.text("reason", Presence::required, 1, 1000);
+  if (!fields.ok()) return call.done(fields.problem());
+  send(call, call.command_id,
+       RejectSubmission{*claim_id, UserId{call.principal.user_id}, *reason},
+       claim_status(claim_id->value, "rejected"));
+}
+
+}  // namespace microjobs

@@ -1,0 +1,147 @@
+// Tokens: what mint_token makes verify_token accepts, and nothing forged, unsigned, signed with
+// another algorithm or expired gets through.
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "api/auth.h"
+
+namespace microjobs {
+namespace {
+
+constexpr std::string_view kSecret = "correct horse battery staple";
+constexpr UnixMs kNow{1'767'225'600'000};
+
+std::string base64url(std::string_view bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (unsigned char c : bytes) {
+    buffer = (buffer << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(kAlphabet[(buffer >> bits) & 63]);
+    }
+  }
+  if (bits > 0) out.push_back(kAlphabet[(buffer << (6 - bits)) & 63]);
+  return out;
+}
+
+// A JWT assembled by hand: header and payload as given, signed with HMAC-`digest` (or unsigned).
+std::string craft(std::string_view header, std::string_view payload, std::string_view secret,
+                  const EVP_MD* digest) {
+  std::string signing_input = base64url(header) + "." + base64url(payload);
+  if (digest == nullptr) return signing_input + ".";
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_size = 0;
+  HMAC(digest, secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(), mac,
+       &mac_size);
+  return signing_input + "." +
+         base64url(std::string_view(reinterpret_cast<const char*>(mac), mac_size));
+}
+
+std::string payload(std::int64_t exp_s) {
+  return R"({"sub":"emp1","roles":["employer"],"exp":)" + std::to_string(exp_s) + "}";
+}
+
+constexpr std::int64_t kLater = kNow.value / 1000 + 600;
+
+TEST(Auth, MintedTokenVerifiesWithItsUserAndRoles) {
+  std::string token = mint_token(kSecret, "emp1", {"employer", "worker"}, 3600, kNow);
+  ASSERT_FALSE(token.empty());
+  auto principal = verify_token(kSecret, token, kNow);
+  ASSERT_TRUE(principal.has_value());
+  EXPECT_EQ(principal->user_id, "emp1");
+  EXPECT_EQ(principal->roles, (std::vector<std::string>{"employer", "worker"}));
+  EXPECT_TRUE(principal->has_role("worker"));
+  EXPECT_FALSE(principal->has_role("admin"));
+}
+
+TEST(Auth, HandCraftedHs256TokenVerifies) {
+  // The crafting helper itself is right, so the rejections below are about their one defect.
+  std::string token = craft(R"({"alg":"HS256","typ":"JWT"})", payload(kLater), kSecret, EVP_sha256());
+  EXPECT_TRUE(verify_token(kSecret, token, kNow).has_value());
+}
+
+TEST(Auth, RejectsTokenSignedWithAnotherSecret) {
+  std::string token = mint_token("another secret", "emp1", {"admin"}, 3600, kNow);
+  EXPECT_FALSE(verify_token(kSecret, token, kNow).has_value());
+}
+
+TEST(Auth, RejectsTamperedPayload) {
+  std::string token = mint_token(kSecret, "emp1", {"worker"}, 3600, kNow);
+  auto first_dot = token.find('.');
+  auto second_dot = token.find('.', first_dot + 1);
+  std::string forged = token.substr(0, first_dot + 1) +
+                       base64url(R"({"sub":"emp1","roles":["admin"],"exp":)" +
+                                 std::to_string(kLater) + "}") +
+                       token.substr(second_dot);
+  EXPECT_FALSE(verify_token(kSecret, forged, kNow).has_value());
+}
+
+TEST(Auth, RejectsAlgNone) {
+  std::string token = craft(R"({"alg":"none","typ":"JWT"})", payload(kLater), kSecret, nullptr);
+  EXPECT_FALSE(verify_token(kSecret, token, kNow).has_value());
+}
+
+TEST(Auth, RejectsAlgNoneCarryingAValidHs256Signature) {
+  std::string token = craft(R"({"alg":"none"})", payload(kLater), kSecret, EVP_sha256());
+  EXPECT_FALSE(verify_token(kSecret, token, kNow).has_value());
+}
+
+TEST(Auth, RejectsOtherHmacAlgorithmsEvenWithTheRightSecret) {
+  std::string token = craft(R"({"alg":"HS384","typ":"JWT"})", payload(kLater), kSecret, EVP_sha384());
+  EXPECT_FALSE(verify_token(kSecret, token, kNow).has_value());
+}
+
+TEST(Auth, RejectsExpiredToken) {
+  std::string token = mint_token(kSecret, "emp1", {"employer"}, 60, kNow);
+  EXPECT_TRUE(verify_token(kSecret, token, UnixMs{kNow.value + 59'000}).has_value());
+  EXPECT_FALSE(verify_token(kSecret, token, UnixMs{kNow.value + 60'000}).has_value());
+}
+
+TEST(Auth, RejectsTokenWithoutExpiry) {
+  std::string token =
+      craft(R"({"alg":"HS256"})", R"({"sub":"emp1","roles":["employer"]})", kSecret, EVP_sha256());
+  EXPECT_FALSE(verify_token(kSecret, token, kNow).has_value());
+}
+
+TEST(Auth, RejectsTokenNotYetValid) {
+  std::string body = R"({"sub":"emp1","exp":)" + std::to_string(kLater) +
+                     R"(,"nbf":)" + std::to_string(kLater - 1) + "}";
+  std::string token = craft(R"({"alg":"HS256"})", body, kSecret, EVP_sha256());
+  EXPECT_FALSE(verify_token(kSecret, token, kNow).has_value());
+}
+
+TEST(Auth, RejectsBadSubjectOrRoles) {
+  auto signed_payload = [](std::string body) {
+    return craft(R"({"alg":"HS256"})", body, kSecret, EVP_sha256());
+  };
+  std::string exp = std::to_string(kLater);
+  EXPECT_FALSE(verify_token(kSecret, signed_payload(R"({"exp":)" + exp + "}"), kNow));
+  EXPECT_FALSE(verify_token(kSecret, signed_payload(R"({"sub":"a b","exp":)" + exp + "}"), kNow));
+  EXPECT_FALSE(verify_token(
+      kSecret, signed_payload(R"({"sub":"u1","roles":"admin","exp":)" + exp + "}"), kNow));
+  EXPECT_FALSE(verify_token(
+      kSecret, signed_payload(R"({"sub":"u1","roles":[1],"exp":)" + exp + "}"), kNow));
+  auto no_roles = verify_token(kSecret, signed_payload(R"({"sub":"u1","exp":)" + exp + "}"), kNow);
+  ASSERT_TRUE(no_roles.has_value());
+  EXPECT_TRUE(no_roles->roles.empty());
+}
+
+TEST(Auth, RejectsGarbageAndEmptySecret) {
+  EXPECT_FALSE(verify_token(kSecret, "", kNow));
+  EXPECT_FALSE(verify_token(kSecret, "not.a.token", kNow));
+  EXPECT_FALSE(verify_token(kSecret, "a.b", kNow));
+  EXPECT_FALSE(verify_token(kSecret, std::string(10'000, 'a'), kNow));
+  EXPECT_TRUE(mint_token("", "emp1", {"admin"}, 60, kNow).empty());
+  std::string token = mint_token(kSecret, "emp1", {"admin"}, 60, kNow);
+  EXPECT_FALSE(verify_token("", token, kNow));
+}
+
+}  // namespace
+}  // namespace microjobs
