@@ -71,10 +71,11 @@ void PartitionProcessor::submit(PendingCommand command, bool wait) {
     room_.wait(lock, [&] { return stopping_ || queue_.size() < config_.queue_limit; });
   }
   if (stopping_ || queue_.size() >= config_.queue_limit) {
+    const bool stopping = stopping_;
     lock.unlock();
     CommandOutcome outcome;
-    outcome.kind = stopping_ ? CommandOutcome::Kind::unavailable : CommandOutcome::Kind::overloaded;
-    outcome.detail = stopping_ ? "the processor is stopping" : "the partition's queue is full";
+    outcome.kind = stopping ? CommandOutcome::Kind::unavailable : CommandOutcome::Kind::overloaded;
+    outcome.detail = stopping ? "the processor is stopping" : "the partition's queue is full";
     reply_to(command, std::move(outcome));
     return;
   }
@@ -86,12 +87,12 @@ void PartitionProcessor::submit(PendingCommand command, bool wait) {
 void PartitionProcessor::wake() { queue_changed_.notify_one(); }
 
 PartitionState PartitionProcessor::state_copy() {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(state_mutex_);
   return state_;
 }
 
 std::int64_t PartitionProcessor::last_seq() {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(state_mutex_);
   return last_seq_;
 }
 
@@ -129,7 +130,7 @@ void PartitionProcessor::process(std::vector<PendingCommand>& batch) {
   decided.reserve(batch.size());
   std::vector<std::string> values;
   std::vector<std::string> keys;
-  std::unique_lock lock(mutex_);  // state_copy() readers wait for the whole batch
+  std::unique_lock lock(state_mutex_);  // state_copy() readers wait for the whole batch
   for (PendingCommand& command : batch) {
     if (auto it = idempotency_.find(command.command_id); it != idempotency_.end()) {
       decided.push_back({&command, {}, it->second});

@@ -85,14 +85,15 @@ class PartitionProcessor {
   const Clock& clock_;
   const ProcessorConfig config_;
 
-  std::mutex mutex_;  // guards queue_, stopping_, and the state between batches
+  std::mutex mutex_;  // guards queue_ and stopping_
+  std::mutex state_mutex_;  // held while a batch changes the state; state_copy() takes it
   std::condition_variable queue_changed_;
   std::condition_variable room_;
   std::deque<PendingCommand> queue_;
   bool stopping_ = false;
   std::thread thread_;
 
-  // Owned by the processor thread (and read under mutex_ by state_copy()).
+  // Owned by the processor thread (and read under state_mutex_ by state_copy()).
   PartitionState state_;
   std::int64_t last_seq_ = 0;
   std::string last_hash_;
