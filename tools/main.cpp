@@ -12,6 +12,7 @@
 #include "api/http.h"
 #include "api/server.h"
 #include "tools/node.h"
+#include "tools/subcommands.h"
 
 namespace microjobs {
 namespace {
@@ -128,7 +129,14 @@ int main(int argc, char** argv) {
   CLI::App* rebuild_cmd = app.add_subcommand("rebuild", "drop the read models and fold the whole log into new ones");
   rebuild_cmd->add_option("--data-dir", config.data_dir, "the node's data directory")->capture_default_str();
 
+  // Subcommands that live in their own files register themselves here (tools/subcommands.h).
+  SubcommandRunners extra;
+  register_subcommands(app, extra);
+
   CLI11_PARSE(app, argc, argv);
+  for (auto& run : extra) {
+    if (int code = run(); code >= 0) return code;
+  }
 
   if (*serve_cmd) return serve(config, address, port, port_file);
   if (*token_cmd) {
