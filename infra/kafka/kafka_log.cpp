@@ -1,0 +1,292 @@
+#include "infra/kafka/kafka_log.h"
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <spdlog/spdlog.h>
+
+#include <random>
+#include <thread>
+
+#include "domain/codec/envelope.h"
+#include "domain/codec/sha256.h"
+
+namespace microjobs {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Delivery reports of one append, filled in by the poll thread's callback.
+struct PendingAppend {
+  std::mutex mutex;
+  std::condition_variable done;
+  std::size_t outstanding = 0;
+  std::vector<std::int64_t> offsets;
+  std::string error;
+};
+
+struct MessageTag {
+  PendingAppend* append;
+  std::size_t index;
+};
+
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
+  auto* tag = static_cast<MessageTag*>(message->_private);
+  PendingAppend& append = *tag->append;
+  std::lock_guard lock(append.mutex);
+  if (message->err) {
+    if (append.error.empty()) append.error = rd_kafka_err2str(message->err);
+  } else {
+    append.offsets[tag->index] = message->offset;
+  }
+  if (--append.outstanding == 0) append.done.notify_all();
+}
+
+Result<rd_kafka_conf_t*> make_conf(const std::vector<std::pair<std::string, std::string>>& settings) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char error[512];
+  for (const auto& [name, value] : settings) {
+    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return Error{"kafka config " + name + ": " + error};
+    }
+  }
+  return conf;
+}
+
+std::string random_suffix() {
+  std::random_device random;
+  return std::to_string(random()) + std::to_string(random());
+}
+
+}  // namespace
+
+std::optional<std::string> parse_kafka_url(std::string_view url) {
+  constexpr std::string_view kScheme = "kafka://";
+  if (!url.starts_with(kScheme) || url.size() == kScheme.size()) return std::nullopt;
+  return std::string(url.substr(kScheme.size()));
+}
+
+struct KafkaEventLog::Handles {
+  rd_kafka_t* producer = nullptr;
+  rd_kafka_t* consumer = nullptr;
+  std::mutex consumer_mutex;
+  std::atomic<bool> stopping{false};
+  std::thread poller;
+
+  ~Handles() {
+    stopping = true;
+    if (poller.joinable()) poller.join();
+    if (producer) {
+      rd_kafka_flush(producer, 10'000);
+      rd_kafka_destroy(producer);
+    }
+    if (consumer) {
+      rd_kafka_consumer_close(consumer);
+      rd_kafka_destroy(consumer);
+    }
+  }
+};
+
+KafkaEventLog::KafkaEventLog(KafkaConfig config) : config_(std::move(config)) {}
+
+KafkaEventLog::~KafkaEventLog() = default;
+
+Result<std::unique_ptr<KafkaEventLog>> KafkaEventLog::open(KafkaConfig config) {
+  std::unique_ptr<KafkaEventLog> log(new KafkaEventLog(std::move(config)));
+  log->handles_ = std::make_unique<Handles>();
+  const std::string timeout = std::to_string(log->config_.timeout.count());
+  auto producer_conf = make_conf({{"bootstrap.servers", log->config_.bootstrap},
+                                  {"enable.idempotence", "true"},
+                                  {"acks", "all"},
+                                  {"linger.ms", "1"},
+                                  {"delivery.timeout.ms", timeout},
+                                  {"client.id", "microjobs-writer"}});
+  if (!producer_conf.ok()) return producer_conf.error();
+  rd_kafka_conf_set_dr_msg_cb(*producer_conf, on_delivery);
+  char error[512];
+  log->handles_->producer = rd_kafka_new(RD_KAFKA_PRODUCER, *producer_conf, error, sizeof error);
+  if (!log->handles_->producer) return Error{std::string("kafka producer: ") + error};
+
+  auto consumer_conf = make_conf({{"bootstrap.servers", log->config_.bootstrap},
+                                  {"group.id", "microjobs-reader-" + random_suffix()},
+                                  {"enable.auto.commit", "false"},
+                                  {"enable.partition.eof", "true"},
+                                  {"auto.offset.reset", "earliest"},
+                                  {"fetch.wait.max.ms", "10"},
+                                  {"client.id", "microjobs-reader"}});
+  if (!consumer_conf.ok()) return consumer_conf.error();
+  log->handles_->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, *consumer_conf, error, sizeof error);
+  if (!log->handles_->consumer) return Error{std::string("kafka consumer: ") + error};
+
+  rd_kafka_topic_t* topic = rd_kafka_topic_new(log->handles_->producer, log->config_.topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* metadata = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(log->handles_->producer, 0, topic, &metadata,
+                                              static_cast<int>(log->config_.timeout.count()));
+  rd_kafka_topic_destroy(topic);
+  if (err || metadata->topic_cnt != 1 || metadata->topics[0].err) {
+    std::string why = err ? rd_kafka_err2str(err) : rd_kafka_err2str(metadata->topics[0].err);
+    if (metadata) rd_kafka_metadata_destroy(metadata);
+    return Error{"kafka topic " + log->config_.topic + " at " + log->config_.bootstrap + ": " + why +
+                 ". Create it with P partitions and replication 3 (kafka-topics.sh --create --topic " +
+                 log->config_.topic + " --partitions 8 --replication-factor 3), or run "
+                 "`microjobs dev-kafka` for a throwaway development cluster."};
+  }
+  log->partitions_ = metadata->topics[0].partition_cnt;
+  rd_kafka_metadata_destroy(metadata);
+  if (log->config_.partitions != 0 && log->config_.partitions != log->partitions_) {
+    return Error{"kafka topic " + log->config_.topic + " has " + std::to_string(log->partitions_) +
+                 " partitions, not " + std::to_string(log->config_.partitions)};
+  }
+  Handles* handles = log->handles_.get();
+  handles->poller = std::thread([handles] {
+    while (!handles->stopping.load()) rd_kafka_poll(handles->producer, 50);
+  });
+  return log;
+}
+
+Result<std::int64_t> KafkaEventLog::append(std::int32_t partition, std::span<const RecordView> records) {
+  if (partition < 0 || partition >= partitions_) return Error{"no such partition"};
+  if (records.empty()) return end(partition);
+  PendingAppend pending;
+  pending.outstanding = records.size();
+  pending.offsets.assign(records.size(), -1);
+  std::vector<MessageTag> tags(records.size());
+  std::size_t produced = 0;
+  for (; produced < records.size(); ++produced) {
+    const RecordView& record = records[produced];
+    tags[produced] = MessageTag{&pending, produced};
+    auto envelope_type = peek_type(record.value);
+    std::string hash = sha256_hex(record.value);
+    rd_kafka_headers_t* headers = rd_kafka_headers_new(6);
+    rd_kafka_header_add(headers, "ce_specversion", -1, "1.0", 3);
+    rd_kafka_header_add(headers, "ce_type", -1, envelope_type.data(), envelope_type.size());
+    rd_kafka_header_add(headers, "content-type", -1, "application/json", 16);
+    rd_kafka_header_add(headers, "mj_hash", -1, hash.data(), hash.size());
+    if (auto envelope = decode_envelope(record.value)) {
+      rd_kafka_header_add(headers, "ce_id", -1, envelope->meta.id.data(), envelope->meta.id.size());
+      rd_kafka_header_add(headers, "ce_source", -1, envelope->meta.source.data(), envelope->meta.source.size());
+    }
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        handles_->producer, RD_KAFKA_V_TOPIC(config_.topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
+        RD_KAFKA_V_OPAQUE(&tags[produced]), RD_KAFKA_V_END);
+    if (err) {
+      rd_kafka_headers_destroy(headers);
+      std::lock_guard lock(pending.mutex);
+      pending.error = std::string("produce: ") + rd_kafka_err2str(err);
+      pending.outstanding -= records.size() - produced;  // never produced: no report will come
+      break;
+    }
+  }
+  std::unique_lock lock(pending.mutex);
+  // The producer's delivery.timeout.ms bounds this wait: every produced record gets a report.
+  pending.done.wait(lock, [&] { return pending.outstanding == 0; });
+  if (!pending.error.empty()) return Error{"kafka append: " + pending.error};
+  for (std::size_t i = 1; i < pending.offsets.size(); ++i) {
+    if (pending.offsets[i] != pending.offsets[0] + static_cast<std::int64_t>(i)) {
+      return Error{"kafka append: records did not land at consecutive offsets"};
+    }
+  }
+  {
+    std::lock_guard wait_lock(wait_mutex_);
+    append_count_.fetch_add(1);
+  }
+  appended_.notify_all();
+  return pending.offsets[0];
+}
+
+Result<std::vector<LogRecord>> KafkaEventLog::read(std::int32_t partition, std::int64_t from,
+                                                   std::size_t max_records) {
+  if (partition < 0 || partition >= partitions_) return Error{"no such partition"};
+  std::vector<LogRecord> records;
+  const std::int64_t high = end(partition);
+  if (from >= high || max_records == 0) return records;
+  std::lock_guard lock(handles_->consumer_mutex);
+  rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(assignment, config_.topic.c_str(), partition)->offset = from;
+  rd_kafka_resp_err_t err = rd_kafka_assign(handles_->consumer, assignment);
+  rd_kafka_topic_partition_list_destroy(assignment);
+  if (err) return Error{std::string("kafka assign: ") + rd_kafka_err2str(err)};
+  const auto deadline = Clock::now() + config_.timeout;
+  std::int64_t next = from;
+  while (records.size() < max_records && next < high) {
+    if (Clock::now() > deadline) return Error{"kafka read: timed out"};
+    rd_kafka_message_t* message = rd_kafka_consumer_poll(handles_->consumer, 100);
+    if (message == nullptr) continue;
+    if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      rd_kafka_message_destroy(message);
+      break;
+    }
+    if (message->err) {
+      std::string why = rd_kafka_message_errstr(message);
+      rd_kafka_message_destroy(message);
+      return Error{"kafka read: " + why};
+    }
+    if (message->partition == partition && message->offset >= next) {
+      records.push_back(LogRecord{message->offset,
+                                  std::string(static_cast<const char*>(message->key), message->key_len),
+                                  std::string(static_cast<const char*>(message->payload), message->len)});
+      next = message->offset + 1;
+    }
+    rd_kafka_message_destroy(message);
+  }
+  return records;
+}
+
+std::int64_t KafkaEventLog::end(std::int32_t partition) {
+  int64_t low = 0, high = 0;
+  rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+      handles_->producer, config_.topic.c_str(), partition, &low, &high,
+      static_cast<int>(config_.timeout.count()));
+  if (err) {
+    spdlog::warn("kafka: watermarks of partition {}: {}", partition, rd_kafka_err2str(err));
+    return 0;
+  }
+  return high;
+}
+
+void KafkaEventLog::wait_for_append(std::uint64_t seen, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(wait_mutex_);
+  appended_.wait_for(lock, std::min(timeout, std::chrono::milliseconds(20)),
+                     [&] { return append_count_.load() != seen; });
+}
+
+// ---- MockKafka ----
+
+struct MockKafka::Impl {
+  rd_kafka_t* handle = nullptr;
+  rd_kafka_mock_cluster_t* cluster = nullptr;
+  ~Impl() {
+    if (cluster) rd_kafka_mock_cluster_destroy(cluster);
+    if (handle) rd_kafka_destroy(handle);
+  }
+};
+
+Result<std::unique_ptr<MockKafka>> MockKafka::start(int brokers, std::int32_t partitions) {
+  std::unique_ptr<MockKafka> mock(new MockKafka());
+  mock->impl_ = std::make_unique<Impl>();
+  auto conf = make_conf({{"client.id", "microjobs-mock-holder"}, {"log_level", "3"}});
+  if (!conf.ok()) return conf.error();
+  char error[512];
+  mock->impl_->handle = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, error, sizeof error);
+  if (!mock->impl_->handle) return Error{std::string("mock kafka: ") + error};
+  mock->impl_->cluster = rd_kafka_mock_cluster_new(mock->impl_->handle, brokers);
+  if (!mock->impl_->cluster) return Error{"mock kafka: cannot start the cluster"};
+  const int replication = std::min(brokers, 3);
+  for (const char* topic : {"microjobs.events", "microjobs.commands", "microjobs.replies"}) {
+    if (auto err = rd_kafka_mock_topic_create(mock->impl_->cluster, topic, partitions, replication)) {
+      return Error{std::string("mock kafka: topic ") + topic + ": " + rd_kafka_err2str(err)};
+    }
+  }
+  return mock;
+}
+
+MockKafka::~MockKafka() = default;
+
+std::string MockKafka::bootstrap() const { return rd_kafka_mock_cluster_bootstraps(impl_->cluster); }
+
+void* MockKafka::cluster() const { return impl_->cluster; }
+
+}  // namespace microjobs
