@@ -37,7 +37,8 @@ void print_first_screen(const std::string& address, int port, const NodeConfig& 
   std::printf(
       "microjobs is serving (embedded mode)\n"
       "  listening   http://%s:%d\n"
-      "  data        %s  (log/, state/, read/; %d partitions, synced WAL)\n"
+      "  event log   %s\n"
+      "  data        %s  (state/, read/; %d partitions)\n"
       "  secret      %s\n\n"
       "Try it (in another shell):\n"
       "  TOKEN=$(build/tools/microjobs token --user alice --role employer --role payments)\n"
@@ -47,7 +48,10 @@ void print_first_screen(const std::string& address, int port, const NodeConfig& 
       "       -d '{\"account\":\"alice\",\"amount\":\"100.00\",\"reference\":\"first\"}'\n"
       "  curl -s http://%s:%d/v1/accounts/alice -H \"Authorization: Bearer $TOKEN\"\n\n"
       "Stop with Ctrl-C.\n",
-      host.c_str(), port, config.data_dir.c_str(), config.partitions,
+      host.c_str(), port,
+      config.event_log.empty() ? (config.data_dir + "/log (local RocksDB, synced WAL)").c_str()
+                               : config.event_log.c_str(),
+      config.data_dir.c_str(), config.partitions,
       dev_secret ? "DEVELOPMENT SECRET (set MICROJOBS_JWT_SECRET before production use)"
                  : "from MICROJOBS_JWT_SECRET",
       host.c_str(), port, host.c_str(), port, host.c_str(), port);
@@ -116,6 +120,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--port", port, "port to listen on (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
   serve_cmd->add_option("--port-file", port_file, "write the bound port to this file");
   serve_cmd->add_option("--partitions", config.partitions, "partitions of a new log")->capture_default_str()->check(CLI::Range(1, 1024));
+  serve_cmd->add_option("--event-log", config.event_log,
+                        "empty: the local log under --data-dir; kafka://host:port: topic microjobs.events on Kafka");
 
   std::string user;
   std::vector<std::string> roles;

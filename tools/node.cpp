@@ -8,9 +8,11 @@ Result<std::unique_ptr<EmbeddedNode>> EmbeddedNode::open(NodeConfig config) {
   std::unique_ptr<EmbeddedNode> node(new EmbeddedNode(std::move(config)));
   const std::string& dir = node->config_.data_dir;
   node->clock_ = node->config_.clock ? node->config_.clock : &node->system_clock_;
-  auto log = LocalEventLog::open(dir + "/log", node->config_.partitions);
+  auto log = open_event_log(node->config_);
   if (!log.ok()) return log.error();
   node->log_ = std::move(*log);
+  spdlog::info("event log: {}", node->config_.event_log.empty() ? dir + "/log (local, synced WAL)"
+                                                                : node->config_.event_log);
   auto state = RocksStateStore::open(dir + "/state");
   if (!state.ok()) return state.error();
   node->state_ = std::move(*state);
@@ -46,6 +48,19 @@ void EmbeddedNode::stop() {
     projector_thread_.request_stop();
     projector_thread_.join();
   }
+}
+
+Result<std::unique_ptr<EventLog>> open_event_log(const NodeConfig& config) {
+  if (config.event_log.empty() || config.event_log == "local") {
+    auto log = LocalEventLog::open(config.data_dir + "/log", config.partitions);
+    if (!log.ok()) return log.error();
+    return std::unique_ptr<EventLog>(std::move(*log));
+  }
+  auto bootstrap = parse_kafka_url(config.event_log);
+  if (!bootstrap) return Error{"--event-log must be empty, local, or kafka://host:port"};
+  auto log = KafkaEventLog::open(KafkaConfig{*bootstrap, "microjobs.events", config.partitions});
+  if (!log.ok()) return log.error();
+  return std::unique_ptr<EventLog>(std::move(*log));
 }
 
 Result<std::size_t> rebuild_read_models(const std::string& data_dir, std::int32_t partitions) {

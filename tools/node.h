@@ -12,6 +12,7 @@
 #include "commands/clock.h"
 #include "commands/credit_manager.h"
 #include "commands/in_process_bus.h"
+#include "infra/kafka/kafka_log.h"
 #include "infra/rocksdb/stores.h"
 #include "projections/projector.h"
 #include "projections/read_models.h"
@@ -20,6 +21,10 @@ namespace microjobs {
 
 struct NodeConfig {
   std::string data_dir = "./data";
+  // Where the event log lives: "" for the local RocksDB log under data_dir/log (the embedded
+  // default), or "kafka://host:port[,host:port]" for topic microjobs.events on a Kafka cluster.
+  // Snapshots, cursors and read models stay in data_dir either way.
+  std::string event_log;
   std::int32_t partitions = 8;
   ProcessorConfig processor;
   const Clock* clock = nullptr;  // nullptr: the system clock
@@ -48,7 +53,7 @@ class EmbeddedNode {
   NodeConfig config_;
   SystemClock system_clock_;
   const Clock* clock_ = nullptr;
-  std::unique_ptr<LocalEventLog> log_;
+  std::unique_ptr<EventLog> log_;
   std::unique_ptr<RocksStateStore> state_;
   std::unique_ptr<RocksReadStore> read_store_;
   std::unique_ptr<InProcessCommandBus> bus_;
@@ -58,6 +63,9 @@ class EmbeddedNode {
   std::jthread credit_thread_;
   std::jthread projector_thread_;
 };
+
+// Opens the event log a NodeConfig names (local or Kafka).
+Result<std::unique_ptr<EventLog>> open_event_log(const NodeConfig& config);
 
 // Drops the read models under `data_dir` and folds the whole log into new ones with the same
 // Projector code. Returns the number of events applied. The node must not be running (the log's

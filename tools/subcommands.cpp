@@ -4,9 +4,10 @@
 
 namespace microjobs {
 
+void add_kafka_commands(CLI::App& app, SubcommandRunners& runners);  // kafka_commands.cpp
+
 void register_subcommands(CLI::App& app, SubcommandRunners& runners) {
-  (void)app;
-  (void)runners;
+  add_kafka_commands(app, runners);
 }
 
 }  // namespace microjobs

@@ -1,0 +1,123 @@
+// `microjobs dev-kafka` (a throwaway Kafka on loopback for development and demos) and
+// `microjobs export` (copy a local log into Kafka unchanged).
+#include <CLI/CLI.hpp>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "infra/kafka/kafka_log.h"
+#include "infra/rocksdb/stores.h"
+#include "tools/subcommands.h"
+
+namespace microjobs {
+namespace {
+
+int dev_kafka(int brokers, std::int32_t partitions, const std::string& bootstrap_file) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto mock = MockKafka::start(brokers, partitions);
+  if (!mock.ok()) {
+    spdlog::error("{}", mock.error().message);
+    return 1;
+  }
+  const std::string bootstrap = (*mock)->bootstrap();
+  if (!bootstrap_file.empty()) std::ofstream(bootstrap_file) << bootstrap << "\n";
+  std::printf(
+      "microjobs dev-kafka: librdkafka's mock cluster, %d brokers, on loopback\n"
+      "  bootstrap   %s\n"
+      "  topics      microjobs.events, microjobs.commands, microjobs.replies (%d partitions)\n\n"
+      "WARNING: this cluster keeps NOTHING: it lives in this process's memory, keeps at most\n"
+      "5 MiB per partition, and is gone when this process stops. For tests and demos only.\n\n"
+      "Use it:\n"
+      "  build/tools/microjobs serve --event-log kafka://%s --data-dir ./data-kafka\n"
+      "  kcat -b %s -C -t microjobs.events -f '%%p %%o %%k %%h %%s\\n'\n\n"
+      "Stop with Ctrl-C.\n",
+      brokers, bootstrap.c_str(), partitions, bootstrap.c_str(), bootstrap.c_str());
+  std::fflush(stdout);
+  int received = 0;
+  sigwait(&signals, &received);
+  return 0;
+}
+
+// Copies every partition of a local log to Kafka: the same bytes at the same offsets of the same
+// partitions. Refuses a non-empty Kafka partition, so nothing is ever copied twice.
+int export_log(const std::string& data_dir, const std::string& url) {
+  auto local = LocalEventLog::open_read_only(data_dir + "/log");
+  if (!local.ok()) {
+    spdlog::error("{}", local.error().message);
+    return 1;
+  }
+  auto bootstrap = parse_kafka_url(url);
+  if (!bootstrap) {
+    spdlog::error("--to must be kafka://host:port");
+    return 2;
+  }
+  auto kafka = KafkaEventLog::open(KafkaConfig{*bootstrap, "microjobs.events", (*local)->partitions()});
+  if (!kafka.ok()) {
+    spdlog::error("{}", kafka.error().message);
+    return 1;
+  }
+  for (std::int32_t p = 0; p < (*local)->partitions(); ++p) {
+    if ((*kafka)->end(p) != 0) {
+      spdlog::error("kafka partition {} is not empty; export copies into an empty topic only", p);
+      return 1;
+    }
+  }
+  std::int64_t copied = 0;
+  for (std::int32_t p = 0; p < (*local)->partitions(); ++p) {
+    for (std::int64_t offset = 0; offset < (*local)->end(p);) {
+      auto records = (*local)->read(p, offset, 1000);
+      if (!records.ok() || records->empty()) {
+        spdlog::error("reading partition {}: {}", p, records.ok() ? "no records" : records.error().message);
+        return 1;
+      }
+      std::vector<RecordView> views;
+      for (const auto& record : *records) views.push_back({record.key, record.value});
+      auto first = (*kafka)->append(p, views);
+      if (!first.ok() || *first != offset) {
+        spdlog::error("partition {}: {}", p, first.ok() ? "landed at another offset" : first.error().message);
+        return 1;
+      }
+      offset += static_cast<std::int64_t>(records->size());
+      copied += static_cast<std::int64_t>(records->size());
+    }
+  }
+  std::printf("exported %lld records in %d partitions to %s (topic microjobs.events)\n",
+              static_cast<long long>(copied), (*local)->partitions(), url.c_str());
+  return 0;
+}
+
+}  // namespace
+
+void add_kafka_commands(CLI::App& app, SubcommandRunners& runners) {
+  struct DevOptions {
+    int brokers = 3;
+    std::int32_t partitions = 8;
+    std::string bootstrap_file;
+  };
+  auto dev = std::make_shared<DevOptions>();
+  CLI::App* dev_cmd = app.add_subcommand("dev-kafka", "start a throwaway Kafka (librdkafka mock cluster) on loopback");
+  dev_cmd->add_option("--brokers", dev->brokers, "brokers")->capture_default_str()->check(CLI::Range(1, 9));
+  dev_cmd->add_option("--partitions", dev->partitions, "partitions per topic")->capture_default_str()->check(CLI::Range(1, 1024));
+  dev_cmd->add_option("--bootstrap-file", dev->bootstrap_file, "write the bootstrap string to this file");
+  runners.push_back([dev_cmd, dev] {
+    return *dev_cmd ? dev_kafka(dev->brokers, dev->partitions, dev->bootstrap_file) : -1;
+  });
+
+  struct ExportOptions {
+    std::string data_dir = "./data";
+    std::string to;
+  };
+  auto exp = std::make_shared<ExportOptions>();
+  CLI::App* export_cmd = app.add_subcommand("export", "copy a local log into Kafka unchanged (same bytes, same partitions)");
+  export_cmd->add_option("--data-dir", exp->data_dir, "the node's data directory")->capture_default_str();
+  export_cmd->add_option("--to", exp->to, "kafka://host:port")->required();
+  runners.push_back([export_cmd, exp] { return *export_cmd ? export_log(exp->data_dir, exp->to) : -1; });
+}
+
+}  // namespace microjobs
