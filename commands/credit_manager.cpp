@@ -7,7 +7,9 @@
 #include <mutex>
 
 #include "domain/codec/binary.h"
+#include "domain/codec/chain.h"
 #include "domain/codec/envelope.h"
+#include "domain/codec/sha256.h"
 #include "domain/partitioner.h"
 
 namespace microjobs {
@@ -31,7 +33,7 @@ CreditManager::CreditManager(EventLog& log, CommandBus& bus, StateStore& store)
 
 Status CreditManager::start() {
   const std::int32_t partitions = log_.partitions();
-  cursors_.assign(partitions, Cursor{0, 0, std::vector<std::int64_t>(partitions, 0)});
+  cursors_.assign(partitions, Cursor{0, 0, kZeroHash, std::vector<std::int64_t>(partitions, 0)});
   for (std::int32_t p = 0; p < partitions; ++p) {
     auto stored = store_.get(cursor_key(p));
     if (!stored.ok()) return stored.error();
@@ -40,6 +42,7 @@ Status CreditManager::start() {
     Cursor cursor;
     reader.get(cursor.next_offset);
     reader.get(cursor.last_seq);
+    reader.get(cursor.last_hash);
     reader.get(cursor.last_credit_seq);
     if (reader.failed || cursor.last_credit_seq.size() != static_cast<std::size_t>(partitions)) {
       return Error{"credit cursor of partition " + std::to_string(p) + " is unreadable"};
@@ -54,6 +57,7 @@ Status CreditManager::save(std::int32_t source) {
   binary::Writer writer{bytes};
   writer.put(cursors_[source].next_offset);
   writer.put(cursors_[source].last_seq);
+  writer.put(cursors_[source].last_hash);
   writer.put(cursors_[source].last_credit_seq);
   return store_.put(cursor_key(source), bytes);
 }
@@ -76,11 +80,17 @@ Result<std::size_t> CreditManager::step_partition(std::int32_t source, std::size
   auto round = std::make_shared<Round>();
   for (const LogRecord& record : *records) {
     next.next_offset = record.offset + 1;
-    if (peek_type(record.value) != SubmissionApproved::kType) continue;
+    // Follow the chain like every reader, so a second writer's approval is never credited.
     auto envelope = decode_envelope(record.value);
-    if (!envelope) return Error{"undecodable approval at offset " + std::to_string(record.offset)};
-    if (envelope->meta.seq <= next.last_seq) continue;  // a producer retry's repeat
+    if (!envelope) return Error{"undecodable record at offset " + std::to_string(record.offset)};
+    std::string hash = sha256_hex(record.value);
+    ChainStep step = classify_record(next.last_seq, next.last_hash, envelope->meta.seq,
+                                     envelope->meta.prev_hash, hash);
+    if (step == ChainStep::gap) return Error{"gap at offset " + std::to_string(record.offset)};
+    if (step != ChainStep::apply) continue;
     next.last_seq = envelope->meta.seq;
+    next.last_hash = std::move(hash);
+    if (!std::holds_alternative<SubmissionApproved>(envelope->event)) continue;
     const auto& approved = std::get<SubmissionApproved>(envelope->event);
     std::int32_t destination = partition_for(approved.worker_id.value, log_.partitions());
     CreditWorker credit{approved.worker_id, approved.paid, approved.claim_id, envelope->meta.id,

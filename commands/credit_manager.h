@@ -32,6 +32,7 @@ class CreditManager {
   struct Cursor {
     std::int64_t next_offset = 0;
     std::int64_t last_seq = 0;
+    std::string last_hash;                      // of the record with last_seq: the chain's head
     std::vector<std::int64_t> last_credit_seq;  // per destination partition
   };
   Result<std::size_t> step_partition(std::int32_t source, std::size_t max_records);

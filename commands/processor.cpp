@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "domain/codec/binary.h"
+#include "domain/codec/chain.h"
 #include "domain/codec/envelope.h"
 #include "domain/codec/sha256.h"
 #include "domain/snapshot.h"
@@ -296,10 +297,14 @@ Status PartitionProcessor::replay_from(std::int64_t offset) {
       if (!envelope) return Error{"offset " + std::to_string(record.offset) + ": " + error};
       std::string hash = sha256_hex(record.value);
       offset = record.offset + 1;
-      if (envelope->meta.seq <= last_seq_) continue;  // a repeat of a producer retry
-      if (envelope->meta.seq != last_seq_ + 1 || envelope->meta.prev_hash != last_hash_) {
-        return Error{"broken chain at offset " + std::to_string(record.offset)};
+      ChainStep step = classify_record(last_seq_, last_hash_, envelope->meta.seq,
+                                       envelope->meta.prev_hash, hash);
+      if (step == ChainStep::gap) return Error{"gap in the chain at offset " + std::to_string(record.offset)};
+      if (step == ChainStep::skip_fork) {
+        spdlog::error("partition {}: fork at offset {} (seq {}) skipped: a second writer's record",
+                      partition_, record.offset, envelope->meta.seq);
       }
+      if (step != ChainStep::apply) continue;
       evolve(state_, envelope->event);
       last_seq_ = envelope->meta.seq;
       last_hash_ = std::move(hash);

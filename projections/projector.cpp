@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "domain/codec/binary.h"
+#include "domain/codec/chain.h"
 #include "domain/codec/envelope.h"
 #include "domain/codec/sha256.h"
 #include "projections/keys.h"
@@ -277,21 +278,20 @@ Result<std::size_t> Projector::step(std::size_t max_per_partition) {
         break;
       }
       const std::int64_t seq = envelope->meta.seq;
-      if (seq <= chain.seq) {
-        if (seq == chain.seq && hash != chain.hash) {
-          failure = where + ": fork (seq " + std::to_string(seq) + " with another hash)";
-          break;
-        }
-        chain.next_offset = record.offset + 1;  // a repeat of a producer retry: skip it
-        continue;
-      }
-      if (seq != chain.seq + 1) {
+      ChainStep step = classify_record(chain.seq, chain.hash, seq, envelope->meta.prev_hash, hash);
+      if (step == ChainStep::gap) {
         failure = where + ": gap (seq " + std::to_string(seq) + " after " + std::to_string(chain.seq) + ")";
         break;
       }
-      if (envelope->meta.prev_hash != chain.hash) {
-        failure = where + ": fork (prev_hash does not match seq " + std::to_string(chain.seq) + ")";
-        break;
+      if (step == ChainStep::skip_fork) {
+        // Another writer's record for a seq that is taken: void for every reader. Say so loudly;
+        // the chain goes on with the first record of each seq.
+        forks_.fetch_add(1);
+        spdlog::error("projector: {}: fork at seq {} skipped (a second writer's record)", where, seq);
+      }
+      if (step != ChainStep::apply) {
+        chain.next_offset = record.offset + 1;
+        continue;
       }
       folder.apply(*envelope);
       chain = ChainPosition{record.offset + 1, seq, std::move(hash)};

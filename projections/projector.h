@@ -1,7 +1,7 @@
 #pragma once
 // The Projector folds the event log into the read models. It reads every partition from its
-// stored position, applies each event exactly once (by seq and hash chain: a repeat is skipped, a
-// fork is reported, a gap stops the partition), and writes the models together with the new
+// stored position, applies each event exactly once (by seq and hash chain, domain/codec/chain.h: a
+// repeat is skipped, a fork is reported and skipped, a gap stops the partition), and writes the models together with the new
 // positions in one atomic batch. Rebuilding is the same code starting from empty.
 //
 // Lifecycle: construct, then run() on one thread (or call step() yourself in tests); applied()
@@ -45,6 +45,8 @@ class Projector {
   ChainPosition chain_position(std::int32_t partition) const;
   // The last error the run loop met (empty if none), for /healthz.
   std::string last_error() const;
+  // Records skipped as forks (a second writer's records), since this projector started.
+  std::uint64_t forks() const { return forks_.load(); }
 
  private:
   EventLog& log_;
@@ -54,6 +56,7 @@ class Projector {
   mutable std::mutex mutex_;
   std::condition_variable advanced_;
   std::string last_error_;
+  std::atomic<std::uint64_t> forks_{0};
 };
 
 }  // namespace microjobs
