@@ -119,10 +119,7 @@ std::string stream_of(const Command& command) {
 }
 
 std::string_view command_name(const Command& command) {
-  static constexpr std::string_view kNames[] = {
-      "RegisterUser", "DepositFunds", "PostTask", "ClaimSlot", "AbandonClaim",
-      "SubmitProof", "ApproveSubmission", "RejectSubmission", "ExpireClaim", "CreditWorker"};
-  return kNames[command.index()];
+  return std::visit([](const auto& c) { return std::decay_t<decltype(c)>::kName; }, command);
 }
 
 }  // namespace microjobs

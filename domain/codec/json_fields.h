@@ -1,0 +1,167 @@
+#pragma once
+// Internal to domain/codec: JSON readers and writers for any struct that lists its fields in
+// visit() (events, commands). Money is a decimal string, time RFC 3339; a field absent when read
+// keeps its default. Includes simdjson: include it from codec .cpp files only.
+#include <simdjson.h>
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "domain/codec/json_writer.h"
+#include "domain/ids.h"
+#include "domain/money.h"
+#include "domain/time.h"
+
+namespace microjobs::json_fields {
+
+using simdjson::ondemand::object;
+using simdjson::ondemand::value;
+
+// Writes each field an event lists in visit() as JSON. Money is a decimal string, time RFC 3339.
+struct FieldWriter {
+  JsonWriter& json;
+
+  void write(const std::string& value) { json.string(value); }
+  template <class Tag> void write(const Id<Tag>& value) { json.string(value.value); }
+  void write(const Micros& value) { json.string(format_money(value)); }
+  void write(const UnixMs& value) { json.string(format_rfc3339(value)); }
+  void write(std::int64_t value) { json.number(value); }
+  void write(const std::vector<std::string>& values) {
+    json.begin_array();
+    for (const auto& value : values) json.string(value);
+    json.end_array();
+  }
+  template <class T> void write(const std::vector<T>& values) {
+    json.begin_array();
+    for (const auto& value : values) write_object(value);
+    json.end_array();
+  }
+  template <class T>
+    requires requires(T& t, FieldWriter& w) { t.visit(w); }
+  void write(const T& value) { write_object(value); }
+  template <class T> void write_object(const T& value) {
+    json.begin_object();
+    const_cast<T&>(value).visit(*this);  // visit() only reads through FieldWriter
+    json.end_object();
+  }
+  template <class T> void operator()(const char* name, const T& value) {
+    json.key(name);
+    write(value);
+  }
+};
+
+// Reads the fields an event lists in visit(). A field that is absent keeps its default (fields
+// added in later versions of an event type); a field of the wrong type fails the decode.
+struct FieldReader {
+  object& obj;
+  std::string* error;
+  bool ok = true;
+
+  void fail(const char* name, const char* what) {
+    if (ok && error != nullptr) *error = std::string("field ") + name + ": " + what;
+    ok = false;
+  }
+  bool read(const char* name, value v, std::string& out) {
+    std::string_view text;
+    if (v.get_string().get(text)) return false;
+    out.assign(text);
+    (void)name;
+    return true;
+  }
+  template <class Tag> bool read(const char* name, value v, Id<Tag>& out) {
+    return read(name, v, out.value);
+  }
+  bool read(const char*, value v, Micros& out) {
+    std::string_view text;
+    if (v.get_string().get(text)) return false;
+    auto money = parse_money(text);
+    if (!money) return false;
+    out = *money;
+    return true;
+  }
+  bool read(const char*, value v, UnixMs& out) {
+    std::string_view text;
+    if (v.get_string().get(text)) return false;
+    auto time = parse_rfc3339(text);
+    if (!time) return false;
+    out = *time;
+    return true;
+  }
+  bool read(const char*, value v, std::int64_t& out) { return !v.get_int64().get(out); }
+  bool read(const char* name, value v, std::vector<std::string>& out) {
+    simdjson::ondemand::array array;
+    if (v.get_array().get(array)) return false;
+    for (auto element : array) {
+      std::string text;
+      value item;
+      if (element.get(item) || !read(name, item, text)) return false;
+      out.push_back(std::move(text));
+    }
+    return true;
+  }
+  template <class T> bool read(const char*, value v, std::vector<T>& out) {
+    simdjson::ondemand::array array;
+    if (v.get_array().get(array)) return false;
+    for (auto element : array) {
+      object inner;
+      if (element.get_object().get(inner)) return false;
+      FieldReader reader{inner, error};
+      T item;
+      item.visit(reader);
+      if (!reader.ok) return false;
+      out.push_back(std::move(item));
+    }
+    return true;
+  }
+  template <class T>
+    requires requires(T& t, FieldReader& r) { t.visit(r); }
+  bool read(const char*, value v, T& out) {
+    object inner;
+    if (v.get_object().get(inner)) return false;
+    FieldReader reader{inner, error};
+    out.visit(reader);
+    return reader.ok;
+  }
+  template <class T> void operator()(const char* name, T& target) {
+    if (!ok) return;
+    value v;
+    auto code = obj.find_field_unordered(name).get(v);
+    if (code == simdjson::NO_SUCH_FIELD) return;
+    if (code || !read(name, v, target)) fail(name, "missing or of the wrong type");
+  }
+};
+
+// The name a variant alternative is known by on the wire: kType for events, kName for commands.
+template <class T> constexpr std::string_view wire_name() {
+  if constexpr (requires { T::kType; }) {
+    return T::kType;
+  } else {
+    return T::kName;
+  }
+}
+
+// Decodes `data` into the alternative of `Variant` whose wire name is `name`.
+template <class Variant, std::size_t I = 0>
+bool decode_variant(std::string_view name, object& data, Variant& out, std::string* error) {
+  if constexpr (I == std::variant_size_v<Variant>) {
+    if (error) *error = "unknown type " + std::string(name);
+    return false;
+  } else {
+    using T = std::variant_alternative_t<I, Variant>;
+    if (name != wire_name<T>()) return decode_variant<Variant, I + 1>(name, data, out, error);
+    T item;
+    FieldReader reader{data, error};
+    item.visit(reader);
+    if (!reader.ok) return false;
+    out = std::move(item);
+    return true;
+  }
+}
+
+template <class Variant> void write_variant(JsonWriter& json, const Variant& variant) {
+  std::visit([&](const auto& item) { FieldWriter{json}.write_object(item); }, variant);
+}
+
+}  // namespace microjobs::json_fields
