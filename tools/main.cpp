@@ -68,8 +68,13 @@ sigset_t block_stop_signals() {
   return signals;
 }
 
-int serve(NodeConfig config, const std::string& address, int port, const std::string& port_file) {
+int serve(NodeConfig config, const std::string& roles, const std::string& address, int port,
+          const std::string& port_file) {
   sigset_t signals = block_stop_signals();
+  if (auto parsed = parse_roles(roles, config); !parsed.ok()) {
+    spdlog::error("--role: {}", parsed.error().message);
+    return 2;
+  }
   Secret secret = jwt_secret();  // the server itself warns when it is the development secret
   auto node = EmbeddedNode::open(config);
   if (!node.ok()) {
@@ -79,6 +84,17 @@ int serve(NodeConfig config, const std::string& address, int port, const std::st
   if (auto status = (*node)->start(); !status.ok()) {
     spdlog::error("start: {}", status.error().message);
     return 1;
+  }
+  if (!config.api_role) {
+    if (!port_file.empty()) std::ofstream(port_file) << 0 << "\n";  // started; no HTTP port here
+    std::printf("microjobs is running as %s%s on %s (no HTTP API in this process)\nStop with Ctrl-C.\n",
+                config.processor_role ? "processor " : "", config.projector_role ? "projector" : "",
+                config.event_log.c_str());
+    std::fflush(stdout);
+    int received = 0;
+    sigwait(&signals, &received);
+    (*node)->stop();
+    return 0;
   }
   ApiConfig api_config;
   api_config.jwt_secret = secret.value;
@@ -118,8 +134,12 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--data-dir", config.data_dir, "where the log and read models live")->capture_default_str();
   serve_cmd->add_option("--address", address, "address to listen on")->capture_default_str();
   serve_cmd->add_option("--port", port, "port to listen on (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
-  serve_cmd->add_option("--port-file", port_file, "write the bound port to this file");
+  serve_cmd->add_option("--port-file", port_file, "write the bound port to this file once serving (0 without the api role)");
   serve_cmd->add_option("--partitions", config.partitions, "partitions of a new log")->capture_default_str()->check(CLI::Range(1, 1024));
+  std::string serve_roles = "all";
+  serve_cmd->add_option("--role", serve_roles, "all, or a comma list of api, processor, projector (Kafka only)")
+      ->capture_default_str();
+  serve_cmd->add_option("--node-id", config.node_id, "Kafka: this node's reply key (default: random)");
   serve_cmd->add_option("--event-log", config.event_log,
                         "empty: the local log under --data-dir; kafka://host:port: topic microjobs.events on Kafka");
 
@@ -144,7 +164,7 @@ int main(int argc, char** argv) {
     if (int code = run(); code >= 0) return code;
   }
 
-  if (*serve_cmd) return serve(config, address, port, port_file);
+  if (*serve_cmd) return serve(config, serve_roles, address, port, port_file);
   if (*token_cmd) {
     if (!valid_user_id(user)) {
       std::fprintf(stderr, "--user must be 1-64 characters of [A-Za-z0-9_-]\n");

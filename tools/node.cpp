@@ -19,21 +19,54 @@ Result<std::unique_ptr<EmbeddedNode>> EmbeddedNode::open(NodeConfig config) {
   auto read_store = RocksReadStore::open(dir + "/read");
   if (!read_store.ok()) return read_store.error();
   node->read_store_ = std::move(*read_store);
-  node->bus_ = std::make_unique<InProcessCommandBus>(*node->log_, *node->state_, *node->clock_,
-                                                     node->config_.processor);
-  node->credits_ = std::make_unique<CreditManager>(*node->log_, *node->bus_, *node->state_);
-  node->projector_ = std::make_unique<Projector>(*node->log_, *node->read_store_);
-  node->reads_ = std::make_unique<ReadModels>(*node->read_store_);
+  const bool kafka = !node->config_.event_log.empty() && node->config_.event_log != "local";
+  if (!kafka && !(node->config_.api_role && node->config_.processor_role && node->config_.projector_role)) {
+    return Error{"with the local log a node has every role; roles apply to --event-log kafka://"};
+  }
+  if (!kafka) {
+    node->local_bus_ = std::make_unique<InProcessCommandBus>(*node->log_, *node->state_, *node->clock_,
+                                                             node->config_.processor);
+    node->api_bus_ = node->local_bus_.get();
+  } else if (node->config_.api_role || node->config_.processor_role) {
+    // The API's commands, and the credit manager's, travel over Kafka to whichever process owns
+    // the partition.
+    auto bus = KafkaCommandBus::open(
+        KafkaBusConfig{*parse_kafka_url(node->config_.event_log), node->config_.node_id});
+    if (!bus.ok()) return bus.error();
+    node->kafka_bus_ = std::move(*bus);
+    node->api_bus_ = node->kafka_bus_.get();
+  }
+  if (node->config_.processor_role) {
+    node->credits_ = std::make_unique<CreditManager>(*node->log_, *node->api_bus_, *node->state_);
+  }
+  if (node->config_.projector_role) {
+    node->projector_ = std::make_unique<Projector>(*node->log_, *node->read_store_);
+    node->reads_ = std::make_unique<ReadModels>(*node->read_store_);
+  }
   return node;
 }
 
 EmbeddedNode::~EmbeddedNode() { stop(); }
 
 Status EmbeddedNode::start() {
-  MJ_RETURN_IF_ERROR(bus_->start());
-  MJ_RETURN_IF_ERROR(credits_->start());
-  credit_thread_ = std::jthread([this](std::stop_token stop) { credits_->run(stop); });
-  projector_thread_ = std::jthread([this](std::stop_token stop) { projector_->run(stop); });
+  if (local_bus_) MJ_RETURN_IF_ERROR(local_bus_->start());
+  if (kafka_bus_ && config_.processor_role) {
+    ProcessorHostConfig host;
+    host.bootstrap = *parse_kafka_url(config_.event_log);
+    host.processor = config_.processor;
+    auto opened = KafkaProcessorHost::open(host, *log_, *state_, *clock_);
+    if (!opened.ok()) return opened.error();
+    host_ = std::move(*opened);
+    spdlog::info("processor: consumer group {} on microjobs.commands; writes microjobs.events", host.group);
+  }
+  if (credits_) {
+    MJ_RETURN_IF_ERROR(credits_->start());
+    credit_thread_ = std::jthread([this](std::stop_token stop) { credits_->run(stop); });
+  }
+  if (projector_) {
+    projector_thread_ = std::jthread([this](std::stop_token stop) { projector_->run(stop); });
+    spdlog::info("projector: reads microjobs.events from stored positions; writes {}/read", config_.data_dir);
+  }
   return ok_status();
 }
 
@@ -43,11 +76,34 @@ void EmbeddedNode::stop() {
     credit_thread_.request_stop();
     credit_thread_.join();
   }
-  if (bus_) bus_->stop();
+  host_.reset();  // leaves the group: its processors stop
+  if (local_bus_) local_bus_->stop();
   if (projector_thread_.joinable()) {
     projector_thread_.request_stop();
     projector_thread_.join();
   }
+}
+
+Status parse_roles(std::string_view roles, NodeConfig& config) {
+  if (roles == "all") {
+    config.api_role = config.processor_role = config.projector_role = true;
+    return ok_status();
+  }
+  config.api_role = config.processor_role = config.projector_role = false;
+  while (!roles.empty()) {
+    auto comma = roles.find(',');
+    std::string_view role = roles.substr(0, comma);
+    if (role == "api") config.api_role = true;
+    else if (role == "processor") config.processor_role = true;
+    else if (role == "projector") config.projector_role = true;
+    else return Error{"unknown role '" + std::string(role) + "' (api, processor, projector or all)"};
+    roles = comma == std::string_view::npos ? std::string_view() : roles.substr(comma + 1);
+  }
+  if (config.api_role && !config.projector_role) {
+    return Error{"the api role serves reads from its own projector: use --role api,projector"};
+  }
+  if (!config.api_role && !config.processor_role && !config.projector_role) return Error{"no role"};
+  return ok_status();
 }
 
 Result<std::unique_ptr<EventLog>> open_event_log(const NodeConfig& config) {

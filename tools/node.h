@@ -12,6 +12,7 @@
 #include "commands/clock.h"
 #include "commands/credit_manager.h"
 #include "commands/in_process_bus.h"
+#include "infra/kafka/kafka_bus.h"
 #include "infra/kafka/kafka_log.h"
 #include "infra/rocksdb/stores.h"
 #include "projections/projector.h"
@@ -28,7 +29,18 @@ struct NodeConfig {
   std::int32_t partitions = 8;
   ProcessorConfig processor;
   const Clock* clock = nullptr;  // nullptr: the system clock
+  // What this process does. With the local log a node is always all three. With Kafka any mix:
+  // `processor` (the partitions the consumer group gives it, and the credit process manager),
+  // `api` (sends commands over Kafka; needs `projector` beside it for its reads), `projector`
+  // (folds the topic into the read models under data_dir/read).
+  bool processor_role = true;
+  bool api_role = true;
+  bool projector_role = true;
+  std::string node_id;  // Kafka: the key replies to this node's commands come back with
 };
+
+// Parses "all" or a comma-separated list of api, processor, projector into `config`.
+Status parse_roles(std::string_view roles, NodeConfig& config);
 
 class EmbeddedNode {
  public:
@@ -38,8 +50,10 @@ class EmbeddedNode {
   Status start();
   void stop();
 
-  CommandBus& bus() { return *bus_; }
-  InProcessCommandBus& processors() { return *bus_; }
+  // The bus the API sends commands through (in-process, or Kafka). Needs the api role.
+  CommandBus& bus() { return *api_bus_; }
+  // The local processors (embedded mode only).
+  InProcessCommandBus& processors() { return *local_bus_; }
   ReadModels& reads() { return *reads_; }
   Projector& projector() { return *projector_; }
   EventLog& log() { return *log_; }
@@ -56,7 +70,10 @@ class EmbeddedNode {
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<RocksStateStore> state_;
   std::unique_ptr<RocksReadStore> read_store_;
-  std::unique_ptr<InProcessCommandBus> bus_;
+  std::unique_ptr<InProcessCommandBus> local_bus_;
+  std::unique_ptr<KafkaCommandBus> kafka_bus_;
+  std::unique_ptr<KafkaProcessorHost> host_;
+  CommandBus* api_bus_ = nullptr;
   std::unique_ptr<CreditManager> credits_;
   std::unique_ptr<Projector> projector_;
   std::unique_ptr<ReadModels> reads_;

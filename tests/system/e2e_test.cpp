@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <thread>
@@ -336,6 +337,58 @@ TEST(EndToEnd, CampaignOverHttpSurvivesRestartAndRebuild) {
   auto rebuilt = dump();
   EXPECT_GT(live.size(), 50u);
   EXPECT_TRUE(live == rebuilt);
+}
+
+// The same campaign on Kafka, with the write side and the API in separate processes: a throwaway
+// cluster (`microjobs dev-kafka`), a processor, and an API node with its projector. The processor
+// is then killed with SIGKILL and restarted; the API node goes on answering with the same results.
+TEST(EndToEnd, KafkaDeploymentInSeparateProcessesPlaysTheSameCampaign) {
+  TempDir dir;
+  ServerProcess cluster(dir.str() + "/kafka", kSecret);
+  std::filesystem::create_directories(dir.str() + "/kafka");
+  ASSERT_TRUE(cluster.launch({testing::microjobs_binary(), "dev-kafka", "--partitions", "8",
+                              "--bootstrap-file", dir.str() + "/kafka/bootstrap"},
+                             dir.str() + "/kafka/bootstrap"));
+  const std::string log = "kafka://" + cluster.ready();
+  std::filesystem::create_directories(dir.str() + "/processor");
+  ServerProcess processor(dir.str() + "/processor", kSecret);
+  ASSERT_TRUE(processor.launch({testing::microjobs_binary(), "serve", "--event-log", log, "--role",
+                                "processor", "--data-dir", dir.str() + "/processor", "--port-file",
+                                dir.str() + "/processor/ready"},
+                               dir.str() + "/processor/ready"));
+  ServerProcess api(dir.str() + "/api", kSecret);
+  std::filesystem::create_directories(dir.str() + "/api");
+  ASSERT_TRUE(api.start({"--event-log", log, "--role", "api,projector", "--node-id", "api-1"}));
+
+  HttpClient client(api.port());
+  // The processor joins its consumer group in a few seconds: until then commands time out (503).
+  ASSERT_TRUE(eventually([&] {
+    return client.request("PUT", "/v1/users/probe", R"({"country":"US"})",
+                          auth(token("probe", "worker"), {{"Idempotency-Key", "probe"}})).status == 200;
+  }, std::chrono::seconds(60)));
+  World world;
+  set_up_users(client, world);
+  post_and_race(api.port(), client, world);
+  ASSERT_EQ(world.claim_of_worker.size(), 20u);
+  std::string last_review = submit_and_review(client, world);
+  post_idempotently(client, world);
+  expect_results(client, world, last_review);
+
+  // SIGKILL the processor and start it again: it rebuilds from the topic and serves on.
+  processor.stop(SIGKILL);
+  ASSERT_TRUE(processor.launch({testing::microjobs_binary(), "serve", "--event-log", log, "--role",
+                                "processor", "--data-dir", dir.str() + "/processor", "--port-file",
+                                dir.str() + "/processor/ready"},
+                               dir.str() + "/processor/ready"));
+  HttpResult again;
+  ASSERT_TRUE(eventually([&] {
+    again = client.request("POST", "/v1/tasks", R"({"title":"Label images","reward":"0.10","slots":5})",
+                           auth(world.other_employer, {{"Idempotency-Key", "campaign-2"}}));
+    return again.status == 201;
+  }, std::chrono::seconds(60)));
+  EXPECT_EQ(str(body_of(again), "task_id"), world.idempotent_task);
+  EXPECT_EQ(again.header("x-position"), world.idempotent_position);
+  expect_results(client, world, last_review);
 }
 
 }  // namespace

@@ -27,11 +27,16 @@ class ServerProcess {
   // Starts the server and waits (bounded) until it has written its port.
   bool start(std::vector<std::string> extra = {}) {
     std::string port_file = data_dir_ + "/port";
-    std::remove(port_file.c_str());
     std::vector<std::string> args = {microjobs_binary(), "serve", "--data-dir", data_dir_,
                                      "--address", "127.0.0.1", "--port", "0",
                                      "--port-file", port_file, "--partitions", "8"};
     args.insert(args.end(), extra.begin(), extra.end());
+    return launch(args, port_file);
+  }
+
+  // Starts any microjobs command line and waits (bounded) until it has written `ready_file`.
+  bool launch(std::vector<std::string> args, const std::string& ready_file) {
+    std::remove(ready_file.c_str());
     pid_ = fork();
     if (pid_ == 0) {
       setenv("MICROJOBS_JWT_SECRET", secret_.c_str(), 1);
@@ -52,10 +57,12 @@ class ServerProcess {
         pid_ = -1;
         return true;
       }
-      std::ifstream in(port_file);
-      return static_cast<bool>(in >> port_) && port_ > 0;
+      std::ifstream in(ready_file);
+      return static_cast<bool>(in >> ready_) && !ready_.empty();
     }, std::chrono::seconds(60));
-    return listening && !exited;
+    if (!listening || exited) return false;
+    port_ = std::atoi(ready_.c_str());
+    return true;
   }
 
   // Stops it and waits for the exit; true when it exited cleanly (status 0) after SIGTERM.
@@ -69,6 +76,8 @@ class ServerProcess {
   }
 
   int port() const { return port_; }
+  // The first word the process wrote to its ready file (the port, or a bootstrap string).
+  const std::string& ready() const { return ready_; }
   const std::string& data_dir() const { return data_dir_; }
 
  private:
@@ -76,6 +85,7 @@ class ServerProcess {
   std::string secret_;
   pid_t pid_ = -1;
   int port_ = 0;
+  std::string ready_;
 };
 
 }  // namespace microjobs::testing
