@@ -103,15 +103,22 @@ std::optional<Envelope> decode_envelope(std::string_view bytes, std::string* err
   return envelope;
 }
 
-std::string_view peek_type(std::string_view bytes) {
-  static constexpr std::string_view kKey = "\"type\":\"";
-  auto at = bytes.find(kKey);
-  if (at == std::string_view::npos) return {};
-  at += kKey.size();
+std::string_view peek_attribute(std::string_view bytes, std::string_view name) {
+  // The encoder writes every attribute before "data" and none of them holds an escaped quote, so
+  // the first `"name":"` is the attribute itself.
+  std::string key;
+  key.reserve(name.size() + 4);
+  key.append("\"").append(name).append("\":\"");
+  auto at = bytes.find(key);
+  auto data = bytes.find("\"data\":");
+  if (at == std::string_view::npos || (data != std::string_view::npos && at > data)) return {};
+  at += key.size();
   auto end = bytes.find('"', at);
   if (end == std::string_view::npos) return {};
   return bytes.substr(at, end - at);
 }
+
+std::string_view peek_type(std::string_view bytes) { return peek_attribute(bytes, "type"); }
 
 std::string event_id(std::int32_t partition, std::int64_t seq) {
   return std::to_string(partition) + "-" + std::to_string(seq);

@@ -34,7 +34,9 @@ void encode_envelope_to(std::string& out, const EnvelopeMeta& meta, const Event&
 // Decodes an envelope; on failure returns nullopt and says why in `error` (if given).
 std::optional<Envelope> decode_envelope(std::string_view bytes, std::string* error = nullptr);
 
-// Reads only "type" and "seq" cheaply, for readers that skip most events.
+// Reads one string attribute (id, type, source, …) of an envelope this codec wrote, without
+// parsing it: for readers that skip most events and for Kafka headers. Empty when absent.
+std::string_view peek_attribute(std::string_view bytes, std::string_view name);
 std::string_view peek_type(std::string_view bytes);
 
 std::string event_id(std::int32_t partition, std::int64_t seq);

@@ -17,9 +17,9 @@ using Clock = std::chrono::steady_clock;
 
 // Delivery reports of one append, filled in by the poll thread's callback.
 struct PendingAppend {
-  std::mutex mutex;
+  std::mutex mutex;  // guards error and the wake-up; offsets[i] is written by report i only
   std::condition_variable done;
-  std::size_t outstanding = 0;
+  std::atomic<std::size_t> outstanding{0};
   std::vector<std::int64_t> offsets;
   std::string error;
 };
@@ -32,13 +32,16 @@ struct MessageTag {
 void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
   auto* tag = static_cast<MessageTag*>(message->_private);
   PendingAppend& append = *tag->append;
-  std::lock_guard lock(append.mutex);
   if (message->err) {
+    std::lock_guard lock(append.mutex);
     if (append.error.empty()) append.error = rd_kafka_err2str(message->err);
   } else {
     append.offsets[tag->index] = message->offset;
   }
-  if (--append.outstanding == 0) append.done.notify_all();
+  if (append.outstanding.fetch_sub(1) == 1) {
+    std::lock_guard lock(append.mutex);  // the waiter checks `outstanding` under this lock
+    append.done.notify_all();
+  }
 }
 
 Result<rd_kafka_conf_t*> make_conf(const std::vector<std::pair<std::string, std::string>>& settings) {
@@ -148,7 +151,7 @@ Result<std::int64_t> KafkaEventLog::append(std::int32_t partition, std::span<con
   if (partition < 0 || partition >= partitions_) return Error{"no such partition"};
   if (records.empty()) return end(partition);
   PendingAppend pending;
-  pending.outstanding = records.size();
+  pending.outstanding.store(records.size());
   pending.offsets.assign(records.size(), -1);
   std::vector<MessageTag> tags(records.size());
   std::size_t produced = 0;
@@ -162,10 +165,10 @@ Result<std::int64_t> KafkaEventLog::append(std::int32_t partition, std::span<con
     rd_kafka_header_add(headers, "ce_type", -1, envelope_type.data(), envelope_type.size());
     rd_kafka_header_add(headers, "content-type", -1, "application/json", 16);
     rd_kafka_header_add(headers, "mj_hash", -1, hash.data(), hash.size());
-    if (auto envelope = decode_envelope(record.value)) {
-      rd_kafka_header_add(headers, "ce_id", -1, envelope->meta.id.data(), envelope->meta.id.size());
-      rd_kafka_header_add(headers, "ce_source", -1, envelope->meta.source.data(), envelope->meta.source.size());
-    }
+    std::string_view id = peek_attribute(record.value, "id");
+    std::string_view source = peek_attribute(record.value, "source");
+    rd_kafka_header_add(headers, "ce_id", -1, id.data(), id.size());
+    rd_kafka_header_add(headers, "ce_source", -1, source.data(), source.size());
     rd_kafka_resp_err_t err = rd_kafka_producev(
         handles_->producer, RD_KAFKA_V_TOPIC(config_.topic.c_str()), RD_KAFKA_V_PARTITION(partition),
         RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
@@ -176,13 +179,13 @@ Result<std::int64_t> KafkaEventLog::append(std::int32_t partition, std::span<con
       rd_kafka_headers_destroy(headers);
       std::lock_guard lock(pending.mutex);
       pending.error = std::string("produce: ") + rd_kafka_err2str(err);
-      pending.outstanding -= records.size() - produced;  // never produced: no report will come
+      pending.outstanding.fetch_sub(records.size() - produced);  // never produced: no report comes
       break;
     }
   }
   std::unique_lock lock(pending.mutex);
   // The producer's delivery.timeout.ms bounds this wait: every produced record gets a report.
-  pending.done.wait(lock, [&] { return pending.outstanding == 0; });
+  pending.done.wait(lock, [&] { return pending.outstanding.load() == 0; });
   if (!pending.error.empty()) return Error{"kafka append: " + pending.error};
   for (std::size_t i = 1; i < pending.offsets.size(); ++i) {
     if (pending.offsets[i] != pending.offsets[0] + static_cast<std::int64_t>(i)) {

@@ -1,0 +1,128 @@
+// Throughput of the Kafka EventLog adapter against librdkafka producing the very same records raw
+// (same topic layout, same partitions, same acks=all idempotent producer), in the same run, on a
+// librdkafka mock cluster of 3 brokers. Records are real envelopes made through the domain.
+//
+//   build/tools/bench/kafka_bench [records] [batch]
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "domain/codec/envelope.h"
+#include "domain/codec/sha256.h"
+#include "infra/kafka/kafka_log.h"
+
+using namespace microjobs;
+
+namespace {
+
+constexpr std::int32_t kPartitions = 8;
+
+// One partition's records: deposits for one user, chained as a processor writes them.
+std::vector<std::string> make_records(std::int32_t partition, std::int64_t count) {
+  std::vector<std::string> values;
+  std::string prev = kZeroHash;
+  for (std::int64_t seq = 1; seq <= count; ++seq) {
+    FundsDeposited event;
+    event.account = UserId{"user-" + std::to_string(partition)};
+    event.amount = Micros{1'000'000};
+    event.reference = "ref-" + std::to_string(seq);
+    event.deposit_id = "dep." + event.account.value + "." + event.reference;
+    event.transfers.push_back({"world:deposits", "user:" + event.account.value + ":available", event.amount});
+    EnvelopeMeta meta{event_id(partition, seq), event_source(partition), UnixMs{1'795'000'000'000},
+                      event.account.value, seq, "cmd-" + std::to_string(seq), prev};
+    values.push_back(encode_envelope(meta, event));
+    prev = sha256_hex(values.back());
+  }
+  return values;
+}
+
+double adapter_run(const std::string& bootstrap, const std::vector<std::vector<std::string>>& data,
+                   std::size_t batch) {
+  auto log = KafkaEventLog::open(KafkaConfig{bootstrap, "microjobs.events", kPartitions});
+  if (!log.ok()) {
+    std::fprintf(stderr, "%s\n", log.error().message.c_str());
+    std::exit(1);
+  }
+  auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> writers;  // one single writer per partition, as the processors run
+  for (std::int32_t p = 0; p < kPartitions; ++p) {
+    writers.emplace_back([&, p] {
+      const auto& values = data[p];
+      std::string key = "user-" + std::to_string(p);
+      for (std::size_t at = 0; at < values.size(); at += batch) {
+        std::vector<RecordView> views;
+        for (std::size_t i = at; i < std::min(values.size(), at + batch); ++i) views.push_back({key, values[i]});
+        if (!(*log)->append(p, views).ok()) std::exit(1);
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::atomic<std::int64_t> delivered{0};
+void count_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
+  if (!message->err) delivered.fetch_add(1);
+}
+
+double raw_run(const std::string& bootstrap, const std::vector<std::vector<std::string>>& data) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char error[256];
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), error, sizeof error);
+  rd_kafka_conf_set(conf, "enable.idempotence", "true", error, sizeof error);
+  rd_kafka_conf_set(conf, "linger.ms", "1", error, sizeof error);
+  rd_kafka_conf_set_dr_msg_cb(conf, count_delivery);
+  rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
+  std::int64_t total = 0;
+  for (const auto& values : data) total += static_cast<std::int64_t>(values.size());
+  delivered = 0;
+  auto start = std::chrono::steady_clock::now();
+  for (std::int32_t p = 0; p < kPartitions; ++p) {
+    std::string key = "user-" + std::to_string(p);
+    for (const auto& value : data[p]) {
+      while (rd_kafka_producev(producer, RD_KAFKA_V_TOPIC("microjobs.raw"), RD_KAFKA_V_PARTITION(p),
+                               RD_KAFKA_V_KEY(key.data(), key.size()),
+                               RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END) ==
+             RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        rd_kafka_poll(producer, 1);
+      }
+      rd_kafka_poll(producer, 0);
+    }
+  }
+  rd_kafka_flush(producer, 60'000);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  rd_kafka_destroy(producer);
+  if (delivered.load() != total) std::fprintf(stderr, "raw: %lld of %lld delivered\n",
+                                              static_cast<long long>(delivered.load()), static_cast<long long>(total));
+  return seconds;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::int64_t records = argc > 1 ? std::atoll(argv[1]) : 80'000;
+  const std::size_t batch = argc > 2 ? static_cast<std::size_t>(std::atoll(argv[2])) : 1024;
+  auto mock = MockKafka::start(3, kPartitions);
+  if (!mock.ok()) return 1;
+  // A second topic of the same shape for the raw producer, so neither run reads the other's data.
+  auto cluster = static_cast<rd_kafka_mock_cluster_t*>((*mock)->cluster());
+  rd_kafka_mock_topic_create(cluster, "microjobs.raw", kPartitions, 3);
+  std::vector<std::vector<std::string>> data;
+  for (std::int32_t p = 0; p < kPartitions; ++p) data.push_back(make_records(p, records / kPartitions));
+  const double raw = raw_run((*mock)->bootstrap(), data);
+  const double adapter = adapter_run((*mock)->bootstrap(), data, batch);
+  const double total = static_cast<double>(records / kPartitions * kPartitions);
+  std::printf("kafka mock (3 brokers, 8 partitions, %zu-byte envelopes, acks=all idempotent):\n",
+              data[0][0].size());
+  std::printf("  raw librdkafka producer   %10.0f records/s\n", total / raw);
+  std::printf("  KafkaEventLog::append     %10.0f records/s (batches of %zu, one writer per partition)\n",
+              total / adapter, batch);
+  std::printf("  ratio adapter/raw         %10.2f\n", raw / adapter);
+  return 0;
+}
