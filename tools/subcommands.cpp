@@ -6,8 +6,12 @@ namespace microjobs {
 
 void add_kafka_commands(CLI::App& app, SubcommandRunners& runners);  // kafka_commands.cpp
 
+// tools/loadgen/loadgen.cpp
+void register_loadgen(CLI::App& app, SubcommandRunners& runners);
+
 void register_subcommands(CLI::App& app, SubcommandRunners& runners) {
   add_kafka_commands(app, runners);
+  register_loadgen(app, runners);
 }
 
 }  // namespace microjobs
