@@ -109,6 +109,31 @@ void add_kafka_commands(CLI::App& app, SubcommandRunners& runners) {
     return *dev_cmd ? dev_kafka(dev->brokers, dev->partitions, dev->bootstrap_file) : -1;
   });
 
+  struct SetupOptions {
+    std::string bootstrap;
+    std::int32_t partitions = 8;
+    int replication = 3;
+    int timeout_s = 30;
+  };
+  auto setup = std::make_shared<SetupOptions>();
+  CLI::App* setup_cmd = app.add_subcommand("kafka-setup", "create the microjobs topics on a Kafka cluster (Admin API)");
+  setup_cmd->add_option("--bootstrap", setup->bootstrap, "host:port[,host:port]")->required();
+  setup_cmd->add_option("--partitions", setup->partitions, "partitions per topic")->capture_default_str()->check(CLI::Range(1, 1024));
+  setup_cmd->add_option("--replication", setup->replication, "replication factor")->capture_default_str()->check(CLI::Range(1, 7));
+  setup_cmd->add_option("--timeout", setup->timeout_s, "seconds to wait for the cluster")->capture_default_str()->check(CLI::Range(1, 600));
+  runners.push_back([setup_cmd, setup] {
+    if (!*setup_cmd) return -1;
+    Status status = create_topics(setup->bootstrap, setup->partitions, setup->replication,
+                                  std::chrono::seconds(setup->timeout_s));
+    if (!status.ok()) {
+      std::fprintf(stderr, "%s", status.error().message.c_str());
+      return 1;
+    }
+    std::printf("topics microjobs.events, microjobs.commands, microjobs.replies: %d partitions, replication %d\n",
+                setup->partitions, setup->replication);
+    return 0;
+  });
+
   struct ExportOptions {
     std::string data_dir = "./data";
     std::string to;

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <random>
+#include <shared_mutex>
 #include <thread>
 
 #include "domain/codec/envelope.h"
@@ -70,11 +71,44 @@ std::optional<std::string> parse_kafka_url(std::string_view url) {
 }
 
 struct KafkaEventLog::Handles {
+  // Appends, the poll thread and watermark queries use the producer under a shared lock. After
+  // any failed append the producer is replaced (under the exclusive lock, so with no append in
+  // flight): an indefinite error may leave an idempotent producer in a state nobody can reason
+  // about, and a fresh one starts a fresh producer id and sequence.
+  std::shared_mutex producer_mutex;
   rd_kafka_t* producer = nullptr;
+  std::atomic<bool> producer_failed{false};
+  std::atomic<std::uint64_t> producers_created{0};
+  std::vector<std::pair<std::string, std::string>> producer_settings;
   rd_kafka_t* consumer = nullptr;
   std::mutex consumer_mutex;
   std::atomic<bool> stopping{false};
   std::thread poller;
+
+  Status make_producer() {
+    auto conf = make_conf(producer_settings);
+    if (!conf.ok()) return conf.error();
+    rd_kafka_conf_set_dr_msg_cb(*conf, on_delivery);
+    char error[512];
+    producer = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, error, sizeof error);
+    if (!producer) return Error{std::string("kafka producer: ") + error};
+    producers_created.fetch_add(1);
+    return ok_status();
+  }
+
+  // Called with no lock held; replaces the producer if the last append failed.
+  Status renew_producer_if_failed() {
+    if (!producer_failed.load()) return ok_status();
+    std::unique_lock lock(producer_mutex);
+    if (!producer_failed.load()) return ok_status();
+    spdlog::warn("kafka: re-creating the producer after a failed append");
+    rd_kafka_flush(producer, 1'000);  // nothing of ours is in flight: appends hold the shared lock
+    rd_kafka_destroy(producer);
+    producer = nullptr;
+    MJ_RETURN_IF_ERROR(make_producer());
+    producer_failed.store(false);
+    return ok_status();
+  }
 
   ~Handles() {
     stopping = true;
@@ -98,17 +132,14 @@ Result<std::unique_ptr<KafkaEventLog>> KafkaEventLog::open(KafkaConfig config) {
   std::unique_ptr<KafkaEventLog> log(new KafkaEventLog(std::move(config)));
   log->handles_ = std::make_unique<Handles>();
   const std::string timeout = std::to_string(log->config_.timeout.count());
-  auto producer_conf = make_conf({{"bootstrap.servers", log->config_.bootstrap},
-                                  {"enable.idempotence", "true"},
-                                  {"acks", "all"},
-                                  {"linger.ms", "1"},
-                                  {"delivery.timeout.ms", timeout},
-                                  {"client.id", "microjobs-writer"}});
-  if (!producer_conf.ok()) return producer_conf.error();
-  rd_kafka_conf_set_dr_msg_cb(*producer_conf, on_delivery);
+  log->handles_->producer_settings = {{"bootstrap.servers", log->config_.bootstrap},
+                                      {"enable.idempotence", "true"},
+                                      {"acks", "all"},
+                                      {"linger.ms", "1"},
+                                      {"delivery.timeout.ms", timeout},
+                                      {"client.id", "microjobs-writer"}};
+  MJ_RETURN_IF_ERROR(log->handles_->make_producer());
   char error[512];
-  log->handles_->producer = rd_kafka_new(RD_KAFKA_PRODUCER, *producer_conf, error, sizeof error);
-  if (!log->handles_->producer) return Error{std::string("kafka producer: ") + error};
 
   auto consumer_conf = make_conf({{"bootstrap.servers", log->config_.bootstrap},
                                   {"group.id", "microjobs-reader-" + random_suffix()},
@@ -142,7 +173,15 @@ Result<std::unique_ptr<KafkaEventLog>> KafkaEventLog::open(KafkaConfig config) {
   }
   Handles* handles = log->handles_.get();
   handles->poller = std::thread([handles] {
-    while (!handles->stopping.load()) rd_kafka_poll(handles->producer, 50);
+    while (!handles->stopping.load()) {
+      if (handles->producer_failed.load()) {
+        // Stay off the lock so that the append renewing the producer gets it.
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        continue;
+      }
+      std::shared_lock lock(handles->producer_mutex);
+      rd_kafka_poll(handles->producer, 10);
+    }
   });
   return log;
 }
@@ -150,6 +189,8 @@ Result<std::unique_ptr<KafkaEventLog>> KafkaEventLog::open(KafkaConfig config) {
 Result<std::int64_t> KafkaEventLog::append(std::int32_t partition, std::span<const RecordView> records) {
   if (partition < 0 || partition >= partitions_) return Error{"no such partition"};
   if (records.empty()) return end(partition);
+  MJ_RETURN_IF_ERROR(handles_->renew_producer_if_failed());
+  std::shared_lock producer_lock(handles_->producer_mutex);
   PendingAppend pending;
   pending.outstanding.store(records.size());
   pending.offsets.assign(records.size(), -1);
@@ -186,9 +227,13 @@ Result<std::int64_t> KafkaEventLog::append(std::int32_t partition, std::span<con
   std::unique_lock lock(pending.mutex);
   // The producer's delivery.timeout.ms bounds this wait: every produced record gets a report.
   pending.done.wait(lock, [&] { return pending.outstanding.load() == 0; });
-  if (!pending.error.empty()) return Error{"kafka append: " + pending.error};
+  if (!pending.error.empty()) {
+    handles_->producer_failed.store(true);
+    return Error{"kafka append: " + pending.error};
+  }
   for (std::size_t i = 1; i < pending.offsets.size(); ++i) {
     if (pending.offsets[i] != pending.offsets[0] + static_cast<std::int64_t>(i)) {
+      handles_->producer_failed.store(true);
       return Error{"kafka append: records did not land at consecutive offsets"};
     }
   }
@@ -238,7 +283,10 @@ Result<std::vector<LogRecord>> KafkaEventLog::read(std::int32_t partition, std::
   return records;
 }
 
+std::uint64_t KafkaEventLog::producers_created() const { return handles_->producers_created.load(); }
+
 std::int64_t KafkaEventLog::end(std::int32_t partition) {
+  std::shared_lock producer_lock(handles_->producer_mutex);
   int64_t low = 0, high = 0;
   rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
       handles_->producer, config_.topic.c_str(), partition, &low, &high,
@@ -254,6 +302,59 @@ void KafkaEventLog::wait_for_append(std::uint64_t seen, std::chrono::millisecond
   std::unique_lock lock(wait_mutex_);
   appended_.wait_for(lock, std::min(timeout, std::chrono::milliseconds(20)),
                      [&] { return append_count_.load() != seen; });
+}
+
+// ---- topic set-up ----
+
+Status create_topics(const std::string& bootstrap, std::int32_t partitions, int replication,
+                     std::chrono::milliseconds timeout) {
+  static constexpr const char* kTopics[] = {"microjobs.events", "microjobs.commands", "microjobs.replies"};
+  std::string manual = "Create them by hand, for example:\n";
+  for (const char* topic : kTopics) {
+    manual += "  kafka-topics.sh --bootstrap-server " + bootstrap + " --create --if-not-exists --topic " +
+              topic + " --partitions " + std::to_string(partitions) + " --replication-factor " +
+              std::to_string(replication) + " --config min.insync.replicas=" +
+              std::to_string(std::max(1, replication - 1)) + "\n";
+  }
+  auto conf = make_conf({{"bootstrap.servers", bootstrap}});
+  if (!conf.ok()) return conf.error();
+  char error[512];
+  rd_kafka_t* admin = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, error, sizeof error);
+  if (!admin) return Error{std::string("kafka admin client: ") + error + "\n" + manual};
+  rd_kafka_NewTopic_t* topics[3];
+  for (int i = 0; i < 3; ++i) {
+    topics[i] = rd_kafka_NewTopic_new(kTopics[i], partitions, replication, error, sizeof error);
+  }
+  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(admin, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_set_request_timeout(options, static_cast<int>(timeout.count()), error, sizeof error);
+  rd_kafka_AdminOptions_set_operation_timeout(options, static_cast<int>(timeout.count()), error, sizeof error);
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(admin);
+  rd_kafka_CreateTopics(admin, topics, 3, options, queue);
+  // The request's own timeout bounds this; the margin covers the client's bookkeeping.
+  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, static_cast<int>(timeout.count()) + 2'000);
+  std::string failure;
+  if (event == nullptr) {
+    failure = "no answer from the Admin API";
+  } else if (rd_kafka_event_error(event)) {
+    failure = rd_kafka_event_error_string(event);
+  } else {
+    size_t count = 0;
+    const rd_kafka_topic_result_t** results =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count);
+    for (size_t i = 0; i < count; ++i) {
+      rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
+      if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+        failure += std::string(rd_kafka_topic_result_name(results[i])) + ": " + rd_kafka_err2str(err) + "; ";
+      }
+    }
+  }
+  if (event) rd_kafka_event_destroy(event);
+  rd_kafka_queue_destroy(queue);
+  rd_kafka_AdminOptions_destroy(options);
+  for (auto* topic : topics) rd_kafka_NewTopic_destroy(topic);
+  rd_kafka_destroy(admin);
+  if (!failure.empty()) return Error{"the Admin API could not create the topics (" + failure + ").\n" + manual};
+  return ok_status();
 }
 
 // ---- MockKafka ----

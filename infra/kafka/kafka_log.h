@@ -48,6 +48,8 @@ class KafkaEventLog final : public EventLog {
   void wait_for_append(std::uint64_t seen, std::chrono::milliseconds timeout) override;
 
   const KafkaConfig& config() const { return config_; }
+  // How many producers this log has made: 1, plus one after each failed append.
+  std::uint64_t producers_created() const;
 
  private:
   struct Handles;
@@ -60,6 +62,13 @@ class KafkaEventLog final : public EventLog {
   std::mutex wait_mutex_;
   std::condition_variable appended_;
 };
+
+// Creates microjobs.events, microjobs.commands and microjobs.replies with `partitions` partitions
+// through the Admin API of a real cluster. When it cannot (no rights, an old broker, a timeout:
+// librdkafka's mock cluster has no controller and always times out), the error says exactly which
+// kafka-topics.sh commands to run instead. Topics that exist already are fine.
+Status create_topics(const std::string& bootstrap, std::int32_t partitions, int replication,
+                     std::chrono::milliseconds timeout);
 
 // Creates the topics on a librdkafka mock cluster (tests and `microjobs dev-kafka`); a real
 // cluster's topics are created by its operators (see infra/README.md).

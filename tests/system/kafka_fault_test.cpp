@@ -97,6 +97,28 @@ TEST(KafkaFaults, ASecondWriterOfAPartitionNeverGetsAConflictingEventAcknowledge
   EXPECT_EQ(ReadModels(**store).account(UserId{"emp"}).available, money("8"));
 }
 
+TEST(KafkaFaults, AFailedAppendReplacesTheProducerAndTheNextAppendGoesOn) {
+  auto mock = MockKafka::start(3, 1);
+  ASSERT_TRUE(mock.ok());
+  auto* cluster = static_cast<rd_kafka_mock_cluster_t*>((*mock)->cluster());
+  KafkaConfig config{(*mock)->bootstrap(), "microjobs.events", 1, std::chrono::milliseconds(1500)};
+  auto log = KafkaEventLog::open(config);
+  ASSERT_TRUE(log.ok());
+  std::vector<RecordView> one = {{"k", "first"}};
+  ASSERT_EQ(*(*log)->append(0, one), 0);
+  for (int broker = 1; broker <= 3; ++broker) rd_kafka_mock_broker_set_down(cluster, broker);
+  std::vector<RecordView> lost = {{"k", "during the outage"}};
+  EXPECT_FALSE((*log)->append(0, lost).ok());  // delivery.timeout.ms passes: an error, not a hang
+  for (int broker = 1; broker <= 3; ++broker) rd_kafka_mock_broker_set_up(cluster, broker);
+  std::vector<RecordView> next = {{"k", "after"}};
+  auto offset = (*log)->append(0, next);
+  ASSERT_TRUE(offset.ok()) << offset.error().message;
+  EXPECT_EQ((*log)->producers_created(), 2u);
+  auto records = (*log)->read(0, 0, 10);
+  ASSERT_TRUE(records.ok());
+  EXPECT_EQ(records->back().value, "after");
+}
+
 // Sends `total` deposits with at most `in_flight` outstanding; returns the outcome of each.
 std::vector<CommandOutcome> send_deposits(CommandBus& bus, int total, int users, int in_flight,
                                           std::atomic<int>& done) {

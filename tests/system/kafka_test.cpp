@@ -137,5 +137,17 @@ TEST(KafkaExport, CopiesALocalLogByteForByteIntoTheSamePartitions) {
   EXPECT_NE(run(command).find("not empty"), std::string::npos);
 }
 
+// The mock cluster has no controller, so the Admin API cannot create topics there: the command
+// must fail within its timeout and say exactly what to run instead.
+TEST(KafkaSetup, SaysWhatToRunWhenTheAdminApiCannotCreateTheTopics) {
+  auto mock = MockKafka::start(1, 2);
+  ASSERT_TRUE(mock.ok());
+  std::string printed = run(std::string(MICROJOBS_BINARY) + " kafka-setup --bootstrap " +
+                            (*mock)->bootstrap() + " --partitions 4 --replication 1 --timeout 2 2>&1; echo exit=$?");
+  EXPECT_NE(printed.find("kafka-topics.sh --bootstrap-server"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("--topic microjobs.events --partitions 4"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("exit=1"), std::string::npos) << printed;
+}
+
 }  // namespace
 }  // namespace microjobs
