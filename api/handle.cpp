@@ -10,7 +10,7 @@
 #include "api/handlers.h"
 #include "api/polling_waiter.h"
 #include "api/problem.h"
-#include "projections/projector.h"
+#include "projections/progress.h"
 
 namespace microjobs {
 namespace {
@@ -187,7 +187,7 @@ void run_handler(const Request& request, ApiContext& context, Prepared& prepared
 
 void wait_then_run(const Request& request, ApiContext& context, Prepared prepared, Done done) {
   Position position = *prepared.min_position;
-  Projector& projector = context.projector;
+  ProjectionProgress& projector = context.projector;
   context.waiter().wait(
       [&projector, position] { return projector.applied(position); },
       context.config.min_position_wait,
@@ -244,7 +244,7 @@ std::string_view Response::header(std::string_view name) const {
   return it == headers.end() ? std::string_view{} : std::string_view(it->second);
 }
 
-ApiContext::ApiContext(CommandBus& bus_in, ReadModels& read_models_in, Projector& projector_in,
+ApiContext::ApiContext(CommandBus& bus_in, ReadModels& read_models_in, ProjectionProgress& projector_in,
                        const Clock& clock_in, ApiConfig config_in)
     : bus(bus_in),
       read_models(read_models_in),

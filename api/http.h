@@ -17,7 +17,7 @@
 namespace microjobs {
 
 class ReadModels;
-class Projector;
+class ProjectionProgress;
 class PollingWaiter;
 
 // Header names are compared exactly: requests carry them in lower case (the server lowers them),
@@ -63,7 +63,7 @@ struct ApiConfig {
 // after the HttpServer using it is destroyed. Every member may be used from any thread.
 class ApiContext {
  public:
-  ApiContext(CommandBus& bus, ReadModels& read_models, Projector& projector, const Clock& clock,
+  ApiContext(CommandBus& bus, ReadModels& read_models, ProjectionProgress& projector, const Clock& clock,
              ApiConfig config);
   ~ApiContext();
   ApiContext(const ApiContext&) = delete;
@@ -71,7 +71,7 @@ class ApiContext {
 
   CommandBus& bus;
   ReadModels& read_models;
-  Projector& projector;
+  ProjectionProgress& projector;  // the Projector here, or the positions another process stored
   const Clock& clock;
   const ApiConfig config;
 

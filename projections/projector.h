@@ -17,6 +17,7 @@
 
 #include "commands/command_bus.h"
 #include "commands/event_log.h"
+#include "projections/progress.h"
 #include "projections/read_store.h"
 
 namespace microjobs {
@@ -27,7 +28,7 @@ struct ChainPosition {
   std::string hash;              // the last applied record's hash (64 zeros before seq 1)
 };
 
-class Projector {
+class Projector final : public ProjectionProgress {
  public:
   Projector(EventLog& log, ReadStore& store);
 
@@ -39,7 +40,7 @@ class Projector {
   void run(std::stop_token stop);
 
   // True when the event at `position` is reflected in the read models.
-  bool applied(Position position) const;
+  bool applied(Position position) const override;
   // Waits until applied(position) or the timeout passes.
   bool wait_for(Position position, std::chrono::milliseconds timeout);
   ChainPosition chain_position(std::int32_t partition) const;

@@ -5,6 +5,7 @@
 
 #include "domain/codec/binary.h"
 #include "projections/keys.h"
+#include "projections/progress.h"
 
 namespace microjobs {
 namespace {
@@ -38,6 +39,16 @@ bool matches(const TaskView& task, const FeedQuery& query) {
 }
 
 }  // namespace
+
+bool StoredProgress::applied(Position position) const {
+  if (position.partition < 0 || position.partition >= partitions_) return false;
+  auto bytes = store_.get(keys::position(position.partition));
+  if (!bytes) return false;
+  std::int64_t next_offset = 0;
+  binary::Reader reader{*bytes};
+  reader.get(next_offset);
+  return !reader.failed && next_offset > position.offset;
+}
 
 std::int64_t ReputationView::median_review_s() const {
   if (reviews_given <= 0) return -1;

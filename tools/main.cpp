@@ -100,7 +100,7 @@ int serve(NodeConfig config, const std::string& roles, const std::string& addres
   api_config.jwt_secret = secret.value;
   api_config.dev_secret = secret.is_dev;
   api_config.partitions = config.partitions;
-  ApiContext context((*node)->bus(), (*node)->reads(), (*node)->projector(), (*node)->clock(),
+  ApiContext context((*node)->bus(), (*node)->reads(), (*node)->progress(), (*node)->clock(),
                      api_config);
   HttpServer server(context);
   auto bound = server.start(address, static_cast<unsigned short>(port));
@@ -140,6 +140,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--role", serve_roles, "all, or a comma list of api, processor, projector (Kafka only)")
       ->capture_default_str();
   serve_cmd->add_option("--node-id", config.node_id, "Kafka: this node's reply key (default: random)");
+  serve_cmd->add_option("--read-from", config.read_from,
+                        "Kafka, --role api alone: the data dir of a projector process on this machine");
   serve_cmd->add_option("--event-log", config.event_log,
                         "empty: the local log under --data-dir; kafka://host:port: topic microjobs.events on Kafka");
 

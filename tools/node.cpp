@@ -16,9 +16,11 @@ Result<std::unique_ptr<EmbeddedNode>> EmbeddedNode::open(NodeConfig config) {
   auto state = RocksStateStore::open(dir + "/state");
   if (!state.ok()) return state.error();
   node->state_ = std::move(*state);
-  auto read_store = RocksReadStore::open(dir + "/read");
-  if (!read_store.ok()) return read_store.error();
-  node->read_store_ = std::move(*read_store);
+  if (node->config_.projector_role) {
+    auto read_store = RocksReadStore::open(dir + "/read");
+    if (!read_store.ok()) return read_store.error();
+    node->read_store_ = std::move(*read_store);
+  }
   const bool kafka = !node->config_.event_log.empty() && node->config_.event_log != "local";
   if (!kafka && !(node->config_.api_role && node->config_.processor_role && node->config_.projector_role)) {
     return Error{"with the local log a node has every role; roles apply to --event-log kafka://"};
@@ -42,6 +44,13 @@ Result<std::unique_ptr<EmbeddedNode>> EmbeddedNode::open(NodeConfig config) {
   if (node->config_.projector_role) {
     node->projector_ = std::make_unique<Projector>(*node->log_, *node->read_store_);
     node->reads_ = std::make_unique<ReadModels>(*node->read_store_);
+  } else if (node->config_.api_role) {
+    auto followed = RocksReadStore::open_secondary(node->config_.read_from + "/read", dir + "/read-follower");
+    if (!followed.ok()) return followed.error();
+    node->followed_store_ = std::move(*followed);
+    node->reads_ = std::make_unique<ReadModels>(*node->followed_store_);
+    node->stored_progress_ = std::make_unique<StoredProgress>(*node->followed_store_, node->log_->partitions());
+    spdlog::info("api: serves the read models of the projector at {}", node->config_.read_from);
   }
   return node;
 }
@@ -99,8 +108,8 @@ Status parse_roles(std::string_view roles, NodeConfig& config) {
     else return Error{"unknown role '" + std::string(role) + "' (api, processor, projector or all)"};
     roles = comma == std::string_view::npos ? std::string_view() : roles.substr(comma + 1);
   }
-  if (config.api_role && !config.projector_role) {
-    return Error{"the api role serves reads from its own projector: use --role api,projector"};
+  if (config.api_role && !config.projector_role && config.read_from.empty()) {
+    return Error{"an api without a projector needs --read-from: the data dir of a projector process"};
   }
   if (!config.api_role && !config.processor_role && !config.projector_role) return Error{"no role"};
   return ok_status();

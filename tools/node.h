@@ -32,11 +32,15 @@ struct NodeConfig {
   // What this process does. With the local log a node is always all three. With Kafka any mix:
   // `processor` (the partitions the consumer group gives it, and the credit process manager),
   // `api` (sends commands over Kafka; needs `projector` beside it for its reads), `projector`
-  // (folds the topic into the read models under data_dir/read).
+  // (folds the topic into the read models under data_dir/read). An `api` without `projector`
+  // serves the read models of a projector process on the same machine (read_from).
   bool processor_role = true;
   bool api_role = true;
   bool projector_role = true;
   std::string node_id;  // Kafka: the key replies to this node's commands come back with
+  // Kafka, api without projector: the data dir of a projector node on this machine whose read
+  // models this node serves (followed as a RocksDB secondary instance).
+  std::string read_from;
 };
 
 // Parses "all" or a comma-separated list of api, processor, projector into `config`.
@@ -56,6 +60,8 @@ class EmbeddedNode {
   InProcessCommandBus& processors() { return *local_bus_; }
   ReadModels& reads() { return *reads_; }
   Projector& projector() { return *projector_; }
+  // What X-Min-Position waits on: the projector here, or the positions the followed one stored.
+  ProjectionProgress& progress() { return projector_ ? static_cast<ProjectionProgress&>(*projector_) : *stored_progress_; }
   EventLog& log() { return *log_; }
   CreditManager& credits() { return *credits_; }
   const Clock& clock() const { return *clock_; }
@@ -77,6 +83,8 @@ class EmbeddedNode {
   std::unique_ptr<CreditManager> credits_;
   std::unique_ptr<Projector> projector_;
   std::unique_ptr<ReadModels> reads_;
+  std::unique_ptr<RocksReadStore> followed_store_;
+  std::unique_ptr<StoredProgress> stored_progress_;
   std::jthread credit_thread_;
   std::jthread projector_thread_;
 };

@@ -374,14 +374,60 @@ struct KafkaProcessorHost::Impl {
                       /*wait=*/true);
   }
 
+  // Commands are taken at most once from the topic: a batch's offsets are committed (synchronously)
+  // before any of it is decided. A command that a crash loses was never decided, or was decided and
+  // its event is in the log: either way its client got "outcome unknown" and a retry with the same
+  // command id is answered right. Committing after deciding instead would let a processor that
+  // restarts decide again a command whose rejection its client already has: with the state moved
+  // on, it could now succeed behind the client's back.
   void poll() {
+    std::vector<rd_kafka_message_t*> batch;
     while (!stopping.load()) {
       rd_kafka_poll(producer, 0);
+      batch.clear();
       rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer, 50);
-      if (message == nullptr) continue;
-      if (!message->err) handle(message);
-      rd_kafka_message_destroy(message);
+      while (message != nullptr) {
+        if (message->err) {
+          rd_kafka_message_destroy(message);
+        } else {
+          batch.push_back(message);
+        }
+        if (batch.size() >= 1024) break;
+        message = rd_kafka_consumer_poll(consumer, 0);
+      }
+      if (batch.empty()) continue;
+      bool committed = commit(batch);
+      for (rd_kafka_message_t* taken : batch) {
+        if (committed) {
+          handle(taken);
+        } else {
+          refuse(taken, "the command's offset could not be committed (a rebalance?)");
+        }
+        rd_kafka_message_destroy(taken);
+      }
     }
+  }
+
+  bool commit(const std::vector<rd_kafka_message_t*>& batch) {
+    std::map<std::int32_t, std::int64_t> next;
+    for (const rd_kafka_message_t* message : batch) next[message->partition] = message->offset + 1;
+    rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(static_cast<int>(next.size()));
+    for (const auto& [partition, offset] : next) {
+      rd_kafka_topic_partition_list_add(offsets, kCommands, partition)->offset = offset;
+    }
+    rd_kafka_resp_err_t err = rd_kafka_commit(consumer, offsets, /*async=*/0);
+    rd_kafka_topic_partition_list_destroy(offsets);
+    if (err) spdlog::warn("processor host: commit failed: {}", rd_kafka_err2str(err));
+    return !err;
+  }
+
+  void refuse(const rd_kafka_message_t* message, const char* why) {
+    auto command = decode_command_message({static_cast<const char*>(message->payload), message->len});
+    if (!command) return;
+    CommandOutcome outcome;
+    outcome.kind = CommandOutcome::Kind::unavailable;
+    outcome.detail = why;
+    reply(command->reply_to, command->request_id, outcome);
   }
 
   ~Impl() {
@@ -439,7 +485,7 @@ Result<std::unique_ptr<KafkaProcessorHost>> KafkaProcessorHost::open(ProcessorHo
       RD_KAFKA_CONSUMER,
       {{"bootstrap.servers", impl->config.bootstrap}, {"group.id", impl->config.group},
        {"session.timeout.ms", session}, {"heartbeat.interval.ms", "500"},
-       {"enable.auto.commit", "true"}, {"auto.offset.reset", "earliest"}, {"fetch.wait.max.ms", "5"}},
+       {"enable.auto.commit", "false"}, {"auto.offset.reset", "earliest"}, {"fetch.wait.max.ms", "5"}},
       [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_rebalance_cb(conf, on_rebalance); }, impl.get());
   if (!consumer.ok()) return consumer.error();
   impl->consumer = *consumer;

@@ -177,7 +177,33 @@ void LocalEventLog::wait_for_append(std::uint64_t seen, std::chrono::millisecond
 // ---- RocksReadStore ----
 
 RocksReadStore::RocksReadStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
-RocksReadStore::~RocksReadStore() = default;
+
+RocksReadStore::~RocksReadStore() {
+  stopping_ = true;
+  if (catch_up_.joinable()) catch_up_.join();
+}
+
+Result<std::unique_ptr<RocksReadStore>> RocksReadStore::open_secondary(
+    const std::string& primary_path, const std::string& secondary_path,
+    std::chrono::milliseconds catch_up) {
+  std::error_code ec;
+  std::filesystem::create_directories(secondary_path, ec);
+  rocksdb::Options options;
+  options.max_open_files = -1;  // required of a secondary instance
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status = rocksdb::DB::OpenAsSecondary(options, primary_path, secondary_path, &raw);
+  if (!status.ok()) return Error{"cannot follow the read models at " + primary_path + ": " + status.ToString()};
+  std::unique_ptr<RocksReadStore> store(new RocksReadStore(std::unique_ptr<rocksdb::DB>(raw)));
+  store->secondary_ = true;
+  RocksReadStore* self = store.get();
+  store->catch_up_ = std::thread([self, catch_up] {
+    while (!self->stopping_.load()) {
+      (void)self->db_->TryCatchUpWithPrimary();  // a failed round is retried on the next one
+      std::this_thread::sleep_for(catch_up);
+    }
+  });
+  return store;
+}
 
 Result<std::unique_ptr<RocksReadStore>> RocksReadStore::open(const std::string& path) {
   auto db = open_db(path, false);
@@ -192,6 +218,7 @@ std::optional<std::string> RocksReadStore::get(std::string_view key) {
 }
 
 Status RocksReadStore::write(const WriteSet& set) {
+  if (secondary_) return Error{"read store: this process only follows another's read models"};
   rocksdb::WriteBatch batch;
   for (const auto& [key, value] : set.entries) {
     if (value) {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "commands/event_log.h"
@@ -55,6 +56,12 @@ class LocalEventLog final : public EventLog {
 class RocksReadStore final : public ReadStore {
  public:
   static Result<std::unique_ptr<RocksReadStore>> open(const std::string& path);
+  // Opens another process's read models (a projector node's `read/`) as a RocksDB secondary
+  // instance: read-only, catching up with the primary every `catch_up` (its own files live under
+  // `secondary_path`). write() fails.
+  static Result<std::unique_ptr<RocksReadStore>> open_secondary(
+      const std::string& primary_path, const std::string& secondary_path,
+      std::chrono::milliseconds catch_up = std::chrono::milliseconds(5));
   ~RocksReadStore() override;
   std::optional<std::string> get(std::string_view key) override;
   Status write(const WriteSet& batch) override;
@@ -64,6 +71,9 @@ class RocksReadStore final : public ReadStore {
  private:
   explicit RocksReadStore(std::unique_ptr<rocksdb::DB> db);
   std::unique_ptr<rocksdb::DB> db_;
+  bool secondary_ = false;
+  std::atomic<bool> stopping_{false};
+  std::thread catch_up_;
 };
 
 // Small synced writes: processor snapshots and the credit manager's cursors.

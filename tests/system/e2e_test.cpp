@@ -339,9 +339,9 @@ TEST(EndToEnd, CampaignOverHttpSurvivesRestartAndRebuild) {
   EXPECT_TRUE(live == rebuilt);
 }
 
-// The same campaign on Kafka, with the write side and the API in separate processes: a throwaway
-// cluster (`microjobs dev-kafka`), a processor, and an API node with its projector. The processor
-// is then killed with SIGKILL and restarted; the API node goes on answering with the same results.
+// The same campaign on Kafka, with api, processor and projector in three separate processes beside
+// a throwaway cluster (`microjobs dev-kafka`); the API node serves the projector's read models.
+// The processor is then killed with SIGKILL and restarted; the API goes on with the same results.
 TEST(EndToEnd, KafkaDeploymentInSeparateProcessesPlaysTheSameCampaign) {
   TempDir dir;
   ServerProcess cluster(dir.str() + "/kafka", kSecret);
@@ -356,9 +356,16 @@ TEST(EndToEnd, KafkaDeploymentInSeparateProcessesPlaysTheSameCampaign) {
                                 "processor", "--data-dir", dir.str() + "/processor", "--port-file",
                                 dir.str() + "/processor/ready"},
                                dir.str() + "/processor/ready"));
+  std::filesystem::create_directories(dir.str() + "/projector");
+  ServerProcess projector(dir.str() + "/projector", kSecret);
+  ASSERT_TRUE(projector.launch({testing::microjobs_binary(), "serve", "--event-log", log, "--role",
+                                "projector", "--data-dir", dir.str() + "/projector", "--port-file",
+                                dir.str() + "/projector/ready"},
+                               dir.str() + "/projector/ready"));
   ServerProcess api(dir.str() + "/api", kSecret);
   std::filesystem::create_directories(dir.str() + "/api");
-  ASSERT_TRUE(api.start({"--event-log", log, "--role", "api,projector", "--node-id", "api-1"}));
+  ASSERT_TRUE(api.start({"--event-log", log, "--role", "api", "--node-id", "api-1", "--read-from",
+                         dir.str() + "/projector"}));
 
   HttpClient client(api.port());
   // The processor joins its consumer group in a few seconds: until then commands time out (503).
