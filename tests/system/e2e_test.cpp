@@ -9,11 +9,15 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "api/auth.h"
 #include "commands/clock.h"
 #include "http_client.h"
+#include "domain/codec/envelope.h"
+#include "domain/codec/sha256.h"
+#include "infra/kafka/kafka_log.h"
 #include "infra/rocksdb/stores.h"
 #include "ledger_check.h"
 #include "server_process.h"
@@ -339,6 +343,39 @@ TEST(EndToEnd, CampaignOverHttpSurvivesRestartAndRebuild) {
   EXPECT_TRUE(live == rebuilt);
 }
 
+void expect_kcat_reads_every_record(const std::string& bootstrap) {
+  auto log = KafkaEventLog::open(KafkaConfig{bootstrap, "microjobs.events", 8});
+  ASSERT_TRUE(log.ok()) << log.error().message;
+  std::int64_t total = testing::total_records(**log);
+  std::string out;
+  FILE* pipe = popen(("kcat -b " + bootstrap + " -C -t microjobs.events -e -q -J 2>/dev/null").c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char buffer[65536];
+  std::size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+  pclose(pipe);
+  std::int64_t seen = 0;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    json::object message = json::parse(line).as_object();
+    std::string payload(message.at("payload").as_string());
+    auto envelope = decode_envelope(payload);
+    ASSERT_TRUE(envelope.has_value()) << payload;
+    std::map<std::string, std::string> headers;
+    const auto& list = message.at("headers").as_array();
+    for (std::size_t i = 0; i + 1 < list.size(); i += 2) {
+      headers[std::string(list[i].as_string())] = std::string(list[i + 1].as_string());
+    }
+    EXPECT_EQ(headers["ce_type"], event_type(envelope->event));
+    EXPECT_EQ(headers["ce_id"], envelope->meta.id);
+    EXPECT_EQ(headers["mj_hash"], sha256_hex(payload));
+    ++seen;
+  }
+  EXPECT_EQ(seen, total);
+  EXPECT_GT(seen, 70);
+}
+
 // The same campaign on Kafka, with api, processor and projector in three separate processes beside
 // a throwaway cluster (`microjobs dev-kafka`); the API node serves the projector's read models.
 // The processor is then killed with SIGKILL and restarted; the API goes on with the same results.
@@ -380,6 +417,10 @@ TEST(EndToEnd, KafkaDeploymentInSeparateProcessesPlaysTheSameCampaign) {
   std::string last_review = submit_and_review(client, world);
   post_idempotently(client, world);
   expect_results(client, world, last_review);
+
+  // kcat, an outside Kafka client, reads every record of the topic: each a valid envelope whose
+  // CloudEvents headers match it.
+  expect_kcat_reads_every_record(cluster.ready());
 
   // SIGKILL the processor and start it again: it rebuilds from the topic and serves on.
   processor.stop(SIGKILL);
