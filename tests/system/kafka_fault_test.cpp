@@ -18,7 +18,9 @@
 #include "domain/codec/envelope.h"
 #include "domain/codec/sha256.h"
 #include "infra/kafka/kafka_log.h"
+#include "infra/kafka/kafka_bus.h"
 #include "ledger_check.h"
+#include "server_process.h"
 #include "test_support.h"
 #include "tools/node.h"
 
@@ -224,6 +226,71 @@ TEST(KafkaFaults, RequestErrorsAndABrokerDownLoseNothingAndDuplicateNothing) {
     EXPECT_EQ(fold.balances["user:" + user + ":available"], kDeposits / kUsers * 10'000) << user;
   }
   (*node)->stop();
+}
+
+// A processor process killed with SIGKILL in the middle of 20,000 commands and started again:
+// every command acknowledged is in the topic exactly once, those whose outcome was unknown are
+// retried with their command id and land exactly once too, and a projector folds the topic into
+// balances equal to the ledger.
+TEST(KafkaFaults, AProcessorKilledWithSigkillUnderLoadLosesNothingAndDuplicatesNothing) {
+  constexpr int kUsers = 100;
+  constexpr int kDeposits = 20'000;
+  auto mock = MockKafka::start(3, 4);
+  ASSERT_TRUE(mock.ok());
+  const std::string bootstrap = (*mock)->bootstrap();
+  TempDir dir;
+  testing::ServerProcess processor(dir.str(), "unused-secret");
+  const std::vector<std::string> args = {testing::microjobs_binary(), "serve", "--event-log",
+                                         "kafka://" + bootstrap, "--role", "processor", "--partitions",
+                                         "4", "--data-dir", dir.str(), "--port-file", dir.str() + "/ready"};
+  ASSERT_TRUE(processor.launch(args, dir.str() + "/ready"));
+  auto bus = KafkaCommandBus::open(KafkaBusConfig{bootstrap, "load-client", std::chrono::seconds(10)});
+  ASSERT_TRUE(bus.ok()) << bus.error().message;
+  for (int u = 0; u < kUsers; ++u) {
+    std::string id = "reg-" + std::to_string(u);
+    ASSERT_TRUE(eventually([&] {
+      return call(**bus, id, RegisterUser{UserId{"u" + std::to_string(u)}, "US", ""}).kind == Kind::accepted;
+    }, std::chrono::seconds(60)));
+  }
+  std::atomic<int> done{0};
+  std::thread killer([&] {
+    eventually([&] { return done.load() >= kDeposits / 3; }, std::chrono::seconds(120));
+    processor.stop(SIGKILL);
+    EXPECT_TRUE(processor.launch(args, dir.str() + "/ready"));
+  });
+  std::vector<CommandOutcome> outcomes = send_deposits(**bus, kDeposits, kUsers, 400, done);
+  killer.join();
+  int retried = 0;
+  for (int i = 0; i < kDeposits; ++i) {
+    if (outcomes[i].kind == Kind::accepted) continue;
+    ++retried;
+    UserId user{"u" + std::to_string(i % kUsers)};
+    ASSERT_TRUE(eventually([&] {
+      outcomes[i] = call(**bus, "dep-" + std::to_string(i),
+                         DepositFunds{user, Micros{10'000}, "ref-" + std::to_string(i)});
+      return outcomes[i].kind == Kind::accepted;
+    }, std::chrono::seconds(60))) << "dep-" << i;
+  }
+  std::printf("sigkill: %d of %d deposits had an unknown outcome and were retried\n", retried, kDeposits);
+
+  auto log = KafkaEventLog::open(KafkaConfig{bootstrap, "microjobs.events", 4});
+  ASSERT_TRUE(log.ok());
+  std::multiset<std::string> ids = applied_command_ids(**log);
+  for (int i = 0; i < kDeposits; ++i) ASSERT_EQ(ids.count("dep-" + std::to_string(i)), 1u) << i;
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kDeposits + kUsers));
+  testing::LedgerFold fold = testing::expect_ledger_sound(**log);
+  TempDir read_dir;
+  auto store = RocksReadStore::open(read_dir.str());
+  Projector projector(**log, **store);
+  for (std::int32_t p = 0; p < 4; ++p) {
+    while (projector.chain_position(p).next_offset < (*log)->end(p)) ASSERT_TRUE(projector.step().ok());
+  }
+  ReadModels reads(**store);
+  for (int u = 0; u < kUsers; ++u) {
+    const std::string user = "u" + std::to_string(u);
+    EXPECT_EQ(reads.account(UserId{user}).available.value, fold.balances["user:" + user + ":available"]);
+    EXPECT_EQ(fold.balances["user:" + user + ":available"], kDeposits / kUsers * 10'000) << user;
+  }
 }
 
 }  // namespace
