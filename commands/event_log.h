@@ -18,6 +18,7 @@ namespace microjobs {
 struct RecordView {
   std::string_view key;    // the stream key (user id)
   std::string_view value;  // the envelope bytes
+  std::string_view hash = {};  // hex SHA-256 of value if the writer has it already (else empty)
 };
 
 struct LogRecord {

@@ -131,6 +131,7 @@ void PartitionProcessor::process(std::vector<PendingCommand>& batch) {
   decided.reserve(batch.size());
   std::vector<std::string> values;
   std::vector<std::string> keys;
+  std::vector<std::string> hashes;
   std::unique_lock lock(state_mutex_);  // state_copy() readers wait for the whole batch
   for (PendingCommand& command : batch) {
     if (auto it = idempotency_.find(command.command_id); it != idempotency_.end()) {
@@ -158,6 +159,7 @@ void PartitionProcessor::process(std::vector<PendingCommand>& batch) {
     remember(command.command_id, {offset, Rejection::invalid_argument, now.value});
     keys.push_back(std::move(meta.stream));
     values.push_back(std::move(value));
+    hashes.push_back(last_hash_);
     outcome.kind = CommandOutcome::Kind::accepted;
     outcome.event = std::move(event);
     outcome.position = {partition_, offset};
@@ -168,7 +170,7 @@ void PartitionProcessor::process(std::vector<PendingCommand>& batch) {
   if (!values.empty()) {
     std::vector<RecordView> records;
     records.reserve(values.size());
-    for (std::size_t i = 0; i < values.size(); ++i) records.push_back({keys[i], values[i]});
+    for (std::size_t i = 0; i < values.size(); ++i) records.push_back({keys[i], values[i], hashes[i]});
     auto appended = log_.append(partition_, records);
     if (!appended.ok() || *appended != next_offset_) {
       std::string detail = appended.ok() ? "the log placed the batch at an unexpected offset"

@@ -200,7 +200,7 @@ Result<std::int64_t> KafkaEventLog::append(std::int32_t partition, std::span<con
     const RecordView& record = records[produced];
     tags[produced] = MessageTag{&pending, produced};
     auto envelope_type = peek_type(record.value);
-    std::string hash = sha256_hex(record.value);
+    std::string hash = record.hash.empty() ? sha256_hex(record.value) : std::string(record.hash);
     rd_kafka_headers_t* headers = rd_kafka_headers_new(6);
     rd_kafka_header_add(headers, "ce_specversion", -1, "1.0", 3);
     rd_kafka_header_add(headers, "ce_type", -1, envelope_type.data(), envelope_type.size());
