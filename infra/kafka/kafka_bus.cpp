@@ -14,6 +14,7 @@
 #include "domain/codec/command_codec.h"
 #include "domain/codec/json_writer.h"
 #include "domain/partitioner.h"
+#include "infra/kafka/rdkafka_util.h"
 
 namespace microjobs {
 namespace {
@@ -21,37 +22,16 @@ namespace {
 constexpr char kCommands[] = "microjobs.commands";
 constexpr char kReplies[] = "microjobs.replies";
 
-Result<rd_kafka_t*> make_client(rd_kafka_type_t type,
-                                const std::vector<std::pair<std::string, std::string>>& settings,
+Result<rd_kafka_t*> make_client(rd_kafka_type_t type, const kafka::Settings& settings,
                                 void (*configure)(rd_kafka_conf_t*) = nullptr, void* opaque = nullptr) {
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  auto conf = kafka::make_conf(settings);
+  if (!conf.ok()) return conf.error();
+  if (configure) configure(*conf);
+  if (opaque) rd_kafka_conf_set_opaque(*conf, opaque);
   char error[512];
-  for (const auto& [name, value] : settings) {
-    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return Error{"kafka config " + name + ": " + error};
-    }
-  }
-  if (configure) configure(conf);
-  if (opaque) rd_kafka_conf_set_opaque(conf, opaque);
-  rd_kafka_t* client = rd_kafka_new(type, conf, error, sizeof error);
+  rd_kafka_t* client = rd_kafka_new(type, *conf, error, sizeof error);
   if (!client) return Error{std::string("kafka client: ") + error};
   return client;
-}
-
-Result<std::int32_t> partition_count(rd_kafka_t* client, const char* topic_name) {
-  rd_kafka_topic_t* topic = rd_kafka_topic_new(client, topic_name, nullptr);
-  const rd_kafka_metadata_t* metadata = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(client, 0, topic, &metadata, 10'000);
-  rd_kafka_topic_destroy(topic);
-  if (err || metadata->topic_cnt != 1 || metadata->topics[0].err) {
-    std::string why = err ? rd_kafka_err2str(err) : rd_kafka_err2str(metadata->topics[0].err);
-    if (metadata) rd_kafka_metadata_destroy(metadata);
-    return Error{std::string("kafka topic ") + topic_name + ": " + why};
-  }
-  std::int32_t count = metadata->topics[0].partition_cnt;
-  rd_kafka_metadata_destroy(metadata);
-  return count;
 }
 
 std::string random_id() {
@@ -196,14 +176,8 @@ struct KafkaCommandBus::Impl {
   ~Impl() {
     stopping = true;
     if (poller.joinable()) poller.join();
-    if (producer) {
-      rd_kafka_flush(producer, 5'000);
-      rd_kafka_destroy(producer);
-    }
-    if (consumer) {
-      rd_kafka_consumer_close(consumer);
-      rd_kafka_destroy(consumer);
-    }
+    kafka::close_producer(producer, 5'000);
+    kafka::close_consumer(consumer);
   }
 };
 
@@ -234,7 +208,7 @@ Result<std::unique_ptr<KafkaCommandBus>> KafkaCommandBus::open(KafkaBusConfig co
       [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_dr_msg_cb(conf, on_command_delivery); }, impl.get());
   if (!producer.ok()) return producer.error();
   impl->producer = *producer;
-  auto partitions = partition_count(impl->producer, kCommands);
+  auto partitions = kafka::topic_partitions(impl->producer, kCommands, 10'000);
   if (!partitions.ok()) return partitions.error();
   impl->partitions = *partitions;
   auto consumer = make_client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", impl->config.bootstrap},
@@ -477,7 +451,7 @@ Result<std::unique_ptr<KafkaProcessorHost>> KafkaProcessorHost::open(ProcessorHo
                                                   {"linger.ms", "1"}});
   if (!producer.ok()) return producer.error();
   impl->producer = *producer;
-  auto reply_partitions = partition_count(impl->producer, kReplies);
+  auto reply_partitions = kafka::topic_partitions(impl->producer, kReplies, 10'000);
   if (!reply_partitions.ok()) return reply_partitions.error();
   impl->reply_partitions = *reply_partitions;
   const std::string session = std::to_string(impl->config.session_timeout.count());

@@ -10,9 +10,12 @@
 
 #include "domain/codec/envelope.h"
 #include "domain/codec/sha256.h"
+#include "infra/kafka/rdkafka_util.h"
 
 namespace microjobs {
 namespace {
+
+using kafka::make_conf;
 
 using Clock = std::chrono::steady_clock;
 
@@ -43,18 +46,6 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
     std::lock_guard lock(append.mutex);  // the waiter checks `outstanding` under this lock
     append.done.notify_all();
   }
-}
-
-Result<rd_kafka_conf_t*> make_conf(const std::vector<std::pair<std::string, std::string>>& settings) {
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  char error[512];
-  for (const auto& [name, value] : settings) {
-    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return Error{"kafka config " + name + ": " + error};
-    }
-  }
-  return conf;
 }
 
 std::string random_suffix() {
@@ -113,14 +104,8 @@ struct KafkaEventLog::Handles {
   ~Handles() {
     stopping = true;
     if (poller.joinable()) poller.join();
-    if (producer) {
-      rd_kafka_flush(producer, 10'000);
-      rd_kafka_destroy(producer);
-    }
-    if (consumer) {
-      rd_kafka_consumer_close(consumer);
-      rd_kafka_destroy(consumer);
-    }
+    kafka::close_producer(producer, 10'000);
+    kafka::close_consumer(consumer);
   }
 };
 
@@ -152,21 +137,16 @@ Result<std::unique_ptr<KafkaEventLog>> KafkaEventLog::open(KafkaConfig config) {
   log->handles_->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, *consumer_conf, error, sizeof error);
   if (!log->handles_->consumer) return Error{std::string("kafka consumer: ") + error};
 
-  rd_kafka_topic_t* topic = rd_kafka_topic_new(log->handles_->producer, log->config_.topic.c_str(), nullptr);
-  const rd_kafka_metadata_t* metadata = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(log->handles_->producer, 0, topic, &metadata,
-                                              static_cast<int>(log->config_.timeout.count()));
-  rd_kafka_topic_destroy(topic);
-  if (err || metadata->topic_cnt != 1 || metadata->topics[0].err) {
-    std::string why = err ? rd_kafka_err2str(err) : rd_kafka_err2str(metadata->topics[0].err);
-    if (metadata) rd_kafka_metadata_destroy(metadata);
-    return Error{"kafka topic " + log->config_.topic + " at " + log->config_.bootstrap + ": " + why +
-                 ". Create it with P partitions and replication 3 (kafka-topics.sh --create --topic " +
-                 log->config_.topic + " --partitions 8 --replication-factor 3), or run "
-                 "`microjobs dev-kafka` for a throwaway development cluster."};
+  auto partitions = kafka::topic_partitions(log->handles_->producer, log->config_.topic,
+                                            static_cast<int>(log->config_.timeout.count()));
+  if (!partitions.ok()) {
+    return Error{partitions.error().message + " (at " + log->config_.bootstrap +
+                 "). Create the topics with `microjobs kafka-setup --bootstrap " + log->config_.bootstrap +
+                 "` (or kafka-topics.sh --create --topic " + log->config_.topic +
+                 " --partitions 8 --replication-factor 3), or run `microjobs dev-kafka` for a "
+                 "throwaway development cluster."};
   }
-  log->partitions_ = metadata->topics[0].partition_cnt;
-  rd_kafka_metadata_destroy(metadata);
+  log->partitions_ = *partitions;
   if (log->config_.partitions != 0 && log->config_.partitions != log->partitions_) {
     return Error{"kafka topic " + log->config_.topic + " has " + std::to_string(log->partitions_) +
                  " partitions, not " + std::to_string(log->config_.partitions)};

@@ -1,0 +1,59 @@
+#pragma once
+// Internal to infra/kafka: the librdkafka chores both the log and the bus need. Includes
+// librdkafka: include it from infra/kafka .cpp files only.
+#include <librdkafka/rdkafka.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "domain/result.h"
+
+namespace microjobs::kafka {
+
+using Settings = std::vector<std::pair<std::string, std::string>>;
+
+// A configuration with every setting applied, or which setting was refused and why.
+inline Result<rd_kafka_conf_t*> make_conf(const Settings& settings) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char error[512];
+  for (const auto& [name, value] : settings) {
+    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return Error{"kafka config " + name + ": " + error};
+    }
+  }
+  return conf;
+}
+
+// The partition count of `topic` from the cluster's metadata.
+inline Result<std::int32_t> topic_partitions(rd_kafka_t* client, const std::string& topic_name,
+                                            int timeout_ms) {
+  rd_kafka_topic_t* topic = rd_kafka_topic_new(client, topic_name.c_str(), nullptr);
+  const rd_kafka_metadata_t* metadata = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(client, 0, topic, &metadata, timeout_ms);
+  rd_kafka_topic_destroy(topic);
+  if (err || metadata->topic_cnt != 1 || metadata->topics[0].err) {
+    std::string why = err ? rd_kafka_err2str(err) : rd_kafka_err2str(metadata->topics[0].err);
+    if (metadata) rd_kafka_metadata_destroy(metadata);
+    return Error{"kafka topic " + topic_name + ": " + why};
+  }
+  std::int32_t count = metadata->topics[0].partition_cnt;
+  rd_kafka_metadata_destroy(metadata);
+  return count;
+}
+
+// Flushes (bounded) and destroys a producer; closes and destroys a consumer. Null is fine.
+inline void close_producer(rd_kafka_t* producer, int flush_ms) {
+  if (!producer) return;
+  rd_kafka_flush(producer, flush_ms);
+  rd_kafka_destroy(producer);
+}
+
+inline void close_consumer(rd_kafka_t* consumer) {
+  if (!consumer) return;
+  rd_kafka_consumer_close(consumer);
+  rd_kafka_destroy(consumer);
+}
+
+}  // namespace microjobs::kafka
