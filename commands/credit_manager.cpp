@@ -80,17 +80,20 @@ Result<std::size_t> CreditManager::step_partition(std::int32_t source, std::size
   auto round = std::make_shared<Round>();
   for (const LogRecord& record : *records) {
     next.next_offset = record.offset + 1;
-    // Follow the chain like every reader, so a second writer's approval is never credited.
-    auto envelope = decode_envelope(record.value);
-    if (!envelope) return Error{"undecodable record at offset " + std::to_string(record.offset)};
+    // Follow the chain like every reader, so a second writer's approval is never credited. Only
+    // seq and prev_hash are read from most records; approvals alone are decoded.
+    auto seq = peek_seq(record.value);
+    if (!seq) return Error{"record without seq at offset " + std::to_string(record.offset)};
     std::string hash = sha256_hex(record.value);
-    ChainStep step = classify_record(next.last_seq, next.last_hash, envelope->meta.seq,
-                                     envelope->meta.prev_hash, hash);
+    ChainStep step = classify_record(next.last_seq, next.last_hash, *seq,
+                                     peek_attribute(record.value, "prev_hash"), hash);
     if (step == ChainStep::gap) return Error{"gap at offset " + std::to_string(record.offset)};
     if (step != ChainStep::apply) continue;
-    next.last_seq = envelope->meta.seq;
+    next.last_seq = *seq;
     next.last_hash = std::move(hash);
-    if (!std::holds_alternative<SubmissionApproved>(envelope->event)) continue;
+    if (peek_type(record.value) != SubmissionApproved::kType) continue;
+    auto envelope = decode_envelope(record.value);
+    if (!envelope) return Error{"undecodable approval at offset " + std::to_string(record.offset)};
     const auto& approved = std::get<SubmissionApproved>(envelope->event);
     std::int32_t destination = partition_for(approved.worker_id.value, log_.partitions());
     CreditWorker credit{approved.worker_id, approved.paid, approved.claim_id, envelope->meta.id,

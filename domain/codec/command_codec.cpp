@@ -7,13 +7,6 @@ namespace {
 
 using simdjson::ondemand::object;
 
-bool read_string(object& root, const char* name, std::string& out) {
-  std::string_view text;
-  if (root.find_field_unordered(name).get_string().get(text)) return false;
-  out.assign(text);
-  return true;
-}
-
 // Parses `bytes` as one JSON object and hands its root to `read`; false on any error.
 template <class F> bool parse_object(std::string_view bytes, std::string* error, F&& read) {
   thread_local simdjson::ondemand::parser parser;
@@ -48,9 +41,9 @@ std::optional<CommandMessage> decode_command_message(std::string_view bytes, std
   bool ok = parse_object(bytes, error, [&](object& root) {
     std::string name;
     object body;
-    if (!read_string(root, "command_id", message.command_id) ||
-        !read_string(root, "reply_to", message.reply_to) ||
-        !read_string(root, "request_id", message.request_id) || !read_string(root, "name", name) ||
+    if (!json_fields::read_string_field(root, "command_id", message.command_id) ||
+        !json_fields::read_string_field(root, "reply_to", message.reply_to) ||
+        !json_fields::read_string_field(root, "request_id", message.request_id) || !json_fields::read_string_field(root, "name", name) ||
         root.find_field_unordered("body").get_object().get(body)) {
       if (error) *error = "command message attributes missing";
       return false;
@@ -75,7 +68,7 @@ std::optional<Event> decode_event_object(std::string_view bytes, std::string* er
   bool ok = parse_object(bytes, error, [&](object& root) {
     std::string type;
     object data;
-    if (!read_string(root, "type", type) || root.find_field_unordered("data").get_object().get(data)) {
+    if (!json_fields::read_string_field(root, "type", type) || root.find_field_unordered("data").get_object().get(data)) {
       if (error) *error = "event object attributes missing";
       return false;
     }

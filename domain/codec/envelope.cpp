@@ -17,13 +17,6 @@ using json_fields::FieldWriter;
 using simdjson::ondemand::object;
 using simdjson::ondemand::value;
 
-bool get_string(object& obj, const char* name, std::string& out) {
-  std::string_view text;
-  if (obj.find_field_unordered(name).get_string().get(text)) return false;
-  out.assign(text);
-  return true;
-}
-
 }  // namespace
 
 void encode_envelope_to(std::string& out, const EnvelopeMeta& meta, const Event& event) {
@@ -64,13 +57,13 @@ std::optional<Envelope> decode_envelope(std::string_view bytes, std::string* err
   Envelope envelope;
   std::string type, time;
   std::int64_t seq = 0;
-  bool ok = get_string(root, "id", envelope.meta.id) && get_string(root, "type", type) &&
-            get_string(root, "source", envelope.meta.source) &&
-            get_string(root, "subject", envelope.subject) && get_string(root, "time", time) &&
-            get_string(root, "stream", envelope.meta.stream) &&
+  bool ok = json_fields::read_string_field(root, "id", envelope.meta.id) && json_fields::read_string_field(root, "type", type) &&
+            json_fields::read_string_field(root, "source", envelope.meta.source) &&
+            json_fields::read_string_field(root, "subject", envelope.subject) && json_fields::read_string_field(root, "time", time) &&
+            json_fields::read_string_field(root, "stream", envelope.meta.stream) &&
             !root.find_field_unordered("seq").get_int64().get(seq) &&
-            get_string(root, "command_id", envelope.meta.command_id) &&
-            get_string(root, "prev_hash", envelope.meta.prev_hash);
+            json_fields::read_string_field(root, "command_id", envelope.meta.command_id) &&
+            json_fields::read_string_field(root, "prev_hash", envelope.meta.prev_hash);
   auto parsed_time = parse_rfc3339(time);
   if (!ok || !parsed_time) {
     if (error) *error = "envelope attributes missing or malformed";
@@ -119,6 +112,21 @@ std::string_view peek_attribute(std::string_view bytes, std::string_view name) {
 }
 
 std::string_view peek_type(std::string_view bytes) { return peek_attribute(bytes, "type"); }
+
+std::optional<std::int64_t> peek_seq(std::string_view bytes) {
+  static constexpr std::string_view kKey = "\"seq\":";
+  auto at = bytes.find(kKey);
+  auto data = bytes.find("\"data\":");
+  if (at == std::string_view::npos || (data != std::string_view::npos && at > data)) return std::nullopt;
+  at += kKey.size();
+  std::int64_t seq = 0;
+  std::size_t digits = 0;
+  for (; at < bytes.size() && bytes[at] >= '0' && bytes[at] <= '9' && digits < 18; ++at, ++digits) {
+    seq = seq * 10 + (bytes[at] - '0');
+  }
+  if (digits == 0) return std::nullopt;
+  return seq;
+}
 
 std::string event_id(std::int32_t partition, std::int64_t seq) {
   return std::to_string(partition) + "-" + std::to_string(seq);

@@ -38,6 +38,7 @@ std::optional<Envelope> decode_envelope(std::string_view bytes, std::string* err
 // parsing it: for readers that skip most events and for Kafka headers. Empty when absent.
 std::string_view peek_attribute(std::string_view bytes, std::string_view name);
 std::string_view peek_type(std::string_view bytes);
+std::optional<std::int64_t> peek_seq(std::string_view bytes);
 
 std::string event_id(std::int32_t partition, std::int64_t seq);
 std::string event_source(std::int32_t partition);

@@ -133,6 +133,14 @@ struct FieldReader {
   }
 };
 
+// Reads the string field `name` of `obj` into `out`; false when absent or not a string.
+inline bool read_string_field(object& obj, const char* name, std::string& out) {
+  std::string_view text;
+  if (obj.find_field_unordered(name).get_string().get(text)) return false;
+  out.assign(text);
+  return true;
+}
+
 // The name a variant alternative is known by on the wire: kType for events, kName for commands.
 template <class T> constexpr std::string_view wire_name() {
   if constexpr (requires { T::kType; }) {

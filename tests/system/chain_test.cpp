@@ -29,6 +29,15 @@ TEST(ClassifyRecord, FollowsTheChainAndNamesEveryOtherCase) {
   EXPECT_EQ(classify_record(5, h1, 2, h1, sha256_hex("old")), ChainStep::skip_repeat);
 }
 
+TEST(PeekSeq, ReadsTheEnvelopesSeqWithoutParsingAndRefusesOtherBytes) {
+  EnvelopeMeta meta{"0-4711", event_source(0), UnixMs{1'795'000'000'000}, "emp", 4711, "c", kZeroHash};
+  std::string value = encode_envelope(meta, UserRegistered{UserId{"emp"}, "US", "say \"seq\":9"});
+  EXPECT_EQ(peek_seq(value), 4711);
+  EXPECT_EQ(peek_attribute(value, "prev_hash"), kZeroHash);
+  EXPECT_FALSE(peek_seq("{\"id\":\"x\"}").has_value());
+  EXPECT_FALSE(peek_seq("{\"seq\":\"7\"}").has_value());
+}
+
 // Writes the records of one writer: seq and prev_hash follow that writer's own chain.
 struct Writer {
   std::string last_hash = kZeroHash;
