@@ -1,5 +1,4 @@
 // handle(): routing, authentication, idempotency keys and read-your-writes waits; then one handler.
-#include <openssl/rand.h>
 
 #include <array>
 #include <atomic>
@@ -45,7 +44,7 @@ struct Prepared {
   Handler handler = nullptr;
   Principal principal;
   std::vector<std::string> params;
-  std::string command_id;
+  CommandId command_id;
   std::optional<Position> min_position;
 };
 
@@ -73,21 +72,6 @@ bool match(std::string_view pattern, std::string_view path, std::vector<std::str
     pattern.remove_prefix(pattern_slash + 1);
     path.remove_prefix(path_slash + 1);
   }
-}
-
-std::string random_hex_id() {
-  std::array<unsigned char, 16> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    // OpenSSL's generator failing is an environment fault; a command id must still be unique.
-    std::terminate();
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
 }
 
 Response unauthorized(std::string_view code, std::string_view detail) {
@@ -121,18 +105,20 @@ bool visible_ascii(std::string_view text) {
   return true;
 }
 
-// "{sub}:{Idempotency-Key}" when the client names the command, else a fresh random id.
+// The client's own namespace: {its token's subject, its Idempotency-Key}. Without a key the
+// command is not remembered (nothing can repeat it on purpose). No client input reaches the
+// system's namespaces (domain/command_id.h).
 std::optional<Response> choose_command_id(const Request& request, Prepared& prepared) {
   std::string_view key = request.header("idempotency-key");
   if (request.headers.find("idempotency-key") == request.headers.end()) {
-    prepared.command_id = random_hex_id();
+    prepared.command_id = client_command_id(prepared.principal.user_id, "");
     return std::nullopt;
   }
   if (key.empty() || key.size() > kMaxIdempotencyKeyBytes || !visible_ascii(key)) {
     return problem(400, problem_codes::kInvalidHeader,
                    "Idempotency-Key must be 1-128 visible ASCII characters");
   }
-  prepared.command_id = prepared.principal.user_id + ":" + std::string(key);
+  prepared.command_id = client_command_id(prepared.principal.user_id, key);
   return std::nullopt;
 }
 

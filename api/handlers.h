@@ -19,7 +19,7 @@ struct Call {
   Principal principal;
   std::vector<std::string> params;  // the path's {id} segments, in order
   std::string_view query;           // after '?', undecoded
-  std::string command_id;           // "{sub}:{Idempotency-Key}", or a random id
+  CommandId command_id;             // the client's {sub, Idempotency-Key}; no key: not remembered
   Done done;
 };
 

@@ -30,6 +30,11 @@ Response map_outcome(const CommandOutcome& outcome, const OnAccepted& on_accepte
       if (on_rejected) {
         if (auto response = on_rejected(outcome.rejection)) return std::move(*response);
       }
+      if (outcome.rejection == Rejection::idempotency_key_reused) {
+        return problem(422, rejection_code(outcome.rejection),
+                       "this Idempotency-Key was used in the last 24 h for another command or "
+                       "another body; nothing was done: send a new key");
+      }
       return rejection_problem(outcome.rejection);
     case CommandOutcome::Kind::overloaded:
       return retry_later(429, problem_codes::kOverloaded, "the partition's queue is full");
@@ -43,7 +48,7 @@ Response map_outcome(const CommandOutcome& outcome, const OnAccepted& on_accepte
 
 // Sends the command; the reply runs on the partition's thread, so it only builds the response
 // from the outcome and values it captured, and never lets an exception escape into that thread.
-void send(Call& call, std::string command_id, Command command, OnAccepted on_accepted,
+void send(Call& call, CommandId command_id, Command command, OnAccepted on_accepted,
           OnRejected on_rejected = {}) {
   call.context.bus.send(
       std::move(command_id), std::move(command),
@@ -162,13 +167,15 @@ void post_deposit(Call& call) {
   auto reference = fields.text("reference", Presence::required, 1, 128);
   if (!fields.ok()) return call.done(fields.problem());
   // Keyed by the provider's reference, so a repeat gets the first answer whoever sends it.
-  std::string command_id = "deposit:" + account->value + ":" + *reference;
+  CommandId command_id = deposit_command_id(*account, *reference);
   DepositFunds command{*account, *amount, *reference};
   send(
       call, std::move(command_id), command,
       [command](const CommandOutcome& outcome) {
         const auto* event = std::get_if<FundsDeposited>(&outcome.event);
         if (event == nullptr) return unexpected_event(outcome);
+        // Only records written before command fingerprints can answer another amount here;
+        // since then a reused reference is idempotency_key_reused, mapped below.
         if (event->account != command.account || event->amount != command.amount) {
           return problem(409, rejection_code(Rejection::exists_with_different_amount),
                          "reference " + command.reference + " was used for another deposit");
@@ -181,6 +188,11 @@ void post_deposit(Call& call) {
         });
       },
       [reference = *reference](Rejection rejection) -> std::optional<Response> {
+        if (rejection == Rejection::idempotency_key_reused ||
+            rejection == Rejection::exists_with_different_amount) {
+          return problem(409, rejection_code(Rejection::exists_with_different_amount),
+                         "reference " + reference + " was used for another deposit");
+        }
         if (rejection != Rejection::exists) return std::nullopt;
         return problem(409, problem_codes::kDuplicateReference,
                        "reference " + reference + " was deposited before");

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "domain/command_id.h"
 #include "domain/commands.h"
 #include "domain/events.h"
 #include "domain/rejection.h"
@@ -43,8 +44,9 @@ using ReplyFn = std::function<void(CommandOutcome)>;
 class CommandBus {
  public:
   virtual ~CommandBus() = default;
-  // `command_id` makes the command idempotent for 24 h: a repeat gets the first outcome.
-  virtual void send(std::string command_id, Command command, ReplyFn reply) = 0;
+  // A `command_id` with a key makes the command idempotent for 24 h: a repeat gets the first
+  // outcome, the same id with another command or body `idempotency_key_reused`.
+  virtual void send(CommandId command_id, Command command, ReplyFn reply) = 0;
   virtual std::int32_t partitions() const = 0;
 };
 

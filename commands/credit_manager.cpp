@@ -26,6 +26,27 @@ struct Round {
   std::string failure;
 };
 
+// Why an outcome does not settle the credit of `source_event_id`, or empty when it does: the
+// credit was applied now or before (a repeat of its id, or `exists` from the chain of seqs). An
+// accepted outcome must be that very credit: anything else means the id answered for another
+// command, which the id namespaces rule out; it is reported, never counted as paid.
+std::string credit_failure(const CommandOutcome& outcome, const std::string& source_event_id) {
+  switch (outcome.kind) {
+    case CommandOutcome::Kind::accepted: {
+      const auto* credited = std::get_if<WorkerCredited>(&outcome.event);
+      if (credited != nullptr && credited->source_event_id == source_event_id) return {};
+      return "answered with " + std::string(event_type(outcome.event)) + ", not the credit of " +
+             source_event_id;
+    }
+    case CommandOutcome::Kind::rejected:
+      if (outcome.rejection == Rejection::exists) return {};
+      return std::string(rejection_code(outcome.rejection));
+    case CommandOutcome::Kind::overloaded: return "the destination's queue is full";
+    case CommandOutcome::Kind::unavailable: return "outcome unknown: " + outcome.detail;
+  }
+  return "unknown outcome";
+}
+
 }  // namespace
 
 CreditManager::CreditManager(EventLog& log, CommandBus& bus, StateStore& store)
@@ -34,6 +55,7 @@ CreditManager::CreditManager(EventLog& log, CommandBus& bus, StateStore& store)
 Status CreditManager::start() {
   const std::int32_t partitions = log_.partitions();
   cursors_.assign(partitions, Cursor{0, 0, kZeroHash, std::vector<std::int64_t>(partitions, 0)});
+  failed_rounds_.assign(partitions, 0);
   for (std::int32_t p = 0; p < partitions; ++p) {
     auto stored = store_.get(cursor_key(p));
     if (!stored.ok()) return stored.error();
@@ -63,13 +85,33 @@ Status CreditManager::save(std::int32_t source) {
 }
 
 Result<std::size_t> CreditManager::step(std::size_t max_records_per_partition) {
+  // Every partition gets its round, whatever the others do: one source that cannot make
+  // progress must not hold back the credits of all the others.
   std::size_t consumed = 0;
+  std::string failures;
   for (std::int32_t p = 0; p < log_.partitions(); ++p) {
     auto result = step_partition(p, max_records_per_partition);
-    if (!result.ok()) return result.error();
-    consumed += *result;
+    if (result.ok()) {
+      consumed += *result;
+      if (failed_rounds_[p] > 0) spdlog::info("credit manager: partition {} recovered", p);
+      failed_rounds_[p] = 0;
+      continue;
+    }
+    failed_rounds_[p] += 1;
+    if (failed_rounds_[p] == kStalledAfterRounds) {
+      spdlog::error("credit manager: ALARM partition {} has failed {} rounds in a row: {}", p,
+                    kStalledAfterRounds, result.error().message);
+    }
+    failures += (failures.empty() ? "" : "; ") + result.error().message;
   }
+  if (!failures.empty()) return Error{failures};
   return consumed;
+}
+
+std::size_t CreditManager::stalled_partitions() const {
+  std::size_t stalled = 0;
+  for (std::uint64_t rounds : failed_rounds_) stalled += rounds >= kStalledAfterRounds;
+  return stalled;
 }
 
 Result<std::size_t> CreditManager::step_partition(std::int32_t source, std::size_t max_records) {
@@ -103,20 +145,18 @@ Result<std::size_t> CreditManager::step_partition(std::int32_t source, std::size
       std::lock_guard lock(round->mutex);
       round->pending += 1;
     }
-    bus_.send("credit:" + envelope->meta.id, std::move(credit), [round](CommandOutcome outcome) {
-      std::lock_guard lock(round->mutex);
-      bool ok = outcome.kind == CommandOutcome::Kind::accepted ||
-                (outcome.kind == CommandOutcome::Kind::rejected &&
-                 outcome.rejection == Rejection::exists);
-      if (ok) {
-        round->credited += 1;
-      } else if (round->failure.empty()) {
-        round->failure = outcome.kind == CommandOutcome::Kind::rejected
-                             ? std::string(rejection_code(outcome.rejection))
-                             : "outcome " + std::to_string(static_cast<int>(outcome.kind));
-      }
-      if (--round->pending == 0) round->done.notify_all();
-    });
+    std::string source_id = envelope->meta.id;
+    bus_.send(credit_command_id(source_id), std::move(credit),
+              [round, source_id](CommandOutcome outcome) {
+                std::string failure = credit_failure(outcome, source_id);
+                std::lock_guard lock(round->mutex);
+                if (failure.empty()) {
+                  round->credited += 1;
+                } else if (round->failure.empty()) {
+                  round->failure = std::move(failure);
+                }
+                if (--round->pending == 0) round->done.notify_all();
+              });
   }
   std::unique_lock lock(round->mutex);
   round->done.wait(lock, [&] { return round->pending == 0; });

@@ -24,8 +24,11 @@ class CreditManager {
 
   Status start();
   // One round over all partitions; returns the number of log records it moved past (0: it is
-  // caught up).
+  // caught up), or an error naming every partition whose round failed (the others still moved).
   Result<std::size_t> step(std::size_t max_records_per_partition = 1024);
+  // Source partitions whose last kStalledAfterRounds rounds all failed (an alarm is logged).
+  std::size_t stalled_partitions() const;
+  static constexpr std::uint64_t kStalledAfterRounds = 50;
   void run(std::stop_token stop);
 
  private:
@@ -42,6 +45,7 @@ class CreditManager {
   CommandBus& bus_;
   StateStore& store_;
   std::vector<Cursor> cursors_;
+  std::vector<std::uint64_t> failed_rounds_;  // per source partition, consecutive
 };
 
 }  // namespace microjobs

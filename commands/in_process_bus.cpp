@@ -44,15 +44,15 @@ void InProcessCommandBus::stop() {
   for (auto& processor : processors_) processor->stop();
 }
 
-void InProcessCommandBus::send(std::string command_id, Command command, ReplyFn reply) {
+void InProcessCommandBus::send(CommandId command_id, Command command, ReplyFn reply) {
   route(std::move(command_id), std::move(command), std::move(reply), false);
 }
 
-void InProcessCommandBus::send_waiting(std::string command_id, Command command, ReplyFn reply) {
+void InProcessCommandBus::send_waiting(CommandId command_id, Command command, ReplyFn reply) {
   route(std::move(command_id), std::move(command), std::move(reply), true);
 }
 
-void InProcessCommandBus::route(std::string command_id, Command command, ReplyFn reply, bool wait) {
+void InProcessCommandBus::route(CommandId command_id, Command command, ReplyFn reply, bool wait) {
   std::string stream = stream_of(command);
   if (stream.empty()) {
     CommandOutcome outcome;

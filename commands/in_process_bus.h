@@ -16,15 +16,15 @@ class InProcessCommandBus final : public CommandBus {
 
   Status start();  // rebuilds every partition's state and starts its thread
   void stop();
-  void send(std::string command_id, Command command, ReplyFn reply) override;
+  void send(CommandId command_id, Command command, ReplyFn reply) override;
   // Like send(), but waits for queue room instead of answering overloaded.
-  void send_waiting(std::string command_id, Command command, ReplyFn reply);
+  void send_waiting(CommandId command_id, Command command, ReplyFn reply);
   std::int32_t partitions() const override { return static_cast<std::int32_t>(processors_.size()); }
   PartitionProcessor& processor(std::int32_t partition) { return *processors_[partition]; }
   void wake_all();
 
  private:
-  void route(std::string command_id, Command command, ReplyFn reply, bool wait);
+  void route(CommandId command_id, Command command, ReplyFn reply, bool wait);
   std::vector<std::unique_ptr<PartitionProcessor>> processors_;
 };
 

@@ -15,6 +15,8 @@ namespace {
 
 constexpr std::size_t kReplayChunk = 4096;
 constexpr std::size_t kMaxIdempotencyEntries = 4'000'000;
+// First field of a snapshot; a snapshot of another format is ignored and the log replayed.
+constexpr std::int64_t kSnapshotFormat = 0x4d4a'534e'0000'0002;
 
 std::string snapshot_key(std::int32_t partition) {
   return "processor/" + std::to_string(partition) + "/snapshot";
@@ -37,12 +39,25 @@ void reply_to(PendingCommand& command, CommandOutcome outcome) {
 struct PartitionProcessor::Decided {
   PendingCommand* command;
   CommandOutcome outcome;
-  std::optional<IdempotencyEntry> repeat_of;  // answered from an earlier outcome
+  std::optional<std::int64_t> repeat_of;  // the offset of the first outcome's event
+};
+
+// One batch between taking commands and replying: the outcomes and the records to append.
+struct PartitionProcessor::Batch {
+  std::vector<Decided> decided;
+  std::vector<std::string> values;
+  std::vector<std::string> keys;
+  std::vector<std::string> hashes;
 };
 
 PartitionProcessor::PartitionProcessor(std::int32_t partition, EventLog& log, StateStore& store,
                                        const Clock& clock, ProcessorConfig config)
-    : partition_(partition), log_(log), store_(store), clock_(clock), config_(config) {}
+    : partition_(partition),
+      log_(log),
+      store_(store),
+      clock_(clock),
+      config_(config),
+      idempotency_(config.idempotency_window_ms, kMaxIdempotencyEntries) {}
 
 PartitionProcessor::~PartitionProcessor() { stop(); }
 
@@ -118,78 +133,24 @@ void PartitionProcessor::run() {
 }
 
 void PartitionProcessor::schedule_due(std::vector<PendingCommand>& batch, UnixMs now) {
+  // System ids live in their own namespace (domain/command_id.h), so no client key can be
+  // remembered under one and answer an expiry in its place.
   for (ClaimId& claim : due_claims(state_, now, config_.expirations_per_batch)) {
-    std::string id = "expire:" + claim.value;
+    CommandId id = expire_claim_command_id(claim);
     batch.push_back(PendingCommand{std::move(id), ExpireClaim{std::move(claim)}, {}});
   }
 }
 
-void PartitionProcessor::process(std::vector<PendingCommand>& batch) {
+void PartitionProcessor::process(std::vector<PendingCommand>& commands) {
   const UnixMs now = clock_.now();
-  forget_expired(now.value);
-  std::vector<Decided> decided;
-  decided.reserve(batch.size());
-  std::vector<std::string> values;
-  std::vector<std::string> keys;
-  std::vector<std::string> hashes;
+  idempotency_.forget_expired(now.value);
+  Batch batch;
+  batch.decided.reserve(commands.size());
   std::unique_lock lock(state_mutex_);  // state_copy() readers wait for the whole batch
-  for (PendingCommand& command : batch) {
-    if (auto it = idempotency_.find(command.command_id); it != idempotency_.end()) {
-      decided.push_back({&command, {}, it->second});
-      continue;
-    }
-    Decision decision = decide(state_, command.command, now, config_.policy);
-    CommandOutcome outcome;
-    outcome.time = now;
-    if (auto* rejection = std::get_if<Rejection>(&decision)) {
-      outcome.kind = CommandOutcome::Kind::rejected;
-      outcome.rejection = *rejection;
-      remember(command.command_id, {-1, *rejection, now.value});
-      decided.push_back({&command, std::move(outcome), std::nullopt});
-      continue;
-    }
-    Event& event = std::get<Event>(decision);
-    EnvelopeMeta meta{event_id(partition_, last_seq_ + 1), event_source(partition_), now,
-                      stream_of(command.command), last_seq_ + 1, command.command_id, last_hash_};
-    std::string value = encode_envelope(meta, event);
-    last_hash_ = sha256_hex(value);
-    last_seq_ += 1;
-    evolve(state_, event);
-    const std::int64_t offset = next_offset_ + static_cast<std::int64_t>(values.size());
-    remember(command.command_id, {offset, Rejection::invalid_argument, now.value});
-    keys.push_back(std::move(meta.stream));
-    values.push_back(std::move(value));
-    hashes.push_back(last_hash_);
-    outcome.kind = CommandOutcome::Kind::accepted;
-    outcome.event = std::move(event);
-    outcome.position = {partition_, offset};
-    decided.push_back({&command, std::move(outcome), std::nullopt});
-  }
+  for (PendingCommand& command : commands) decide_into(command, now, batch);
   lock.unlock();
-
-  if (!values.empty()) {
-    std::vector<RecordView> records;
-    records.reserve(values.size());
-    for (std::size_t i = 0; i < values.size(); ++i) records.push_back({keys[i], values[i], hashes[i]});
-    auto appended = log_.append(partition_, records);
-    if (!appended.ok() || *appended != next_offset_) {
-      std::string detail = appended.ok() ? "the log placed the batch at an unexpected offset"
-                                         : appended.error().message;
-      spdlog::error("partition {}: append failed, rebuilding state: {}", partition_, detail);
-      for (Decided& d : decided) reply_to(*d.command, unavailable(detail));
-      lock.lock();
-      idempotency_.clear();
-      idempotency_order_.clear();
-      if (auto status = rebuild(); !status.ok()) {
-        spdlog::critical("partition {}: rebuild failed: {}", partition_, status.error().message);
-        std::abort();  // state no longer matches the log and cannot be restored
-      }
-      return;
-    }
-    next_offset_ += static_cast<std::int64_t>(values.size());
-    events_since_snapshot_ += static_cast<std::int64_t>(values.size());
-  }
-  for (Decided& d : decided) {
+  if (!append_batch(batch)) return;
+  for (Decided& d : batch.decided) {
     if (d.repeat_of) {
       answer_repeat(*d.command, *d.repeat_of);
     } else {
@@ -204,17 +165,82 @@ void PartitionProcessor::process(std::vector<PendingCommand>& batch) {
   }
 }
 
-void PartitionProcessor::answer_repeat(PendingCommand& command, const IdempotencyEntry& entry) {
-  CommandOutcome outcome;
-  outcome.repeated = true;
-  if (entry.offset < 0) {
-    outcome.kind = CommandOutcome::Kind::rejected;
-    outcome.rejection = entry.rejection;
-    reply_to(command, std::move(outcome));
+// Decides one command against the state (evolving it when accepted) and adds its outcome, and
+// its record when there is one, to the batch. A remembered id is answered from its first outcome.
+void PartitionProcessor::decide_into(PendingCommand& command, UnixMs now, Batch& batch) {
+  const std::uint64_t fingerprint = command_fingerprint(command.command);
+  auto seen = idempotency_.check(command.command_id, fingerprint);
+  if (seen.verdict == IdempotencyTable::Verdict::repeat) {
+    batch.decided.push_back({&command, {}, seen.offset});
     return;
   }
-  auto records = log_.read(partition_, entry.offset, 1);
-  if (!records.ok() || records->empty() || records->front().offset != entry.offset) {
+  Decision decision = seen.verdict == IdempotencyTable::Verdict::reused
+                          ? Decision{Rejection::idempotency_key_reused}
+                          : decide(state_, command.command, now, config_.policy);
+  CommandOutcome outcome;
+  outcome.time = now;
+  if (auto* rejection = std::get_if<Rejection>(&decision)) {
+    // Not remembered: a rejection changed nothing, so a retry is decided again.
+    if (!command.reply) {
+      spdlog::error("partition {}: the scheduler's {} was rejected: {}", partition_,
+                    command.command_id.text(), rejection_code(*rejection));
+    }
+    outcome.kind = CommandOutcome::Kind::rejected;
+    outcome.rejection = *rejection;
+    batch.decided.push_back({&command, std::move(outcome), std::nullopt});
+    return;
+  }
+  Event& event = std::get<Event>(decision);
+  EnvelopeMeta meta{event_id(partition_, last_seq_ + 1), event_source(partition_), now,
+                    stream_of(command.command), last_seq_ + 1, command.command_id.text(),
+                    last_hash_, fingerprint};
+  std::string value = encode_envelope(meta, event);
+  last_hash_ = sha256_hex(value);
+  last_seq_ += 1;
+  evolve(state_, event);
+  const std::int64_t offset = next_offset_ + static_cast<std::int64_t>(batch.values.size());
+  idempotency_.remember(command.command_id, {offset, fingerprint, now.value});
+  batch.keys.push_back(std::move(meta.stream));
+  batch.values.push_back(std::move(value));
+  batch.hashes.push_back(last_hash_);
+  outcome.kind = CommandOutcome::Kind::accepted;
+  outcome.event = std::move(event);
+  outcome.position = {partition_, offset};
+  batch.decided.push_back({&command, std::move(outcome), std::nullopt});
+}
+
+// Makes the batch's records durable in one append. On failure every command of the batch gets
+// `unavailable`, the state (and what it remembers) is rebuilt from the log, and false returned.
+bool PartitionProcessor::append_batch(Batch& batch) {
+  if (batch.values.empty()) return true;
+  std::vector<RecordView> records;
+  records.reserve(batch.values.size());
+  for (std::size_t i = 0; i < batch.values.size(); ++i) {
+    records.push_back({batch.keys[i], batch.values[i], batch.hashes[i]});
+  }
+  auto appended = log_.append(partition_, records);
+  if (!appended.ok() || *appended != next_offset_) {
+    std::string detail = appended.ok() ? "the log placed the batch at an unexpected offset"
+                                       : appended.error().message;
+    spdlog::error("partition {}: append failed, rebuilding state: {}", partition_, detail);
+    for (Decided& d : batch.decided) reply_to(*d.command, unavailable(detail));
+    std::lock_guard lock(state_mutex_);
+    if (auto status = rebuild(); !status.ok()) {
+      spdlog::critical("partition {}: rebuild failed: {}", partition_, status.error().message);
+      std::abort();  // state no longer matches the log and cannot be restored
+    }
+    return false;
+  }
+  next_offset_ += static_cast<std::int64_t>(batch.values.size());
+  events_since_snapshot_ += static_cast<std::int64_t>(batch.values.size());
+  return true;
+}
+
+void PartitionProcessor::answer_repeat(PendingCommand& command, std::int64_t offset) {
+  CommandOutcome outcome;
+  outcome.repeated = true;
+  auto records = log_.read(partition_, offset, 1);
+  if (!records.ok() || records->empty() || records->front().offset != offset) {
     reply_to(command, unavailable("cannot read the first outcome back from the log"));
     return;
   }
@@ -225,24 +251,9 @@ void PartitionProcessor::answer_repeat(PendingCommand& command, const Idempotenc
   }
   outcome.kind = CommandOutcome::Kind::accepted;
   outcome.event = std::move(envelope->event);
-  outcome.position = {partition_, entry.offset};
+  outcome.position = {partition_, offset};
   outcome.time = envelope->meta.time;
   reply_to(command, std::move(outcome));
-}
-
-void PartitionProcessor::remember(const std::string& command_id, IdempotencyEntry entry) {
-  if (command_id.empty()) return;
-  auto [it, inserted] = idempotency_.try_emplace(command_id, entry);
-  if (inserted) idempotency_order_.emplace_back(entry.time_ms, command_id);
-}
-
-void PartitionProcessor::forget_expired(std::int64_t now_ms) {
-  while (!idempotency_order_.empty() &&
-         (idempotency_order_.front().first + config_.idempotency_window_ms < now_ms ||
-          idempotency_order_.size() > kMaxIdempotencyEntries)) {
-    idempotency_.erase(idempotency_order_.front().second);
-    idempotency_order_.pop_front();
-  }
 }
 
 // ---- start-up: snapshot plus the log's tail ----
@@ -253,20 +264,21 @@ Status PartitionProcessor::rebuild() {
   last_hash_ = kZeroHash;
   next_offset_ = 0;
   idempotency_.clear();
-  idempotency_order_.clear();
   auto stored = store_.get(snapshot_key(partition_));
   if (!stored.ok()) return stored.error();
   if (!stored->empty()) {
     binary::Reader reader{*stored};
-    std::int64_t next_offset = 0, last_seq = 0, entries = 0;
+    std::int64_t format = 0, next_offset = 0, last_seq = 0, entries = 0;
     std::string last_hash, state_bytes;
+    reader.get(format);
     reader.get(next_offset);
     reader.get(last_seq);
     reader.get(last_hash);
     reader.get(state_bytes);
     reader.get(entries);
     auto state = decode_snapshot(state_bytes);
-    if (reader.failed || !state || next_offset > log_.end(partition_)) {
+    if (reader.failed || format != kSnapshotFormat || !state ||
+        next_offset > log_.end(partition_)) {
       spdlog::warn("partition {}: snapshot unusable, replaying the whole log", partition_);
     } else {
       state_ = std::move(*state);
@@ -275,11 +287,14 @@ Status PartitionProcessor::rebuild() {
       last_hash_ = last_hash;
       for (std::int64_t i = 0; i < entries && !reader.failed; ++i) {
         std::string id;
-        IdempotencyEntry entry;
+        RememberedCommand entry;
+        std::int64_t fingerprint = 0;
         reader.get(id);
         reader.get(entry.offset);
+        reader.get(fingerprint);
         reader.get(entry.time_ms);
-        remember(id, entry);
+        entry.fingerprint = static_cast<std::uint64_t>(fingerprint);
+        idempotency_.remember_text(std::move(id), entry);
       }
     }
   }
@@ -310,8 +325,11 @@ Status PartitionProcessor::replay_from(std::int64_t offset) {
       evolve(state_, envelope->event);
       last_seq_ = envelope->meta.seq;
       last_hash_ = std::move(hash);
-      remember(envelope->meta.command_id, {record.offset, Rejection::invalid_argument,
-                                           envelope->meta.time.value});
+      // Records written before typed ids carry ids no new command can have: nothing to remember.
+      if (auto id = parse_command_id(envelope->meta.command_id)) {
+        idempotency_.remember(*id, {record.offset, envelope->meta.command_fingerprint,
+                                    envelope->meta.time.value});
+      }
     }
   }
   next_offset_ = offset;
@@ -321,19 +339,18 @@ Status PartitionProcessor::replay_from(std::int64_t offset) {
 Status PartitionProcessor::write_snapshot() {
   std::string bytes;
   binary::Writer writer{bytes};
+  writer.put(kSnapshotFormat);
   writer.put(next_offset_);
   writer.put(last_seq_);
   writer.put(last_hash_);
   writer.put(encode_snapshot(state_));
-  std::int64_t accepted = 0;
-  for (const auto& [id, entry] : idempotency_) accepted += entry.offset >= 0;
-  writer.put(accepted);
-  for (const auto& [id, entry] : idempotency_) {
-    if (entry.offset < 0) continue;
+  writer.put(static_cast<std::int64_t>(idempotency_.size()));
+  idempotency_.for_each([&](const std::string& id, const RememberedCommand& entry) {
     writer.put(id);
     writer.put(entry.offset);
+    writer.put(static_cast<std::int64_t>(entry.fingerprint));
     writer.put(entry.time_ms);
-  }
+  });
   events_since_snapshot_ = 0;
   return store_.put(snapshot_key(partition_), bytes);
 }

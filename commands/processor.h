@@ -3,7 +3,8 @@
 // the processor's thread takes a batch, decides each command against the in-memory state,
 // appends all resulting events in one durable append (group commit), and only then replies.
 // It also runs the partition's scheduler (claim deadlines, from the injected Clock) and
-// remembers command ids for 24 h so that a repeat gets the first answer, across restarts.
+// remembers the ids of accepted commands for 24 h so that a repeat gets the first answer, across
+// restarts (the rule is in domain/idempotency.h).
 //
 // Lifecycle: construct, start() (rebuilds state from the snapshot plus the log's tail), submit()
 // from any thread, stop() (drains, snapshots, joins). Not copyable.
@@ -14,13 +15,14 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "commands/clock.h"
 #include "commands/command_bus.h"
 #include "commands/event_log.h"
+#include "domain/command_id.h"
 #include "domain/decider.h"
+#include "domain/idempotency.h"
 #include "domain/state.h"
 
 namespace microjobs {
@@ -36,7 +38,7 @@ struct ProcessorConfig {
 };
 
 struct PendingCommand {
-  std::string command_id;
+  CommandId command_id;
   Command command;
   ReplyFn reply;  // empty for the scheduler's own commands
 };
@@ -62,21 +64,17 @@ class PartitionProcessor {
   std::int64_t last_seq();
 
  private:
-  struct IdempotencyEntry {
-    std::int64_t offset = -1;  // -1: the command was rejected
-    Rejection rejection = Rejection::invalid_argument;
-    std::int64_t time_ms = 0;
-  };
   struct Decided;
+  struct Batch;
 
   void run();
   Status rebuild();
   Status replay_from(std::int64_t offset);
-  void process(std::vector<PendingCommand>& batch);
+  void process(std::vector<PendingCommand>& commands);
+  void decide_into(PendingCommand& command, UnixMs now, Batch& batch);
+  bool append_batch(Batch& batch);
   void schedule_due(std::vector<PendingCommand>& batch, UnixMs now);
-  void answer_repeat(PendingCommand& command, const IdempotencyEntry& entry);
-  void remember(const std::string& command_id, IdempotencyEntry entry);
-  void forget_expired(std::int64_t now_ms);
+  void answer_repeat(PendingCommand& command, std::int64_t offset);
   Status write_snapshot();
 
   const std::int32_t partition_;
@@ -99,8 +97,7 @@ class PartitionProcessor {
   std::string last_hash_;
   std::int64_t next_offset_ = 0;
   std::int64_t events_since_snapshot_ = 0;
-  std::unordered_map<std::string, IdempotencyEntry> idempotency_;
-  std::deque<std::pair<std::int64_t, std::string>> idempotency_order_;  // (time, id)
+  IdempotencyTable idempotency_;
   std::string encode_buffer_;
 };
 

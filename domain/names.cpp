@@ -29,6 +29,7 @@ std::string_view rejection_code(Rejection rejection) {
     case Rejection::wrong_state: return "wrong_state";
     case Rejection::claim_expired: return "claim_expired";
     case Rejection::out_of_order: return "out_of_order";
+    case Rejection::idempotency_key_reused: return "idempotency_key_reused";
   }
   return "unknown";
 }
@@ -41,6 +42,7 @@ int rejection_http_status(Rejection rejection) {
     case Rejection::user_not_found:
     case Rejection::task_not_found:
     case Rejection::claim_not_found: return 404;
+    case Rejection::idempotency_key_reused: return 422;
     default: return 409;
   }
 }

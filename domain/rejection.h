@@ -25,10 +25,13 @@ enum class Rejection : std::uint8_t {
   wrong_state,           // the claim is not in a state that allows this command
   claim_expired,         // the claim's deadline passed before the submission
   out_of_order,          // a credit whose predecessor from the same source has not applied
+  // Not decided by the rules: the processor answers it when a command id it remembers comes
+  // with another command or another body (domain/idempotency.h). 422, appends nothing.
+  idempotency_key_reused,
 };
 
 std::string_view rejection_code(Rejection rejection);
-// The HTTP status a rejection maps to (400, 403, 404 or 409).
+// The HTTP status a rejection maps to (400, 403, 404, 409 or 422).
 int rejection_http_status(Rejection rejection);
 
 }  // namespace microjobs

@@ -26,7 +26,7 @@ std::string encode_command_message(const CommandMessage& message) {
   std::string out;
   JsonWriter json(out);
   json.begin_object()
-      .field("command_id", message.command_id)
+      .field("command_id", message.command_id.text())
       .field("reply_to", message.reply_to)
       .field("request_id", message.request_id)
       .field("name", command_name(message.command))
@@ -39,15 +39,21 @@ std::string encode_command_message(const CommandMessage& message) {
 std::optional<CommandMessage> decode_command_message(std::string_view bytes, std::string* error) {
   CommandMessage message;
   bool ok = parse_object(bytes, error, [&](object& root) {
-    std::string name;
+    std::string name, command_id;
     object body;
-    if (!json_fields::read_string_field(root, "command_id", message.command_id) ||
+    if (!json_fields::read_string_field(root, "command_id", command_id) ||
         !json_fields::read_string_field(root, "reply_to", message.reply_to) ||
         !json_fields::read_string_field(root, "request_id", message.request_id) || !json_fields::read_string_field(root, "name", name) ||
         root.find_field_unordered("body").get_object().get(body)) {
       if (error) *error = "command message attributes missing";
       return false;
     }
+    auto id = parse_command_id(command_id);
+    if (!id) {
+      if (error) *error = "malformed command id";
+      return false;
+    }
+    message.command_id = std::move(*id);
     return json_fields::decode_variant(name, body, message.command, error);
   });
   if (!ok) return std::nullopt;

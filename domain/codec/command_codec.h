@@ -5,13 +5,14 @@
 #include <string>
 #include <string_view>
 
+#include "domain/command_id.h"
 #include "domain/commands.h"
 #include "domain/events.h"
 
 namespace microjobs {
 
 struct CommandMessage {
-  std::string command_id;  // the idempotency key the processor remembers
+  CommandId command_id;    // what the processor remembers; its text form on the wire
   std::string reply_to;    // the asking node: the key of the reply on microjobs.replies
   std::string request_id;  // unique per send, so a node matches replies to its pending requests
   Command command;

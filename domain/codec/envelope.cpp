@@ -17,6 +17,28 @@ using json_fields::FieldWriter;
 using simdjson::ondemand::object;
 using simdjson::ondemand::value;
 
+std::array<char, 16> fingerprint_hex(std::uint64_t fingerprint) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::array<char, 16> hex{};
+  for (int i = 15; i >= 0; --i, fingerprint >>= 4) hex[i] = kDigits[fingerprint & 0xf];
+  return hex;
+}
+
+// "command_hash" is optional (absent in records written before it existed, and when 0).
+bool read_fingerprint(object& root, std::uint64_t& fingerprint) {
+  std::string_view hex;
+  auto error = root.find_field_unordered("command_hash").get_string().get(hex);
+  if (error == simdjson::NO_SUCH_FIELD) return true;
+  if (error || hex.size() != 16) return false;
+  fingerprint = 0;
+  for (char c : hex) {
+    int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (digit < 0) return false;
+    fingerprint = fingerprint << 4 | static_cast<std::uint64_t>(digit);
+  }
+  return fingerprint != 0;
+}
+
 }  // namespace
 
 void encode_envelope_to(std::string& out, const EnvelopeMeta& meta, const Event& event) {
@@ -31,9 +53,12 @@ void encode_envelope_to(std::string& out, const EnvelopeMeta& meta, const Event&
       .field("datacontenttype", "application/json")
       .field("stream", meta.stream)
       .field("seq", meta.seq)
-      .field("command_id", meta.command_id)
-      .field("prev_hash", meta.prev_hash)
-      .key("data");
+      .field("command_id", meta.command_id);
+  if (meta.command_fingerprint != 0) {
+    auto hex = fingerprint_hex(meta.command_fingerprint);
+    json.field("command_hash", std::string_view(hex.data(), hex.size()));
+  }
+  json.field("prev_hash", meta.prev_hash).key("data");
   json_fields::write_variant(json, event);
   json.end_object();
 }
@@ -63,6 +88,7 @@ std::optional<Envelope> decode_envelope(std::string_view bytes, std::string* err
             json_fields::read_string_field(root, "stream", envelope.meta.stream) &&
             !root.find_field_unordered("seq").get_int64().get(seq) &&
             json_fields::read_string_field(root, "command_id", envelope.meta.command_id) &&
+            read_fingerprint(root, envelope.meta.command_fingerprint) &&
             json_fields::read_string_field(root, "prev_hash", envelope.meta.prev_hash);
   auto parsed_time = parse_rfc3339(time);
   if (!ok || !parsed_time) {

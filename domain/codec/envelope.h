@@ -17,8 +17,11 @@ struct EnvelopeMeta {
   UnixMs time;
   std::string stream;      // the stream key (user id); the Kafka record key
   std::int64_t seq = 0;    // contiguous from 1 in the partition
-  std::string command_id;
+  std::string command_id;  // CommandId::text(): "client/alice/key-1", "credit//3-35", …
   std::string prev_hash;   // hex SHA-256 of the previous record's bytes, 64 zeros for seq 1
+  // command_fingerprint() of the command, so that a reused key is refused after a restart too;
+  // written as the attribute "command_hash" (16 hex digits) after command_id when not 0.
+  std::uint64_t command_fingerprint = 0;
 };
 
 struct Envelope {

@@ -236,7 +236,7 @@ Result<std::unique_ptr<KafkaCommandBus>> KafkaCommandBus::open(KafkaBusConfig co
 
 std::int32_t KafkaCommandBus::partitions() const { return impl_->partitions; }
 
-void KafkaCommandBus::send(std::string command_id, Command command, ReplyFn reply) {
+void KafkaCommandBus::send(CommandId command_id, Command command, ReplyFn reply) {
   std::string stream = stream_of(command);
   if (stream.empty()) {
     CommandOutcome outcome;

@@ -29,7 +29,7 @@ class KafkaCommandBus final : public CommandBus {
  public:
   static Result<std::unique_ptr<KafkaCommandBus>> open(KafkaBusConfig config);
   ~KafkaCommandBus() override;
-  void send(std::string command_id, Command command, ReplyFn reply) override;
+  void send(CommandId command_id, Command command, ReplyFn reply) override;
   std::int32_t partitions() const override;
 
   struct Impl;

@@ -34,7 +34,7 @@ RecordingBus::~RecordingBus() {
   for (std::thread& thread : repliers_) thread.join();
 }
 
-void RecordingBus::send(std::string command_id, Command command, ReplyFn reply) {
+void RecordingBus::send(CommandId command_id, Command command, ReplyFn reply) {
   CommandOutcome outcome;
   {
     std::lock_guard lock(mutex_);

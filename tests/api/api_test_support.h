@@ -51,13 +51,13 @@ struct Stores {
 class RecordingBus final : public CommandBus {
  public:
   struct Sent {
-    std::string command_id;
+    CommandId command_id;
     Command command;
   };
-  using Answer = std::function<CommandOutcome(const std::string& command_id, const Command&)>;
+  using Answer = std::function<CommandOutcome(const CommandId& command_id, const Command&)>;
 
   ~RecordingBus() override;
-  void send(std::string command_id, Command command, ReplyFn reply) override;
+  void send(CommandId command_id, Command command, ReplyFn reply) override;
   std::int32_t partitions() const override { return 4; }
 
   std::vector<Sent> sent() const;

@@ -153,7 +153,7 @@ TEST_F(HandleTest, OversizedBodyIs413) {
 }
 
 TEST_F(HandleTest, PostTaskFillsDefaultsAndReadsTheRateExactly) {
-  bus.set_answer([](const std::string&, const Command&) {
+  bus.set_answer([](const CommandId&, const Command&) {
     TaskPosted posted;
     posted.task_id = TaskId{"emp1.1"};
     posted.escrow = Micros{6'000'000};
@@ -196,8 +196,9 @@ TEST_F(HandleTest, IdempotencyKeyNamesTheCommand) {
   EXPECT_EQ(code_of(too_long), "invalid_header");
   auto sent = bus.sent();
   ASSERT_EQ(sent.size(), 2u);
-  EXPECT_EQ(sent[0].command_id, "emp1:launch-7");
-  EXPECT_EQ(sent[1].command_id.size(), 32u);  // 128 random bits in hex
+  EXPECT_EQ(sent[0].command_id, client_command_id("emp1", "launch-7"));
+  EXPECT_EQ(sent[1].command_id, client_command_id("emp1", ""));  // no key: not remembered
+  EXPECT_FALSE(sent[1].command_id.remembered());
 }
 
 TEST_F(HandleTest, OutcomesMapToStatusesAndCodes) {
@@ -221,7 +222,7 @@ TEST_F(HandleTest, OutcomesMapToStatusesAndCodes) {
       {accepted(UserRegistered{}), 500, "internal"},  // not the event a task post answers with
   };
   for (const Case& c : cases) {
-    bus.set_answer([&](const std::string&, const Command&) { return c.outcome; });
+    bus.set_answer([&](const CommandId&, const Command&) { return c.outcome; });
     Response response = employer("POST", "/v1/tasks", std::string(kTask));
     EXPECT_EQ(response.status, c.status) << c.code;
     EXPECT_EQ(code_of(response), c.code);
@@ -232,7 +233,7 @@ TEST_F(HandleTest, OutcomesMapToStatusesAndCodes) {
 }
 
 TEST_F(HandleTest, DepositIsKeyedByReference) {
-  bus.set_answer([](const std::string&, const Command& command) {
+  bus.set_answer([](const CommandId&, const Command& command) {
     const auto& deposit = std::get<DepositFunds>(command);
     FundsDeposited event;
     event.deposit_id = "dep-" + deposit.account.value + "-" + deposit.reference;
@@ -247,13 +248,13 @@ TEST_F(HandleTest, DepositIsKeyedByReference) {
       payments));
   ASSERT_EQ(first.status, 201) << first.body;
   EXPECT_EQ(member(body_of(first), "amount"), "100.00");
-  EXPECT_EQ(bus.sent()[0].command_id, "deposit:emp1:bank-1");
+  EXPECT_EQ(bus.sent()[0].command_id, deposit_command_id(UserId{"emp1"}, "bank-1"));
   Response other_amount = send(make_request(
       "POST", "/v1/deposits", R"({"account":"emp1","amount":"5.00","reference":"bank-1"})",
       payments));
   EXPECT_EQ(other_amount.status, 409);
   EXPECT_EQ(code_of(other_amount), "exists_with_different_amount");
-  bus.set_answer([](const std::string&, const Command&) { return rejected(Rejection::exists); });
+  bus.set_answer([](const CommandId&, const Command&) { return rejected(Rejection::exists); });
   Response late_repeat = send(make_request(
       "POST", "/v1/deposits", R"({"account":"emp1","amount":"100.00","reference":"bank-1"})",
       payments));
@@ -262,7 +263,7 @@ TEST_F(HandleTest, DepositIsKeyedByReference) {
 }
 
 TEST_F(HandleTest, RegisteringTheSameProfileAgainIs200) {
-  bus.set_answer([](const std::string&, const Command&) { return rejected(Rejection::exists); });
+  bus.set_answer([](const CommandId&, const Command&) { return rejected(Rejection::exists); });
   Response response = send(make_request("PUT", "/v1/users/w1",
                                         R"({"country":"ID","display_name":"W"})",
                                         token_for("w1", {"worker"})));
@@ -289,7 +290,7 @@ TEST_F(HandleTest, ClaimNeedsARegisteredWorker) {
 }
 
 TEST_F(HandleTest, ReviewCommandsCarryTheActor) {
-  bus.set_answer([](const std::string&, const Command& command) {
+  bus.set_answer([](const CommandId&, const Command& command) {
     if (std::holds_alternative<ApproveSubmission>(command)) {
       SubmissionApproved event;
       event.claim_id = ClaimId{"emp1.1.1"};

@@ -108,7 +108,7 @@ TEST_F(ServerTest, AnswersPipelinedRequestsInOrder) {
 
 TEST_F(ServerTest, CommandAnsweredFromAnotherThreadReachesTheClient) {
   bus.set_reply_delay(std::chrono::milliseconds(20));
-  bus.set_answer([](const std::string&, const Command&) {
+  bus.set_answer([](const CommandId&, const Command&) {
     FundsDeposited event;
     event.deposit_id = "dep-emp1-r1";
     event.account = UserId{"emp1"};

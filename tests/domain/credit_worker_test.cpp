@@ -82,7 +82,7 @@ TEST(RejectionCodes, AreInTheDocumentedOrder) {
       "claim_not_found",    "forbidden",       "exists",         "exists_with_different_amount",
       "insufficient_funds", "task_not_open",   "own_task",       "not_qualified",
       "already_claimed",    "max_per_worker",  "no_free_slot",   "wrong_state",
-      "claim_expired",      "out_of_order"};
+      "claim_expired",      "out_of_order",    "idempotency_key_reused"};
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(rejection_code(static_cast<Rejection>(i)), expected[i]) << "value " << i;
   }
@@ -100,6 +100,7 @@ TEST(RejectionCodes, MapToHttpStatuses) {
                       Rejection::out_of_order, Rejection::claim_expired}) {
     EXPECT_EQ(rejection_http_status(r), 409) << rejection_code(r);
   }
+  EXPECT_EQ(rejection_http_status(Rejection::idempotency_key_reused), 422);
 }
 
 // A state where every invariant holds: a funded employer, a task with one approved slot, one

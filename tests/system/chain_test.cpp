@@ -130,7 +130,7 @@ TEST(PartitionProcessor, RebuildsFromTheFirstRecordOfEachSeqAndChainsOnFromIt) {
   EXPECT_EQ(processor.last_seq(), 3);
   EXPECT_EQ(processor.state_copy().users.at(UserId{"emp"}).available, money("15"));
   std::promise<CommandOutcome> done;
-  processor.submit(PendingCommand{"next", DepositFunds{UserId{"emp"}, money("1"), "a3"},
+  processor.submit(PendingCommand{client_command_id("test", "next"), DepositFunds{UserId{"emp"}, money("1"), "a3"},
                                   [&](CommandOutcome o) { done.set_value(std::move(o)); }});
   CommandOutcome outcome = done.get_future().get();
   ASSERT_EQ(outcome.kind, CommandOutcome::Kind::accepted);

@@ -34,6 +34,9 @@ using testing::TempDir;
 using Kind = CommandOutcome::Kind;
 
 constexpr std::int16_t kProduceApi = 0;  // Kafka's ApiKey for Produce
+// The mock keeps at most 5 MiB per partition and silently drops older records beyond it; 20,000
+// deposits of about 1 KiB (record, headers and overhead) fit only when spread over 8 partitions.
+constexpr std::int32_t kLoadPartitions = 8;
 
 // The command ids of the records every reader applies (first record of each seq, chain intact).
 std::multiset<std::string> applied_command_ids(EventLog& log) {
@@ -52,7 +55,8 @@ std::multiset<std::string> applied_command_ids(EventLog& log) {
       if (step != ChainStep::apply) continue;
       seq = envelope->meta.seq;
       hash = own;
-      ids.insert(envelope->meta.command_id);
+      auto id = parse_command_id(envelope->meta.command_id);
+      ids.insert(id ? id->key : envelope->meta.command_id);  // the client's key
     }
   }
   return ids;
@@ -61,7 +65,7 @@ std::multiset<std::string> applied_command_ids(EventLog& log) {
 CommandOutcome call_processor(PartitionProcessor& processor, std::string id, Command command) {
   std::promise<CommandOutcome> promise;
   auto future = promise.get_future();
-  processor.submit(PendingCommand{std::move(id), std::move(command),
+  processor.submit(PendingCommand{client_command_id("test", id), std::move(command),
                                   [&promise](CommandOutcome o) { promise.set_value(std::move(o)); }});
   return future.get();
 }
@@ -135,7 +139,7 @@ std::vector<CommandOutcome> send_deposits(CommandBus& bus, int total, int users,
       ++outstanding;
     }
     UserId user{"u" + std::to_string(i % users)};
-    bus.send("dep-" + std::to_string(i), DepositFunds{user, Micros{10'000}, "ref-" + std::to_string(i)},
+    bus.send(client_command_id("test", "dep-" + std::to_string(i)), DepositFunds{user, Micros{10'000}, "ref-" + std::to_string(i)},
              [&, i](CommandOutcome outcome) {
                std::lock_guard lock(mutex);
                outcomes[i] = std::move(outcome);
@@ -152,13 +156,13 @@ std::vector<CommandOutcome> send_deposits(CommandBus& bus, int total, int users,
 TEST(KafkaFaults, RequestErrorsAndABrokerDownLoseNothingAndDuplicateNothing) {
   constexpr int kUsers = 100;
   constexpr int kDeposits = 20'000;
-  auto mock = MockKafka::start(3, 4);
+  auto mock = MockKafka::start(3, kLoadPartitions);
   ASSERT_TRUE(mock.ok());
   auto* cluster = static_cast<rd_kafka_mock_cluster_t*>((*mock)->cluster());
   TempDir dir;
   NodeConfig config;
   config.data_dir = dir.str();
-  config.partitions = 4;
+  config.partitions = kLoadPartitions;
   config.event_log = "kafka://" + (*mock)->bootstrap();
   config.node_id = "fault-node";
   auto node = EmbeddedNode::open(config);
@@ -214,7 +218,7 @@ TEST(KafkaFaults, RequestErrorsAndABrokerDownLoseNothingAndDuplicateNothing) {
 
   // The read models equal the fold.
   ASSERT_TRUE(eventually([&] {
-    for (std::int32_t p = 0; p < 4; ++p) {
+    for (std::int32_t p = 0; p < kLoadPartitions; ++p) {
       if ((*node)->projector().chain_position(p).next_offset < (*node)->log().end(p)) return false;
     }
     return true;
@@ -235,14 +239,14 @@ TEST(KafkaFaults, RequestErrorsAndABrokerDownLoseNothingAndDuplicateNothing) {
 TEST(KafkaFaults, AProcessorKilledWithSigkillUnderLoadLosesNothingAndDuplicatesNothing) {
   constexpr int kUsers = 100;
   constexpr int kDeposits = 20'000;
-  auto mock = MockKafka::start(3, 4);
+  auto mock = MockKafka::start(3, kLoadPartitions);
   ASSERT_TRUE(mock.ok());
   const std::string bootstrap = (*mock)->bootstrap();
   TempDir dir;
   testing::ServerProcess processor(dir.str(), "unused-secret");
   const std::vector<std::string> args = {testing::microjobs_binary(), "serve", "--event-log",
                                          "kafka://" + bootstrap, "--role", "processor", "--partitions",
-                                         "4", "--data-dir", dir.str(), "--port-file", dir.str() + "/ready"};
+                                         std::to_string(kLoadPartitions), "--data-dir", dir.str(), "--port-file", dir.str() + "/ready"};
   ASSERT_TRUE(processor.launch(args, dir.str() + "/ready"));
   auto bus = KafkaCommandBus::open(KafkaBusConfig{bootstrap, "load-client", std::chrono::seconds(10)});
   ASSERT_TRUE(bus.ok()) << bus.error().message;
@@ -273,7 +277,7 @@ TEST(KafkaFaults, AProcessorKilledWithSigkillUnderLoadLosesNothingAndDuplicatesN
   }
   std::printf("sigkill: %d of %d deposits had an unknown outcome and were retried\n", retried, kDeposits);
 
-  auto log = KafkaEventLog::open(KafkaConfig{bootstrap, "microjobs.events", 4});
+  auto log = KafkaEventLog::open(KafkaConfig{bootstrap, "microjobs.events", kLoadPartitions});
   ASSERT_TRUE(log.ok());
   std::multiset<std::string> ids = applied_command_ids(**log);
   for (int i = 0; i < kDeposits; ++i) ASSERT_EQ(ids.count("dep-" + std::to_string(i)), 1u) << i;
@@ -282,7 +286,7 @@ TEST(KafkaFaults, AProcessorKilledWithSigkillUnderLoadLosesNothingAndDuplicatesN
   TempDir read_dir;
   auto store = RocksReadStore::open(read_dir.str());
   Projector projector(**log, **store);
-  for (std::int32_t p = 0; p < 4; ++p) {
+  for (std::int32_t p = 0; p < kLoadPartitions; ++p) {
     while (projector.chain_position(p).next_offset < (*log)->end(p)) ASSERT_TRUE(projector.step().ok());
   }
   ReadModels reads(**store);

@@ -47,7 +47,7 @@ inline bool eventually(const std::function<bool()>& condition,
 inline CommandOutcome call(CommandBus& bus, std::string id, Command command) {
   std::promise<CommandOutcome> promise;
   auto future = promise.get_future();
-  bus.send(std::move(id), std::move(command),
+  bus.send(client_command_id("test", id), std::move(command),
            [&promise](CommandOutcome outcome) { promise.set_value(std::move(outcome)); });
   return future.get();
 }

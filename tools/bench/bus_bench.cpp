@@ -21,7 +21,7 @@ namespace {
 CommandOutcome call(CommandBus& bus, std::string id, Command command) {
   std::promise<CommandOutcome> promise;
   auto future = promise.get_future();
-  bus.send(std::move(id), std::move(command), [&](CommandOutcome o) { promise.set_value(std::move(o)); });
+  bus.send(client_command_id("bench", id), std::move(command), [&](CommandOutcome o) { promise.set_value(std::move(o)); });
   return future.get();
 }
 
@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
       ++outstanding;
     }
     std::string worker = "w" + std::to_string(i);
-    bus.send("c" + std::to_string(i), ClaimSlot{task, UserId{worker}, {"US", 0, 0}},
+    bus.send(client_command_id("bench", "c" + std::to_string(i)), ClaimSlot{task, UserId{worker}, {"US", 0, 0}},
              [&](CommandOutcome outcome) {
                std::lock_guard lock(mutex);
                (outcome.kind == CommandOutcome::Kind::accepted ? accepted : other) += 1;

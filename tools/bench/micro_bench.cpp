@@ -198,7 +198,7 @@ const std::filesystem::path& projector_log() {
     auto call = [&](std::string id, Command command) {
       std::promise<CommandOutcome> promise;
       auto future = promise.get_future();
-      (*node)->bus().send(std::move(id), std::move(command), [&](CommandOutcome o) { promise.set_value(std::move(o)); });
+      (*node)->bus().send(client_command_id("bench", id), std::move(command), [&](CommandOutcome o) { promise.set_value(std::move(o)); });
       return future.get();
     };
     call("r", RegisterUser{UserId{"emp"}, "US", ""});
@@ -212,7 +212,7 @@ const std::filesystem::path& projector_log() {
     std::atomic<int> left{20'000};
     std::promise<void> all;
     for (int i = 0; i < 20'000; ++i) {
-      (*node)->bus().send("c" + std::to_string(i), ClaimSlot{task, UserId{"w" + std::to_string(i)}, {"US", 0, 0}},
+      (*node)->bus().send(client_command_id("bench", "c" + std::to_string(i)), ClaimSlot{task, UserId{"w" + std::to_string(i)}, {"US", 0, 0}},
                           [&](CommandOutcome) { if (--left == 0) all.set_value(); });
     }
     all.get_future().wait();

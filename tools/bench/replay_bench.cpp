@@ -43,7 +43,7 @@ class Window {
       room_.wait(lock, [&] { return outstanding_ < limit_; });
       ++outstanding_;
     }
-    bus_.send(std::move(id), std::move(command), [this, on_reply = std::move(on_reply)](CommandOutcome outcome) {
+    bus_.send(client_command_id("bench", id), std::move(command), [this, on_reply = std::move(on_reply)](CommandOutcome outcome) {
       std::lock_guard lock(mutex_);
       if (outcome.kind != CommandOutcome::Kind::accepted) ++failed_;
       if (on_reply) on_reply(outcome);

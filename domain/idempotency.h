@@ -1,0 +1,62 @@
+#pragma once
+// What a partition remembers of the commands it accepted, so that a repeat gets the first answer
+// and a key reused for another command is refused. Pure: the processor and the simulation use it.
+//
+// The rule (README "Idempotency", commands/README.md):
+// - an accepted command is remembered by its CommandId for `window_ms` (24 h by default), with
+//   the fingerprint of its body and the log offset of its event; it survives restarts because
+//   the id and the fingerprint are in the event's envelope;
+// - a rejected command is never remembered: a rejection changed nothing, so a retry is decided
+//   again against the state of its own time, before and after a restart alike;
+// - the same id with another fingerprint (another command, or the same command with another
+//   body) is `reused`: the caller answers 422 idempotency_key_reused and appends nothing.
+//
+// Not thread-safe: owned by the one thread that decides a partition's commands.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "domain/command_id.h"
+
+namespace microjobs {
+
+struct RememberedCommand {
+  std::int64_t offset = 0;        // where its event is in the partition's log
+  std::uint64_t fingerprint = 0;  // 0: unknown (a record written before fingerprints)
+  std::int64_t time_ms = 0;       // when it was decided; forgotten window_ms later
+};
+
+class IdempotencyTable {
+ public:
+  enum class Verdict : std::uint8_t { fresh, repeat, reused };
+  struct Lookup {
+    Verdict verdict = Verdict::fresh;
+    std::int64_t offset = -1;  // for a repeat: the first outcome's event
+  };
+
+  IdempotencyTable(std::int64_t window_ms, std::size_t max_entries)
+      : window_ms_(window_ms), max_entries_(max_entries) {}
+
+  Lookup check(const CommandId& id, std::uint64_t fingerprint) const;
+  // Remembers an accepted command; ids without a key and ids already known are ignored.
+  void remember(const CommandId& id, RememberedCommand entry);
+  // The same for an id in its text form, as the envelope and the snapshot carry it.
+  void remember_text(std::string id_text, RememberedCommand entry);
+  // Forgets what was decided more than window_ms before now, and the oldest beyond max_entries.
+  void forget_expired(std::int64_t now_ms);
+  void clear();
+  std::size_t size() const { return entries_.size(); }
+  // Visits every entry (id text, entry) in the order they were remembered.
+  void for_each(const std::function<void(const std::string&, const RememberedCommand&)>& f) const;
+
+ private:
+  const std::int64_t window_ms_;
+  const std::size_t max_entries_;
+  std::unordered_map<std::string, RememberedCommand> entries_;
+  std::deque<std::pair<std::int64_t, std::string>> order_;  // (time, id text), oldest first
+};
+
+}  // namespace microjobs

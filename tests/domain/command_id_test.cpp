@@ -1,0 +1,123 @@
+// Command ids (issue 7): typed namespaces whose text form no client input can forge, body
+// fingerprints that tell a retry from a reused key, and the idempotency table's rule.
+#include <gtest/gtest.h>
+
+#include "domain/codec/envelope.h"
+#include "domain/command_id.h"
+#include "domain/idempotency.h"
+
+namespace microjobs {
+namespace {
+
+TEST(CommandId, TextRoundTripsForEveryOrigin) {
+  for (const CommandId& id :
+       {client_command_id("alice", "k-1"), client_command_id("alice", "a/b//c"),
+        client_command_id("alice", ""), deposit_command_id(UserId{"bob"}, "wire/77"),
+        credit_command_id("3-35"), expire_claim_command_id(ClaimId{"emp.7.3"})}) {
+    auto parsed = parse_command_id(id.text());
+    ASSERT_TRUE(parsed.has_value()) << id.text();
+    EXPECT_EQ(*parsed, id) << id.text();
+  }
+}
+
+TEST(CommandId, NoClientKeyEqualsASystemId) {
+  // Whatever a client calls itself and whatever key it sends, its id stays in `client`.
+  const std::vector<CommandId> system = {credit_command_id("0-35"),
+                                         expire_claim_command_id(ClaimId{"emp.7.3"}),
+                                         deposit_command_id(UserId{"victim1"}, "wire-77")};
+  for (const char* name : {"credit", "deposit", "expire", "expire_claim", "client", "system"}) {
+    for (const CommandId& target : system) {
+      for (const std::string& key :
+           {target.key, target.text(), target.principal + "/" + target.key,
+            target.principal + ":" + target.key, "/" + target.key, "//" + target.key}) {
+        CommandId forged = client_command_id(name, key);
+        EXPECT_NE(forged.text(), target.text()) << name << " " << key;
+        EXPECT_EQ(parse_command_id(forged.text())->origin, CommandOrigin::client);
+      }
+    }
+  }
+}
+
+TEST(CommandId, RefusesTextNoIdWrites) {
+  for (std::string_view text : {"", "alice:k1", "credit:3-35", "nope/a/b", "client//k", "client/a"}) {
+    EXPECT_FALSE(parse_command_id(text).has_value()) << text;
+  }
+}
+
+TEST(CommandId, WithoutAKeyIsNotRemembered) {
+  EXPECT_FALSE(client_command_id("alice", "").remembered());
+  EXPECT_TRUE(client_command_id("alice", "k").remembered());
+}
+
+TEST(CommandFingerprint, TellsCommandsAndBodiesApart) {
+  const ClaimId claim{"emp.1.1"};
+  const auto submit = command_fingerprint(SubmitProof{claim, UserId{"w"}, "proof"});
+  EXPECT_EQ(submit, command_fingerprint(SubmitProof{claim, UserId{"w"}, "proof"}));
+  EXPECT_NE(submit, command_fingerprint(SubmitProof{claim, UserId{"w"}, "proof!"}));
+  EXPECT_NE(submit, command_fingerprint(AbandonClaim{claim, UserId{"w"}}));
+  // Field boundaries count: ("ab", "c") is not ("a", "bc").
+  EXPECT_NE(command_fingerprint(RegisterUser{UserId{"ab"}, "c", ""}),
+            command_fingerprint(RegisterUser{UserId{"a"}, "bc", ""}));
+  EXPECT_NE(submit, 0u);
+}
+
+TEST(CommandFingerprint, IgnoresTheProfileTheServerFillsIn) {
+  const TaskId task{"emp.1"};
+  EXPECT_EQ(command_fingerprint(ClaimSlot{task, UserId{"w"}, {"US", 1, 0}}),
+            command_fingerprint(ClaimSlot{task, UserId{"w"}, {"US", 9, 3}}));
+  EXPECT_NE(command_fingerprint(ClaimSlot{task, UserId{"w"}, {}}),
+            command_fingerprint(ClaimSlot{TaskId{"emp.2"}, UserId{"w"}, {}}));
+}
+
+TEST(CommandFingerprint, TravelsInTheEnvelopeAndIsOptional) {
+  EnvelopeMeta meta{"0-1", event_source(0), UnixMs{1'795'000'000'000}, "u", 1, "client/u/k",
+                    std::string(64, '0'), 0x0123456789abcdefULL};
+  Event event = UserRegistered{UserId{"u"}, "US", ""};
+  std::string bytes = encode_envelope(meta, event);
+  EXPECT_NE(bytes.find(R"("command_hash":"0123456789abcdef")"), std::string::npos) << bytes;
+  auto decoded = decode_envelope(bytes);
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->meta.command_fingerprint, 0x0123456789abcdefULL);
+  EXPECT_EQ(encode_envelope(decoded->meta, decoded->event), bytes);
+  meta.command_fingerprint = 0;
+  std::string without = encode_envelope(meta, event);
+  EXPECT_EQ(without.find("command_hash"), std::string::npos);
+  EXPECT_EQ(decode_envelope(without)->meta.command_fingerprint, 0u);
+}
+
+TEST(IdempotencyTable, RemembersAcceptedCommandsWithTheirBody) {
+  IdempotencyTable table(1000, 100);
+  const CommandId id = client_command_id("alice", "k");
+  EXPECT_EQ(table.check(id, 7).verdict, IdempotencyTable::Verdict::fresh);
+  table.remember(id, {42, 7, 0});
+  EXPECT_EQ(table.check(id, 7).verdict, IdempotencyTable::Verdict::repeat);
+  EXPECT_EQ(table.check(id, 7).offset, 42);
+  EXPECT_EQ(table.check(id, 8).verdict, IdempotencyTable::Verdict::reused);
+  EXPECT_EQ(table.check(client_command_id("bob", "k"), 7).verdict, IdempotencyTable::Verdict::fresh);
+}
+
+TEST(IdempotencyTable, AnUnknownFingerprintMatchesAnyBody) {
+  IdempotencyTable table(1000, 100);
+  table.remember_text("client/alice/k", {1, 0, 0});  // a record from before fingerprints
+  EXPECT_EQ(table.check(client_command_id("alice", "k"), 99).verdict,
+            IdempotencyTable::Verdict::repeat);
+}
+
+TEST(IdempotencyTable, ForgetsAfterTheWindowAndBeyondItsSize) {
+  IdempotencyTable table(1000, 2);
+  table.remember(client_command_id("a", "1"), {1, 1, 0});
+  table.remember(client_command_id("a", "2"), {2, 1, 500});
+  table.remember(client_command_id("a", ""), {3, 1, 500});  // no key: never remembered
+  EXPECT_EQ(table.size(), 2u);
+  table.forget_expired(1001);
+  EXPECT_EQ(table.check(client_command_id("a", "1"), 1).verdict, IdempotencyTable::Verdict::fresh);
+  EXPECT_EQ(table.check(client_command_id("a", "2"), 1).verdict, IdempotencyTable::Verdict::repeat);
+  table.remember(client_command_id("a", "3"), {4, 1, 600});
+  table.remember(client_command_id("a", "4"), {5, 1, 600});
+  table.forget_expired(600);
+  EXPECT_EQ(table.size(), 2u);
+  EXPECT_EQ(table.check(client_command_id("a", "2"), 1).verdict, IdempotencyTable::Verdict::fresh);
+}
+
+}  // namespace
+}  // namespace microjobs
