@@ -26,17 +26,15 @@ struct Round {
   std::string failure;
 };
 
-// Why an outcome does not settle the credit of `source_event_id`, or empty when it does: the
-// credit was applied now or before (a repeat of its id, or `exists` from the chain of seqs). An
-// accepted outcome must be that very credit: anything else means the id answered for another
-// command, which the id namespaces rule out; it is reported, never counted as paid.
-std::string credit_failure(const CommandOutcome& outcome, const std::string& source_event_id) {
+}  // namespace
+
+std::string credit_failure(const CommandOutcome& outcome, std::string_view source_event_id) {
   switch (outcome.kind) {
     case CommandOutcome::Kind::accepted: {
       const auto* credited = std::get_if<WorkerCredited>(&outcome.event);
       if (credited != nullptr && credited->source_event_id == source_event_id) return {};
       return "answered with " + std::string(event_type(outcome.event)) + ", not the credit of " +
-             source_event_id;
+             std::string(source_event_id);
     }
     case CommandOutcome::Kind::rejected:
       if (outcome.rejection == Rejection::exists) return {};
@@ -46,8 +44,6 @@ std::string credit_failure(const CommandOutcome& outcome, const std::string& sou
   }
   return "unknown outcome";
 }
-
-}  // namespace
 
 CreditManager::CreditManager(EventLog& log, CommandBus& bus, StateStore& store)
     : log_(log), bus_(bus), store_(store) {}

@@ -18,6 +18,12 @@
 
 namespace microjobs {
 
+// Why an outcome does not settle the credit of the approval `source_event_id`, or empty when it
+// does: the credit was applied now or before (a repeat of its id, or `exists` from the chain of
+// seqs). An accepted outcome must be that very credit: anything else means its id answered for
+// another command, which the id namespaces rule out; it is reported, never counted as paid.
+std::string credit_failure(const CommandOutcome& outcome, std::string_view source_event_id);
+
 class CreditManager {
  public:
   CreditManager(EventLog& log, CommandBus& bus, StateStore& store);

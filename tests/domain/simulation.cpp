@@ -27,6 +27,8 @@ std::string_view expected_code(Expect expect) {
       return rejection_code(Rejection::out_of_order);
     case Expect::wrong_state:
       return rejection_code(Rejection::wrong_state);
+    case Expect::idempotency_key_reused:
+      return rejection_code(Rejection::idempotency_key_reused);
   }
   return "?";
 }
@@ -77,7 +79,7 @@ std::string Simulation::step() {
   touched_tasks_.clear();
   if (static_cast<std::size_t>(step_) < users_.size()) return register_user(step_);
   std::uint64_t roll = below(100);
-  if (roll < 2) return register_again();
+  if (roll < 2) return chance(50) ? register_again() : hostile();
   if (roll < 8) return deposit();
   if (roll < 16) return post_task();
   if (roll < 44) return claim_slot();
@@ -239,6 +241,49 @@ std::string Simulation::run_scheduler() {
   return {};
 }
 
+// A hostile principal named like a system namespace updates its own profile with a key that
+// names a system command of its own partition: the next credit to arrive there, a claim that
+// will expire there, a deposit reference there, or the whole text of such an id. Or it reuses
+// one of its keys with another body, which must be idempotency_key_reused within 24 h. The
+// system's commands must go on as if nothing happened (their Expect values say so).
+std::string Simulation::hostile() {
+  static constexpr const char* kNames[] = {"credit", "deposit", "expire_claim", "client"};
+  const std::string name = kNames[below(std::size(kNames))];
+  const std::int32_t home = partition_for(name, config_.partitions);
+  const std::string country = kCountries[below(std::size(kCountries))];
+  auto& used = hostile_keys_[name];
+  if (!used.empty() && chance(25)) {
+    const auto& [key, sent_country, at] = used[below(used.size())];
+    if (sent_country == country || now_.value - at.value > 23LL * 3600 * 1000) return {};
+    return execute_as(RegisterUser{UserId{name}, country, name}, client_command_id(name, key),
+                      Expect::idempotency_key_reused);
+  }
+  std::vector<CommandId> targets;
+  for (const auto& [route, queue] : pending_credits_) {
+    if (route.second == home && !queue.empty()) targets.push_back(id_for(queue.front()));
+  }
+  for (const ClaimId& claim : claimed_) {
+    if (partition_for(claims_.at(claim).employer.value, config_.partitions) == home) {
+      targets.push_back(expire_claim_command_id(claim));
+    }
+  }
+  for (const User& user : users_) {
+    if (partition_for(user.id.value, config_.partitions) != home) continue;
+    targets.push_back(deposit_command_id(user.id, "bank-" + std::to_string(step_ + 1)));
+  }
+  if (targets.empty()) return {};
+  const CommandId& target = targets[below(targets.size())];
+  const std::string keys[] = {target.key, target.text(), target.principal + ":" + target.key,
+                              target.principal + "/" + target.key};
+  std::string key = keys[below(std::size(keys))];
+  const std::size_t before = partitions_[home].log.size();
+  std::string failure = execute_as(RegisterUser{UserId{name}, country, name},
+                                   client_command_id(name, key), Expect::anything);
+  // Only an accepted command is remembered, so only its key can be reused.
+  if (partitions_[home].log.size() > before) used.emplace_back(std::move(key), country, now_);
+  return failure;
+}
+
 std::string Simulation::drain_credits() {
   for (auto& [route, queue] : pending_credits_) {
     while (!queue.empty()) {
@@ -251,18 +296,53 @@ std::string Simulation::drain_credits() {
   return {};
 }
 
-// Decides the command on its stream's partition; an event is appended to the log and applied.
+// The id the production code gives the command: the system's namespaces for deposits, credits
+// and expiries, else a client's own key.
+CommandId Simulation::id_for(const Command& command) const {
+  if (const auto* deposit = std::get_if<DepositFunds>(&command)) {
+    return deposit_command_id(deposit->account, deposit->reference);
+  }
+  if (const auto* credit = std::get_if<CreditWorker>(&command)) {
+    return credit_command_id(credit->source_event_id);
+  }
+  if (const auto* expire = std::get_if<ExpireClaim>(&command)) {
+    return expire_claim_command_id(expire->claim_id);
+  }
+  return client_command_id("sim", "cmd-" + std::to_string(stats_.commands));
+}
+
 std::string Simulation::execute(const Command& command, Expect expect) {
+  return execute_as(command, id_for(command), expect);
+}
+
+// Decides the command on its stream's partition as the processor does: a remembered id is
+// answered from memory (a repeat appends nothing; another body is idempotency_key_reused), else
+// decide; an event is appended to the log, applied and its id remembered.
+std::string Simulation::execute_as(const Command& command, const CommandId& id, Expect expect) {
   stats_.commands += 1;
   last_command_ = command_name(command);
   const std::string stream = stream_of(command);
   if (stream.empty()) return "the simulation made a command without a stream";
   const std::int32_t p = partition_for(stream, config_.partitions);
-  Decision decision = decide(partitions_[p].state, command, now_);
+  const std::uint64_t fingerprint = command_fingerprint(command);
+  auto seen = partitions_[p].idempotency.check(id, fingerprint);
+  if (seen.verdict == IdempotencyTable::Verdict::repeat) {
+    // Settles what `exists` would: nothing is appended. Never right where an event must come.
+    stats_.outcomes["repeat"] += 1;
+    if (expect == Expect::anything || expect == Expect::exists) return {};
+    return "expected " + std::string(expected_code(expect)) + ", got a repeat of " + id.text();
+  }
+  Decision decision = seen.verdict == IdempotencyTable::Verdict::reused
+                          ? Decision{Rejection::idempotency_key_reused}
+                          : decide(partitions_[p].state, command, now_);
   if (const auto* rejection = std::get_if<Rejection>(&decision)) {
     stats_.outcomes[std::string(rejection_code(*rejection))] += 1;
     if (expect == Expect::anything || expected_code(expect) == rejection_code(*rejection))
       return {};
+    if (expect == Expect::exists_with_different_amount &&
+        *rejection == Rejection::idempotency_key_reused) {
+      return {};  // within the window the reference's id refuses another amount first
+    }
     return "expected " + std::string(expected_code(expect)) + ", got " +
            std::string(rejection_code(*rejection));
   }
@@ -271,7 +351,10 @@ std::string Simulation::execute(const Command& command, Expect expect) {
     return "expected " + std::string(expected_code(expect)) + ", got " +
            std::string(event_type(event));
   }
-  append(p, stream, event);
+  partitions_[p].idempotency.forget_expired(now_.value);
+  partitions_[p].idempotency.remember(
+      id, {static_cast<std::int64_t>(partitions_[p].log.size()), fingerprint, now_.value});
+  append(p, stream, event, id, fingerprint);
   evolve(partitions_[p].state, event);
   if (config_.fault_apply_twice_at_step > 0 && step_ >= config_.fault_apply_twice_at_step &&
       std::holds_alternative<SlotClaimed>(event)) {
@@ -283,7 +366,8 @@ std::string Simulation::execute(const Command& command, Expect expect) {
 
 // Writes the event as the partition processor does: seq contiguous from 1, prev_hash the
 // SHA-256 of the previous record's bytes.
-void Simulation::append(std::int32_t partition, const std::string& stream, const Event& event) {
+void Simulation::append(std::int32_t partition, const std::string& stream, const Event& event,
+                        const CommandId& id, std::uint64_t fingerprint) {
   Partition& log = partitions_[partition];
   const std::int64_t seq = static_cast<std::int64_t>(log.log.size()) + 1;
   EnvelopeMeta meta{event_id(partition, seq),
@@ -291,8 +375,9 @@ void Simulation::append(std::int32_t partition, const std::string& stream, const
                     now_,
                     stream,
                     seq,
-                    "cmd-" + std::to_string(stats_.commands),
-                    log.last_hash};
+                    id.text(),
+                    log.last_hash,
+                    fingerprint};
   std::string bytes = encode_envelope(meta, event);
   log.last_hash = sha256_hex(bytes);
   log.log.push_back(std::move(bytes));
@@ -309,7 +394,10 @@ std::string Simulation::on_event(std::int32_t partition, const Event& event) {
     }
   }
   if (const auto* e = std::get_if<UserProfileUpdated>(&event)) {
-    users_[user_index_.at(e->user_id)].country = e->country;
+    // Hostile principals (hostile()) are not among the modelled users.
+    if (auto it = user_index_.find(e->user_id); it != user_index_.end()) {
+      users_[it->second].country = e->country;
+    }
   } else if (const auto* e = std::get_if<TaskPosted>(&event)) {
     task_index_[e->task_id] = tasks_.size();
     tasks_.push_back(Task{e->task_id, e->employer_id, e->slots, 0, e->expires_at, e->max_per_worker,

@@ -14,11 +14,13 @@
 #include <map>
 #include <random>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "domain/decider.h"
+#include "domain/idempotency.h"
 
 namespace microjobs::simulation {
 
@@ -36,6 +38,8 @@ struct Config {
 
 struct Partition {
   PartitionState state;
+  // What the partition's processor remembers of accepted commands (24 h, as in production).
+  IdempotencyTable idempotency{24LL * 3600 * 1000, 4'000'000};
   std::vector<std::string> log;  // envelope bytes, seq = index + 1
   std::string last_hash;
 };
@@ -53,7 +57,8 @@ enum class Expect {
   exists,
   exists_with_different_amount,
   out_of_order,
-  wrong_state
+  wrong_state,
+  idempotency_key_reused
 };
 
 class Simulation {
@@ -117,8 +122,12 @@ class Simulation {
   std::string run_scheduler();
   std::string drain_credits();
 
+  std::string hostile();
+  CommandId id_for(const Command& command) const;
   std::string execute(const Command& command, Expect expect = Expect::anything);
-  void append(std::int32_t partition, const std::string& stream, const Event& event);
+  std::string execute_as(const Command& command, const CommandId& id, Expect expect);
+  void append(std::int32_t partition, const std::string& stream, const Event& event,
+              const CommandId& id, std::uint64_t fingerprint);
   std::string on_event(std::int32_t partition, const Event& event);
   std::string track_claim(const SlotClaimed& event);
   std::string track_submission(const ProofSubmitted& event);
@@ -158,6 +167,9 @@ class Simulation {
   std::map<Route, std::int64_t> last_queued_seq_;
   std::map<Route, CreditWorker> last_delivered_;
   std::int64_t credits_queued_ = 0;
+  // Hostile principals named like the system's namespaces, each with the keys it used:
+  // (key, country it sent, when).
+  std::map<std::string, std::vector<std::tuple<std::string, std::string, UnixMs>>> hostile_keys_;
   Stats stats_;
 };
 
