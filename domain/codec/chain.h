@@ -1,5 +1,5 @@
 #pragma once
-// How every reader of a partition treats the next record, by seq and hash chain (DESIGN.md §2):
+// How every reader of a partition treats the next record, by seq and hash chain:
 // the first record with a given seq in offset order is the truth for every reader.
 #include <cstdint>
 #include <string_view>

@@ -1,7 +1,7 @@
 #pragma once
-// The event envelope of DESIGN.md section 4: CloudEvents 1.0 attributes plus stream, seq,
-// command_id, prev_hash and data, as JSON. These bytes are what the local log stores and what goes
-// to Kafka; a record's hash is the SHA-256 of exactly these bytes.
+// The event envelope of the stream contract (README, "On Kafka"): CloudEvents 1.0 attributes
+// plus stream, seq, command_id, command_hash, prev_hash and data, as JSON. These bytes are what
+// the local log stores and what goes to Kafka; a record's hash is the SHA-256 of exactly them.
 #include <cstdint>
 #include <optional>
 #include <string>

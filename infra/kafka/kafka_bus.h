@@ -1,5 +1,5 @@
 #pragma once
-// The CommandBus over Kafka (DESIGN.md §2): any API node sends a command to topic
+// The CommandBus over Kafka: any API node sends a command to topic
 // microjobs.commands (partition = the stream's partition, key = stream key); the processor that
 // the consumer group gave that partition decides it and answers on microjobs.replies, keyed by
 // the asking node, whose bus matches the reply to its pending request. Partition ownership
