@@ -38,6 +38,11 @@ Response problem(int status, std::string_view code, std::string_view detail) {
 
 Response rejection_problem(Rejection rejection) {
   std::string_view code = rejection_code(rejection);
+  if (rejection == Rejection::idempotency_key_reused) {
+    return problem(rejection_http_status(rejection), code,
+                   "this Idempotency-Key was used in the last 24 h for another command or another "
+                   "body; nothing was done: send a new key");
+  }
   return problem(rejection_http_status(rejection), code,
                  "the command was rejected: " + std::string(code));
 }

@@ -30,11 +30,6 @@ Response map_outcome(const CommandOutcome& outcome, const OnAccepted& on_accepte
       if (on_rejected) {
         if (auto response = on_rejected(outcome.rejection)) return std::move(*response);
       }
-      if (outcome.rejection == Rejection::idempotency_key_reused) {
-        return problem(422, rejection_code(outcome.rejection),
-                       "this Idempotency-Key was used in the last 24 h for another command or "
-                       "another body; nothing was done: send a new key");
-      }
       return rejection_problem(outcome.rejection);
     case CommandOutcome::Kind::overloaded:
       return retry_later(429, problem_codes::kOverloaded, "the partition's queue is full");

@@ -33,6 +33,7 @@ class CreditManager {
   // caught up), or an error naming every partition whose round failed (the others still moved).
   Result<std::size_t> step(std::size_t max_records_per_partition = 1024);
   // Source partitions whose last kStalledAfterRounds rounds all failed (an alarm is logged).
+  // Call it on the thread that runs step() (or after run() has stopped).
   std::size_t stalled_partitions() const;
   static constexpr std::uint64_t kStalledAfterRounds = 50;
   void run(std::stop_token stop);

@@ -168,8 +168,12 @@ void PartitionProcessor::process(std::vector<PendingCommand>& commands) {
 // Decides one command against the state (evolving it when accepted) and adds its outcome, and
 // its record when there is one, to the batch. A remembered id is answered from its first outcome.
 void PartitionProcessor::decide_into(PendingCommand& command, UnixMs now, Batch& batch) {
-  const std::uint64_t fingerprint = command_fingerprint(command.command);
-  auto seen = idempotency_.check(command.command_id, fingerprint);
+  // A command without a key is never looked up or remembered: no fingerprint for it either.
+  const bool remembered = command.command_id.remembered();
+  std::string id_text = command.command_id.text();
+  const std::uint64_t fingerprint = remembered ? command_fingerprint(command.command) : 0;
+  const auto seen =
+      remembered ? idempotency_.check_text(id_text, fingerprint) : IdempotencyTable::Lookup{};
   if (seen.verdict == IdempotencyTable::Verdict::repeat) {
     batch.decided.push_back({&command, {}, seen.offset});
     return;
@@ -192,14 +196,14 @@ void PartitionProcessor::decide_into(PendingCommand& command, UnixMs now, Batch&
   }
   Event& event = std::get<Event>(decision);
   EnvelopeMeta meta{event_id(partition_, last_seq_ + 1), event_source(partition_), now,
-                    stream_of(command.command), last_seq_ + 1, command.command_id.text(),
-                    last_hash_, fingerprint};
+                    stream_of(command.command), last_seq_ + 1, id_text, last_hash_,
+                    fingerprint};
   std::string value = encode_envelope(meta, event);
   last_hash_ = sha256_hex(value);
   last_seq_ += 1;
   evolve(state_, event);
   const std::int64_t offset = next_offset_ + static_cast<std::int64_t>(batch.values.size());
-  idempotency_.remember(command.command_id, {offset, fingerprint, now.value});
+  if (remembered) idempotency_.remember_text(std::move(id_text), {offset, fingerprint, now.value});
   batch.keys.push_back(std::move(meta.stream));
   batch.values.push_back(std::move(value));
   batch.hashes.push_back(last_hash_);

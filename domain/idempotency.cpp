@@ -5,7 +5,12 @@ namespace microjobs {
 IdempotencyTable::Lookup IdempotencyTable::check(const CommandId& id,
                                                  std::uint64_t fingerprint) const {
   if (!id.remembered()) return {};
-  auto it = entries_.find(id.text());
+  return check_text(id.text(), fingerprint);
+}
+
+IdempotencyTable::Lookup IdempotencyTable::check_text(const std::string& id_text,
+                                                      std::uint64_t fingerprint) const {
+  auto it = entries_.find(id_text);
   if (it == entries_.end()) return {};
   const RememberedCommand& first = it->second;
   if (first.fingerprint != 0 && first.fingerprint != fingerprint) {

@@ -41,6 +41,8 @@ class IdempotencyTable {
       : window_ms_(window_ms), max_entries_(max_entries) {}
 
   Lookup check(const CommandId& id, std::uint64_t fingerprint) const;
+  // The same by the id's text, for a caller that already has it (the processor's hot path).
+  Lookup check_text(const std::string& id_text, std::uint64_t fingerprint) const;
   // Remembers an accepted command; ids without a key and ids already known are ignored.
   void remember(const CommandId& id, RememberedCommand entry);
   // The same for an id in its text form, as the envelope and the snapshot carry it.
