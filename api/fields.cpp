@@ -65,6 +65,9 @@ std::optional<std::int64_t> parse_rate_token(std::string_view token) {
 
 FieldReader::FieldReader(const JsonValue& object) : object_(object), problem_(&own_problem_) {}
 
+FieldReader::FieldReader(const JsonValue& object, std::string prefix)
+    : object_(object), prefix_(std::move(prefix)), problem_(&own_problem_) {}
+
 FieldReader::FieldReader(const JsonValue& object, std::string prefix,
                          std::optional<FieldProblem>* problem)
     : object_(object), prefix_(std::move(prefix)), problem_(problem) {}

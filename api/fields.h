@@ -27,6 +27,8 @@ struct FieldProblem {
 class FieldReader {
  public:
   explicit FieldReader(const JsonValue& object);
+  // An element of an array: problems name "prefix" + field, e.g. "decisions[3].action".
+  FieldReader(const JsonValue& object, std::string prefix);
   FieldReader(const FieldReader&) = delete;
   FieldReader& operator=(const FieldReader&) = delete;
 

@@ -30,10 +30,13 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/tasks", get_feed},
     {"GET", "/v1/tasks/{}", get_task},
     {"POST", "/v1/tasks/{}/claims", post_claim},
+    {"GET", "/v1/tasks/{}/submissions", get_submissions},
+    {"GET", "/v1/claims/{}", get_claim},
     {"POST", "/v1/claims/{}/abandon", post_abandon},
     {"POST", "/v1/claims/{}/submission", post_submission},
     {"POST", "/v1/claims/{}/approve", post_approve},
     {"POST", "/v1/claims/{}/reject", post_reject},
+    {"POST", "/v1/reviews", post_reviews},
     {"GET", "/v1/accounts/{}", get_account},
 };
 

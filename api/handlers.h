@@ -31,11 +31,14 @@ void post_abandon(Call& call);
 void post_submission(Call& call);
 void post_approve(Call& call);
 void post_reject(Call& call);
+void post_reviews(Call& call);
 
 void get_feed(Call& call);
 void get_task(Call& call);
 void get_account(Call& call);
 void get_reputation(Call& call);
+void get_submissions(Call& call);
+void get_claim(Call& call);
 
 // Shared by the handlers: the 403 for a missing role or someone else's resource.
 Response forbidden(std::string_view detail);

@@ -46,7 +46,8 @@ struct Response {
 // Every limit that applies to what comes from outside, in one place.
 struct ApiConfig {
   std::string jwt_secret;                       // HS256 key; must not be empty
-  std::size_t body_limit = 1 << 20;             // bytes; beyond it 413
+  // Bytes; beyond it 413. 2 MiB: a bulk review of 1,000 decisions with 1 KiB reasons is ~1.1 MB.
+  std::size_t body_limit = 2 << 20;
   std::size_t header_limit = 8 << 10;           // bytes of start line and headers; beyond it 431
   std::chrono::seconds request_timeout{30};     // per read or write of one request or response
   std::chrono::milliseconds min_position_wait{2000};  // how long a read waits for X-Min-Position

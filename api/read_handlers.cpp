@@ -1,5 +1,6 @@
 // The query endpoints: answers from ReadModels, as of the projection (after X-Min-Position when
 // the client sent one).
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <optional>
@@ -155,7 +156,120 @@ void write_task_detail(JsonWriter& json, const TaskView& task) {
   json.key("proof").begin_object().field("type", task.proof_type).end_object();
 }
 
+// A time that has not happened yet (0) is null.
+void write_time_or_null(JsonWriter& json, std::string_view name, UnixMs time) {
+  json.key(name);
+  if (time.value == 0) {
+    json.null();
+  } else {
+    json.string(format_rfc3339(time));
+  }
+}
+
+void write_text_or_null(JsonWriter& json, std::string_view name, const std::string& text) {
+  json.key(name);
+  if (text.empty()) {
+    json.null();
+  } else {
+    json.string(text);
+  }
+}
+
+// One claim as the review queue and GET /v1/claims/{id} show it. `item` is null until campaigns
+// with per-slot items exist.
+void write_claim(JsonWriter& json, const ClaimView& claim) {
+  json.field("claim_id", claim.claim_id.value)
+      .field("task_id", claim.task_id.value)
+      .field("worker_id", claim.worker_id.value)
+      .field("status", claim.status);
+  write_text_or_null(json, "proof", claim.proof);
+  json.key("item").null();
+  write_time_or_null(json, "claimed_at", claim.claimed_at);
+  write_time_or_null(json, "expires_at", claim.expires_at);
+  write_time_or_null(json, "submitted_at", claim.submitted_at);
+  write_time_or_null(json, "reviewed_at", claim.reviewed_at);
+  write_text_or_null(json, "reason", claim.reason);
+}
+
+bool reads_everything(const Principal& who) {
+  return who.has_role(roles::kAuditor) || who.has_role(roles::kAdmin);
+}
+
+constexpr std::string_view kQueueStatuses[] = {"submitted", "revision_requested", "approved",
+                                               "rejected", "claimed"};
+
+// The review queue's query; nullopt after answering 400 itself.
+std::optional<ReviewQueueQuery> read_queue_query(Call& call, const TaskId& task) {
+  auto fail = [&](std::string_view detail) {
+    call.done(bad_query(detail));
+    return std::optional<ReviewQueueQuery>{};
+  };
+  auto params = parse_query(call.query);
+  if (!params) return fail("the query string is not percent-encoded");
+  ReviewQueueQuery query;
+  query.task_id = task;
+  for (const auto& [name, value] : *params) {
+    if (name == "status") {
+      if (std::find(std::begin(kQueueStatuses), std::end(kQueueStatuses), value) ==
+          std::end(kQueueStatuses)) {
+        return fail("status: must be submitted, revision_requested, approved, rejected or claimed");
+      }
+      query.status = value;
+    } else if (name == "limit") {
+      auto limit = parse_integer_token(value);
+      if (!limit || *limit < 1 || *limit > 500) return fail("limit: must be an integer from 1 to 500");
+      query.limit = static_cast<std::size_t>(*limit);
+    } else if (name == "cursor") {
+      if (value.size() > kMaxCursorBytes) return fail("cursor: too long");
+      query.cursor = value;
+    } else {
+      return fail("unknown query parameter: " + name);
+    }
+  }
+  return query;
+}
+
 }  // namespace
+
+void get_submissions(Call& call) {
+  const std::string& id = call.params[0];
+  auto owner = owner_of_task(id);
+  if (owner && owner->value != call.principal.user_id && !reads_everything(call.principal)) {
+    return call.done(forbidden("only the task's owner, auditors and admins may read its submissions"));
+  }
+  if (!owner || !call.context.read_models.task(TaskId{id})) {
+    return call.done(problem(404, "task_not_found", "no task " + id));
+  }
+  auto query = read_queue_query(call, TaskId{id});
+  if (!query) return;
+  auto page = call.context.read_models.review_queue(*query);
+  if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
+  call.done(json_response(200, [&](JsonWriter& json) {
+    json.key("items").begin_array();
+    for (const ClaimView& claim : page->items) {
+      json.begin_object();
+      write_claim(json, claim);
+      json.end_object();
+    }
+    json.end_array();
+    write_text_or_null(json, "next_cursor", page->next_cursor);
+  }));
+}
+
+void get_claim(Call& call) {
+  const std::string& id = call.params[0];
+  auto owner = owner_of_claim(id);
+  std::optional<ClaimView> claim;
+  if (owner) claim = call.context.read_models.claim(ClaimId{id});
+  if (!claim) return call.done(problem(404, "claim_not_found", "no claim " + id));
+  const Principal& who = call.principal;
+  if (claim->worker_id.value != who.user_id && owner->value != who.user_id &&
+      !reads_everything(who)) {
+    return call.done(forbidden("only the claim's worker, the task's owner, auditors and admins "
+                               "may read a claim"));
+  }
+  call.done(json_response(200, [&](JsonWriter& json) { write_claim(json, *claim); }));
+}
 
 void get_feed(Call& call) {
   auto query = read_feed_query(call);

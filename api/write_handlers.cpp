@@ -2,6 +2,8 @@
 // with the token's user as actor, send it, and map its outcome to a response.
 #include <exception>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 
 #include "api/fields.h"
@@ -19,6 +21,19 @@ using OnRejected = std::function<std::optional<Response>(Rejection)>;
 Response unexpected_event(const CommandOutcome& outcome) {
   return problem(500, problem_codes::kInternal,
                  "the command was answered with " + std::string(event_type(outcome.event)));
+}
+
+// The HTTP status and problem code of an outcome that is not a success, as map_outcome answers
+// it: what a bulk review reports for each decision that failed.
+std::pair<int, std::string_view> failure_status(const CommandOutcome& outcome) {
+  switch (outcome.kind) {
+    case CommandOutcome::Kind::rejected:
+      return {rejection_http_status(outcome.rejection), rejection_code(outcome.rejection)};
+    case CommandOutcome::Kind::overloaded: return {429, problem_codes::kOverloaded};
+    case CommandOutcome::Kind::unavailable: return {503, problem_codes::kOutcomeUnknown};
+    case CommandOutcome::Kind::accepted: break;
+  }
+  return {500, problem_codes::kInternal};
 }
 
 Response map_outcome(const CommandOutcome& outcome, const OnAccepted& on_accepted,
@@ -67,6 +82,18 @@ Response command_response(int status, const CommandOutcome& outcome,
   });
   response.headers["X-Position"] = position;
   return response;
+}
+
+// POST /v1/claims/{id}/approve's answer, and each approval's outcome in a bulk review.
+Response approved_response(const CommandOutcome& outcome) {
+  const auto* event = std::get_if<SubmissionApproved>(&outcome.event);
+  if (event == nullptr) return unexpected_event(outcome);
+  return command_response(200, outcome, [&](JsonWriter& json) {
+    json.field("claim_id", event->claim_id.value)
+        .field("status", "approved")
+        .field("paid", format_money(event->paid))
+        .field("fee", format_money(event->fee));
+  });
 }
 
 // Status-only answers of the claim endpoints: {claim_id, status, position}.
@@ -317,16 +344,7 @@ void post_approve(Call& call) {
   if (!claim_id) return;
   if (!object_body(call, true)) return;
   send(call, call.command_id, ApproveSubmission{*claim_id, UserId{call.principal.user_id}},
-       [](const CommandOutcome& outcome) {
-         const auto* event = std::get_if<SubmissionApproved>(&outcome.event);
-         if (event == nullptr) return unexpected_event(outcome);
-         return command_response(200, outcome, [&](JsonWriter& json) {
-           json.field("claim_id", event->claim_id.value)
-               .field("status", "approved")
-               .field("paid", format_money(event->paid))
-               .field("fee", format_money(event->fee));
-         });
-       });
+       approved_response);
 }
 
 void post_reject(Call& call) {
@@ -342,4 +360,156 @@ void post_reject(Call& call) {
        claim_status(claim_id->value, "rejected"));
 }
 
+// ---- POST /v1/reviews: many decisions, each its own command and outcome ----
+
+namespace {
+
+constexpr std::size_t kMaxDecisions = 1000;
+
+struct Decision {
+  std::string claim_id;
+  std::string action;  // approve, reject or revision
+  std::string reason;
+};
+
+// Collects the decisions' outcomes as they arrive (on the processors' threads) and answers once
+// the last one is in, with the results in request order.
+class BulkReview {
+ public:
+  BulkReview(std::size_t size, Done done) : results_(size), remaining_(size), done_(std::move(done)) {}
+
+  void succeed(std::size_t index, const std::string& claim_id, const Response& response,
+               Position position) {
+    std::string entry;
+    JsonWriter json(entry);
+    json.begin_object().field("claim_id", claim_id).field("status", std::int64_t{response.status});
+    json.key("outcome").raw(response.body);
+    json.end_object();
+    finish(index, std::move(entry), position);
+  }
+  void fail(std::size_t index, const std::string& claim_id, int status, std::string_view code) {
+    std::string entry;
+    JsonWriter json(entry);
+    json.begin_object().field("claim_id", claim_id).field("status", std::int64_t{status});
+    json.field("code", code).end_object();
+    finish(index, std::move(entry), std::nullopt);
+  }
+
+ private:
+  void finish(std::size_t index, std::string entry, std::optional<Position> position) {
+    std::unique_lock lock(mutex_);
+    results_[index] = std::move(entry);
+    if (position && (!position_ || position->offset > position_->offset)) position_ = position;
+    if (--remaining_ > 0) return;
+    lock.unlock();
+    done_(respond());
+  }
+  Response respond() {
+    Response response = json_response(200, [&](JsonWriter& json) {
+      json.key("results").begin_array();
+      for (const std::string& result : results_) json.raw(result);
+      json.end_array();
+      json.key("position");
+      if (position_) {
+        json.string(format_position(*position_));
+      } else {
+        json.null();  // nothing was appended
+      }
+    });
+    if (position_) response.headers["X-Position"] = format_position(*position_);
+    return response;
+  }
+
+  std::mutex mutex_;
+  std::vector<std::string> results_;
+  std::size_t remaining_;
+  std::optional<Position> position_;  // the latest event of the batch
+  Done done_;
+};
+
+// The body's decisions; nullopt after answering 400 (naming decisions[i].field) itself. A bad
+// shape refuses the whole request, so nothing is decided for it.
+std::optional<std::vector<Decision>> read_decisions(Call& call) {
+  auto body = object_body(call, false);
+  if (!body) return std::nullopt;
+  auto fail = [&](std::string_view code, std::string detail) {
+    call.done(problem(400, code, std::move(detail)));
+    return std::optional<std::vector<Decision>>{};
+  };
+  for (const auto& [name, value] : body->members) {
+    if (name != "decisions") return fail(problem_codes::kInvalidField, "unknown field: " + name);
+  }
+  const JsonValue* list = body->find("decisions");
+  if (list == nullptr) return fail(problem_codes::kMissingField, "decisions: required");
+  if (list->kind != JsonValue::Kind::array || list->items.empty() ||
+      list->items.size() > kMaxDecisions) {
+    return fail(problem_codes::kInvalidField, "decisions: an array of 1 to 1000 decisions");
+  }
+  std::vector<Decision> decisions;
+  decisions.reserve(list->items.size());
+  for (std::size_t i = 0; i < list->items.size(); ++i) {
+    const JsonValue& item = list->items[i];
+    if (item.kind != JsonValue::Kind::object) {
+      return fail(problem_codes::kInvalidField, "decisions[" + std::to_string(i) + "]: an object");
+    }
+    FieldReader fields(item, "decisions[" + std::to_string(i) + "].");
+    auto claim_id = fields.text("claim_id", Presence::required, 1, 200);
+    auto action = fields.one_of("action", Presence::required, {"approve", "reject", "revision"});
+    auto reason = fields.text("reason", Presence::optional, 1, 1000);
+    if (action && *action != "approve" && !reason) fields.invalid("reason", "required to " + *action);
+    if (!fields.ok()) {
+      call.done(fields.problem());
+      return std::nullopt;
+    }
+    decisions.push_back({*claim_id, *action, reason.value_or("")});
+  }
+  return decisions;
+}
+
+}  // namespace
+
+void post_reviews(Call& call) {
+  if (!require_role(call, roles::kEmployer)) return;
+  auto decisions = read_decisions(call);
+  if (!decisions) return;
+  auto bulk = std::make_shared<BulkReview>(decisions->size(), call.done);
+  const UserId employer{call.principal.user_id};
+  for (std::size_t i = 0; i < decisions->size(); ++i) {
+    const Decision& decision = (*decisions)[i];
+    auto owner = owner_of_claim(decision.claim_id);
+    if (!owner) {
+      bulk->fail(i, decision.claim_id, 404, rejection_code(Rejection::claim_not_found));
+      continue;
+    }
+    if (*owner != employer) {
+      bulk->fail(i, decision.claim_id, 403, problem_codes::kForbidden);
+      continue;
+    }
+    if (decision.action == "revision") {  // RequestRevision is not built yet
+      bulk->fail(i, decision.claim_id, 501, "not_implemented");
+      continue;
+    }
+    // Each decision is its own command with its own id: the request's key plus the claim.
+    CommandId id = call.command_id;
+    if (id.remembered()) id.key += "/" + decision.claim_id;
+    const ClaimId claim{decision.claim_id};
+    Command command = decision.action == "approve"
+                          ? Command{ApproveSubmission{claim, employer}}
+                          : Command{RejectSubmission{claim, employer, decision.reason}};
+    OnAccepted on_accepted = decision.action == "approve"
+                                 ? OnAccepted{approved_response}
+                                 : claim_status(decision.claim_id, "rejected");
+    call.context.bus.send(std::move(id), std::move(command),
+                          [bulk, i, claim_id = decision.claim_id,
+                           on_accepted = std::move(on_accepted)](CommandOutcome outcome) {
+                            if (outcome.kind != CommandOutcome::Kind::accepted) {
+                              auto [status, code] = failure_status(outcome);
+                              return bulk->fail(i, claim_id, status, code);
+                            }
+                            bulk->succeed(i, claim_id, on_accepted(outcome), outcome.position);
+                          });
+  }
+}
+
 }  // namespace microjobs
+

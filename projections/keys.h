@@ -19,6 +19,22 @@ inline std::string shared_account(std::string_view name) { return "shared/" + st
 inline constexpr std::string_view kFeedNewest = "feed/n/";
 inline constexpr std::string_view kFeedReward = "feed/r/";
 
+// Fixed-width hex, so that a forward scan yields the smallest first.
+inline std::string ascending(std::int64_t value) {
+  char buffer[17];
+  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(value));
+  return buffer;
+}
+
+// The review queue: a task's claims by status, ordered by the time they entered it.
+inline std::string review_queue_prefix(std::string_view task_id, std::string_view status) {
+  return "queue/" + std::string(task_id) + "/" + std::string(status) + "/";
+}
+inline std::string review_queue(std::string_view task_id, std::string_view status,
+                                std::int64_t since_ms, std::string_view claim_id) {
+  return review_queue_prefix(task_id, status) + ascending(since_ms) + std::string(claim_id);
+}
+
 // Fixed-width hex of the bitwise complement, so that a forward scan yields the largest first.
 inline std::string descending(std::int64_t value) {
   char buffer[17];

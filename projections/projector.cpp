@@ -55,6 +55,11 @@ class ViewCache {
 
 bool listed(const TaskView& task) { return task.status == "open" && task.free_slots() > 0; }
 
+std::string queue_key(const ClaimView& claim) {
+  return keys::review_queue(claim.task_id.value, claim.status, claim.status_since.value,
+                            claim.claim_id.value);
+}
+
 // Applies one step's events to cached views; flush() turns them into one WriteSet.
 class Folder {
  public:
@@ -91,6 +96,15 @@ class Folder {
       }
     });
     initial_listing_.clear();
+    claims_.for_each([&](const std::string& id, auto& entry) {
+      auto initial = initial_queue_.find(id);
+      if (initial == initial_queue_.end()) return;
+      std::string final_key = queue_key(entry.view);
+      if (initial->second == final_key) return;
+      if (!initial->second.empty()) batch.erase(std::move(initial->second));
+      batch.put(std::move(final_key), "");
+    });
+    initial_queue_.clear();
     tasks_.write_to(batch);
     claims_.write_to(batch);
     users_.write_to(batch);
@@ -113,6 +127,16 @@ class Folder {
     TaskView& view = tasks_.get(id.value, &existed);
     // Remember whether the task was in the feed before this step, once.
     initial_listing_.try_emplace(id.value, existed && listed(view));
+    return view;
+  }
+
+  // The claim's view, moved to `status` now; its review-queue entry moves with it at flush().
+  ClaimView& claim(const ClaimId& id, std::string_view status) {
+    bool existed = false;
+    ClaimView& view = claims_.get(id.value, &existed);
+    initial_queue_.try_emplace(id.value, existed ? queue_key(view) : std::string());
+    view.status = status;
+    view.status_since = time_;
     return view;
   }
 
@@ -160,28 +184,32 @@ class Folder {
   }
   void on(const SlotClaimed& e) {
     task(e.task_id).claimed += 1;
-    ClaimView& claim = claims_.get(e.claim_id.value);
-    claim = ClaimView{e.claim_id, e.task_id, e.worker_id, "claimed", time_, e.expires_at, {}, {}};
+    ClaimView& view = claim(e.claim_id, "claimed");
+    view.claim_id = e.claim_id;
+    view.task_id = e.task_id;
+    view.worker_id = e.worker_id;
+    view.claimed_at = time_;
+    view.expires_at = e.expires_at;
   }
   void on(const ClaimAbandoned& e) {
     TaskView& view = task(e.task_id);
     view.claimed -= 1;
     view.abandoned += 1;
-    claims_.get(e.claim_id.value).status = "abandoned";
+    claim(e.claim_id, "abandoned");
   }
   void on(const ClaimExpired& e) {
     TaskView& view = task(e.task_id);
     view.claimed -= 1;
     view.expired += 1;
-    claims_.get(e.claim_id.value).status = "expired";
+    claim(e.claim_id, "expired");
   }
   void on(const ProofSubmitted& e) {
     TaskView& view = task(e.task_id);
     view.claimed -= 1;
     view.submitted += 1;
-    ClaimView& claim = claims_.get(e.claim_id.value);
-    claim.status = "submitted";
-    claim.proof = e.proof;
+    ClaimView& submitted = claim(e.claim_id, "submitted");
+    submitted.proof = e.proof;
+    submitted.submitted_at = time_;
     reputation(e.worker_id).submitted += 1;
   }
   void on(const SubmissionApproved& e) {
@@ -189,7 +217,7 @@ class Folder {
     view.submitted -= 1;
     view.approved += 1;
     if (view.approved == view.slots) view.status = "completed";
-    claims_.get(e.claim_id.value).status = "approved";
+    claim(e.claim_id, "approved").reviewed_at = time_;
     reputation(e.worker_id).approved += 1;
     review_given(e.employer_id, e.review_s);
   }
@@ -197,9 +225,9 @@ class Folder {
     TaskView& view = task(e.task_id);
     view.submitted -= 1;
     view.rejected += 1;
-    ClaimView& claim = claims_.get(e.claim_id.value);
-    claim.status = "rejected";
-    claim.reason = e.reason;
+    ClaimView& rejected = claim(e.claim_id, "rejected");
+    rejected.reason = e.reason;
+    rejected.reviewed_at = time_;
     reputation(e.worker_id).rejected += 1;
     review_given(e.employer_id, e.review_s);
   }
@@ -227,6 +255,7 @@ class Folder {
   ViewCache<AccountView> accounts_;
   ViewCache<ReputationView> reputations_;
   std::map<std::string, bool> initial_listing_;
+  std::map<std::string, std::string> initial_queue_;  // claim id -> its queue key before the step
   std::map<std::string, std::int64_t> shared_;
 };
 

@@ -128,4 +128,31 @@ Result<FeedPage> ReadModels::feed(const FeedQuery& query) {
   return page;
 }
 
+// The cursor is the last queue key returned, after the prefix. Every entry scanned is an item, so
+// a page reads `limit` entries and Gets.
+Result<ClaimPage> ReadModels::review_queue(const ReviewQueueQuery& query) {
+  if (!cursor_is_safe(query.cursor)) return Error{"cursor is malformed"};
+  const std::string prefix = keys::review_queue_prefix(query.task_id.value, query.status);
+  std::string start = prefix + query.cursor;
+  if (!query.cursor.empty()) start.push_back('\0');
+  ClaimPage page;
+  std::string last_key;
+  bool more = false;
+  store_.scan(prefix, start, [&](std::string_view key, std::string_view) {
+    if (page.items.size() >= query.limit) {
+      more = true;
+      return false;
+    }
+    last_key.assign(key.substr(prefix.size()));
+    constexpr std::size_t kTimeColumn = 16;
+    if (last_key.size() <= kTimeColumn) return true;
+    if (auto claim = this->claim(ClaimId{last_key.substr(kTimeColumn)})) {
+      page.items.push_back(std::move(*claim));
+    }
+    return true;
+  });
+  if (more) page.next_cursor = last_key;
+  return page;
+}
+
 }  // namespace microjobs

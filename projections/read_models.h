@@ -20,6 +20,9 @@ class ReadModels {
   ReputationView reputation(const UserId& id);
   // Open tasks with free slots. Fails (with a message for a 400) on a malformed cursor.
   Result<FeedPage> feed(const FeedQuery& query);
+  // A task's claims in one status, oldest first, with their proofs. Fails (with a message for a
+  // 400) on a malformed cursor.
+  Result<ClaimPage> review_queue(const ReviewQueueQuery& query);
   // Balance of a shared account (platform:fees, clearing:payouts, world:deposits) over all
   // partitions.
   Micros shared_account(std::string_view account);

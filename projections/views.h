@@ -59,9 +59,14 @@ struct ClaimView {
   UnixMs expires_at;
   std::string proof;
   std::string reason;
+  UnixMs submitted_at;   // 0 until a proof is submitted
+  UnixMs reviewed_at;    // 0 until approved or rejected
+  UnixMs status_since;   // when the claim entered `status`: its place in the review queue
   template <class V> void visit(V& v) {
     v("claim_id", claim_id); v("task_id", task_id); v("worker_id", worker_id); v("status", status);
     v("claimed_at", claimed_at); v("expires_at", expires_at); v("proof", proof); v("reason", reason);
+    v("submitted_at", submitted_at); v("reviewed_at", reviewed_at);
+    v("status_since", status_since);
   }
 };
 
@@ -110,6 +115,20 @@ struct FeedQuery {
   std::size_t limit = 20;     // 1..100
   std::string cursor;         // opaque, from next_cursor
   UnixMs now;                 // tasks whose expires_at has passed are hidden; 0: no filter
+};
+
+// A task's claims in one status, oldest in that status first (for `submitted`: the oldest
+// submission first, the order an employer reviews in).
+struct ReviewQueueQuery {
+  TaskId task_id;
+  std::string status = "submitted";
+  std::size_t limit = 50;  // 1..500
+  std::string cursor;      // opaque, from next_cursor
+};
+
+struct ClaimPage {
+  std::vector<ClaimView> items;
+  std::string next_cursor;  // empty at the end
 };
 
 struct FeedPage {

@@ -147,7 +147,7 @@ TEST_F(HandleTest, MalformedBodiesAre400AndNeverReachTheBus) {
 }
 
 TEST_F(HandleTest, OversizedBodyIs413) {
-  Response response = employer("POST", "/v1/tasks", std::string((1 << 20) + 1, ' '));
+  Response response = employer("POST", "/v1/tasks", std::string(ApiConfig{}.body_limit + 1, ' '));
   EXPECT_EQ(response.status, 413);
   EXPECT_EQ(code_of(response), "body_too_large");
 }

@@ -31,7 +31,10 @@ struct Campaign {
   std::map<std::string, std::string> worker_of;  // claim -> worker, from the SlotClaimed events
   std::map<std::string, std::string> status_of;  // worker -> approved | rejected
   std::string task_id;
-  std::string first_claim_command = "w0:claim-1";
+  // An accepted claim's command id and worker, for tests of repeats (a rejected claim is not
+  // remembered, so its repeat would be decided again).
+  std::string first_claim_command;
+  std::string first_claim_worker;
 };
 
 // The campaign of the issue: deposit 100.00, post 20 slots at 0.05, 30 workers race for them,
@@ -63,14 +66,19 @@ inline Campaign play_campaign(EmbeddedNode& node) {
   std::vector<std::thread> racers;
   for (int i = 0; i < 30; ++i) {
     racers.emplace_back([&, i] {
-      std::string id = i == 0 ? campaign.first_claim_command : "w" + std::to_string(i) + ":claim";
+      std::string id = "w" + std::to_string(i) + ":claim";
       outcomes[i] = call(bus, id, ClaimSlot{TaskId{campaign.task_id}, UserId{campaign.workers[i]},
                                             WorkerProfile{"ID", 0, 0}});
     });
   }
   for (auto& racer : racers) racer.join();
   int no_free_slot = 0;
-  for (const auto& outcome : outcomes) {
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    const CommandOutcome& outcome = outcomes[i];
+    if (outcome.kind == Kind::accepted && campaign.first_claim_command.empty()) {
+      campaign.first_claim_command = "w" + std::to_string(i) + ":claim";
+      campaign.first_claim_worker = campaign.workers[i];
+    }
     if (outcome.kind == Kind::accepted) {
       const auto& claimed = std::get<SlotClaimed>(outcome.event);
       campaign.claims.push_back(claimed.claim_id.value);

@@ -68,7 +68,8 @@ TEST(EmbeddedNode, PlaysTheWholeCampaignAndSurvivesRestart) {
     // A repeated command id gets the first answer and appends nothing.
     std::int64_t end = node->log().end(partition_for("emp", 8));
     CommandOutcome again = call(node->bus(), campaign.first_claim_command,
-                                ClaimSlot{TaskId{campaign.task_id}, UserId{"w0"}, {"ID", 0, 0}});
+                                ClaimSlot{TaskId{campaign.task_id},
+                                          UserId{campaign.first_claim_worker}, {"ID", 0, 0}});
     EXPECT_TRUE(again.repeated);
     EXPECT_EQ(node->log().end(partition_for("emp", 8)), end);
     node->stop();

@@ -81,6 +81,8 @@ def table(results, checks, wall_s, command):
 
     info = [
         ("loadgen feed pages/s (64 conns, following cursors)", fmt(num(r, "feed.page"))),
+        ("bulk review decisions/s (10,000 submissions, POST /v1/reviews in calls of 1,000)",
+         fmt(num(r, "review.bulk-review"))),
         ("hot task: worker registrations/s over HTTP (1,000 conns)", fmt(num(r, "hot-task.register"))),
         ("hot task claims/s without HTTP (bus_bench, 1,000 in flight)", fmt(num(r, "bus.hot-task.claim"))),
         ("lifecycle p50 / p99 / p99.9 at peak (closed loop)",

@@ -393,6 +393,82 @@ int hot_task(asio::io_context& io, Runner& runner, Tokens& tokens) {
   return ok ? 0 : 1;
 }
 
+// --- review ---------------------------------------------------------------------------------------
+// `count` workers claim and submit on one task; then the employer approves all of them through
+// POST /v1/reviews in calls of 1,000 decisions. Measures decisions/s of the bulk calls.
+constexpr std::int64_t kDecisionsPerCall = 1000;
+
+int review(asio::io_context& io, Runner& runner, Tokens& tokens) {
+  const Options& o = runner.options();
+  const std::string prefix = o.label + "r";
+  const std::string employer = prefix + "emp";
+  const std::string& emp_token = tokens.of(employer, {"employer", "payments"});
+  const std::int64_t slots = o.count;
+  std::string task_id;
+  bool setup_ok = run_one(io, [&]() -> awaitable<bool> {
+    Connection& c = runner.any();
+    co_await register_user(c, emp_token, employer);
+    std::int64_t units = (slots * (kRewardMicros + kFeeMicros)) / 1'000'000 + 1;
+    if (!co_await deposit(c, emp_token, employer, units, prefix + "dep")) co_return false;
+    task_id = co_await post_task(c, emp_token, "review task", slots);
+    co_return !task_id.empty();
+  }());
+  if (!setup_ok) return 1;
+  std::vector<std::string> claim_ids(static_cast<std::size_t>(slots));
+  Samples work_samples;
+  PhaseResult work = runner.run("claim-submit", slots, 0, work_samples,
+                                [&](Connection& c, std::int64_t i, SteadyClock::time_point due) -> awaitable<void> {
+    const std::string user = prefix + "w" + std::to_string(i);
+    const std::string token = mint_token(tokens.secret, user, {"worker"}, 86400, SystemClock().now());
+    Reply r = co_await c.call(http::verb::put, "/v1/users/" + user, token, R"({"country":"US"})", "r" + user);
+    if (!expect(r, 200, "register", &work_samples)) co_return;
+    r = co_await c.call(http::verb::post, "/v1/tasks/" + task_id + "/claims", token, "", "c" + user, r.position);
+    if (!expect(r, 201, "claim", &work_samples)) co_return;
+    claim_ids[i] = loadgen::json_string_field(r.body, "claim_id").value_or("");
+    r = co_await c.call(http::verb::post, "/v1/claims/" + claim_ids[i] + "/submission", token,
+                        R"({"proof":"https://example.com/proof.png"})", "s" + user);
+    if (expect(r, 200, "submit", &work_samples)) work_samples.add(micros_since(due));
+  });
+  print_result("review", work, 3);
+
+  const std::int64_t calls = (slots + kDecisionsPerCall - 1) / kDecisionsPerCall;
+  std::int64_t approved_results = 0;
+  std::vector<std::string> review_positions;
+  Samples review_samples;
+  PhaseResult reviews = runner.run("bulk-review", calls, 0, review_samples,
+                                   [&](Connection& c, std::int64_t call, SteadyClock::time_point due) -> awaitable<void> {
+    std::string body = R"({"decisions":[)";
+    std::int64_t end = std::min(slots, (call + 1) * kDecisionsPerCall);
+    for (std::int64_t i = call * kDecisionsPerCall; i < end; ++i) {
+      body += (i > call * kDecisionsPerCall ? "," : "");
+      body += R"({"claim_id":")" + claim_ids[i] + R"(","action":"approve"})";
+    }
+    body += "]}";
+    Reply r = co_await c.call(http::verb::post, "/v1/reviews", emp_token, std::move(body),
+                              prefix + "b" + std::to_string(call));
+    if (!expect(r, 200, "bulk review", &review_samples)) co_return;
+    review_samples.add(micros_since(due));
+    review_positions.push_back(r.position);
+    for (std::size_t at = 0; (at = r.body.find("\"status\":200,", at)) != std::string::npos; ++at) {
+      ++approved_results;
+    }
+  });
+  print_result("review", reviews, static_cast<double>(kDecisionsPerCall));
+
+  std::int64_t approved = -1;
+  run_one(io, [&]() -> awaitable<int> {
+    co_await wait_applied(runner.any(), emp_token, review_positions);
+    Reply detail = co_await runner.any().call(http::verb::get, "/v1/tasks/" + task_id, emp_token, "", "");
+    approved = loadgen::json_integer_field(detail.body, "approved").value_or(-1);
+    co_return 0;
+  }());
+  bool ok = approved_results == slots && approved == slots;
+  std::printf("CHECK workload=review slots=%lld approved_results=%lld task_approved=%lld result=%s\n",
+              static_cast<long long>(slots), static_cast<long long>(approved_results),
+              static_cast<long long>(approved), ok ? "ok" : "FAILED");
+  return ok ? 0 : 1;
+}
+
 // --- lifecycle ------------------------------------------------------------------------------------
 // Connection-independent plan: cycle i is worker (i % W) on task ((i % W) + i / W) % T, so a worker
 // never claims the same task twice while i / W < T.
@@ -571,6 +647,7 @@ int run_loadgen(const Options& options) {
                static_cast<long long>(options.count));
   if (options.workload == "hot-task") return hot_task(io, runner, tokens);
   if (options.workload == "lifecycle") return lifecycle(io, runner, tokens);
+  if (options.workload == "review") return review(io, runner, tokens);
   return feed(io, runner, tokens);
 }
 
@@ -579,12 +656,12 @@ int run_loadgen(const Options& options) {
 void register_loadgen(CLI::App& app, SubcommandRunners& runners) {
   auto options = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("loadgen", "drive a running server with HTTP load and check the result");
-  cmd->add_option("workload", options->workload, "lifecycle, hot-task or feed")
-      ->check(CLI::IsMember({"lifecycle", "hot-task", "feed"}))->capture_default_str();
+  cmd->add_option("workload", options->workload, "lifecycle, hot-task, review or feed")
+      ->check(CLI::IsMember({"lifecycle", "hot-task", "review", "feed"}))->capture_default_str();
   cmd->add_option("--host", options->host, "server address")->capture_default_str();
   cmd->add_option("--port", options->port, "server port")->capture_default_str()->check(CLI::Range(1, 65535));
   cmd->add_option("--connections,-c", options->connections, "keep-alive connections")->capture_default_str()->check(CLI::Range(1, 4000));
-  cmd->add_option("--count,-n", options->count, "lifecycle: cycles; hot-task: slots (= workers); feed: pages")
+  cmd->add_option("--count,-n", options->count, "lifecycle: cycles; hot-task, review: slots (= workers); feed: pages")
       ->capture_default_str()->check(CLI::Range(1, 10'000'000));
   cmd->add_option("--rate", options->rate, "open loop at this many per second (0: closed loop)")->capture_default_str();
   cmd->add_option("--max-seconds", options->max_seconds, "each phase stops after this long")->capture_default_str()->check(CLI::Range(1, 3600));

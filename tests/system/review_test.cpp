@@ -1,0 +1,223 @@
+// Review at scale over real HTTP (issue 8, first part): an employer reads every proof through the
+// review queue's cursor and decides 90 submissions in one bulk call, each decision its own command
+// and outcome; bad bulk input is refused whole or per decision, with nothing appended for it.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "domain/codec/envelope.h"
+#include "http_node.h"
+
+namespace microjobs {
+namespace {
+
+namespace json = boost::json;
+using testing::eventually;
+using testing::HttpResult;
+
+class Review : public testing::HttpNodeTest {
+ protected:
+  static constexpr int kWorkers = 100;
+
+  // emp posts a task of 100 slots at 0.10; 100 workers claim and submit "proof-i" in order.
+  void play_until_submitted() {
+    register_user("emp", "employer");
+    register_user("emp2", "employer");
+    deposit("emp", "100.00", "wire-1");
+    task_ = post_task_at("emp", kWorkers, "0.10");
+    for (int i = 0; i < kWorkers; ++i) {
+      std::string worker = "w" + std::to_string(i);
+      register_user(worker, "worker");
+      HttpResult claim = as(worker, "worker", "POST", "/v1/tasks/" + task_ + "/claims");
+      ASSERT_EQ(claim.status, 201) << claim.body;
+      claims_.push_back(field(claim, "claim_id"));
+      clock_.advance(std::chrono::milliseconds(10));  // submissions get distinct times
+      ASSERT_EQ(as(worker, "worker", "POST", "/v1/claims/" + claims_.back() + "/submission",
+                   R"({"proof":"proof-)" + std::to_string(i) + R"("})").status, 200);
+    }
+  }
+  std::string post_task_at(const std::string& employer, int slots, const std::string& reward) {
+    HttpResult posted = as(employer, "employer", "POST", "/v1/tasks",
+                           R"({"title":"t","reward":")" + reward + R"(","slots":)" +
+                               std::to_string(slots) + "}");
+    EXPECT_EQ(posted.status, 201) << posted.body;
+    return field(posted, "task_id");
+  }
+  // Every item of the queue in `status`, following next_cursor with pages of `limit`.
+  std::vector<json::object> queue(const std::string& status, int limit) {
+    std::vector<json::object> items;
+    std::string cursor;
+    for (int page = 0; page < 100; ++page) {
+      std::string target = "/v1/tasks/" + task_ + "/submissions?status=" + status +
+                           "&limit=" + std::to_string(limit) + (cursor.empty() ? "" : "&cursor=" + cursor);
+      HttpResult result = as("emp", "employer", "GET", target);
+      EXPECT_EQ(result.status, 200) << result.body;
+      json::object body = json::parse(result.body).as_object();
+      for (const json::value& item : body.at("items").as_array()) items.push_back(item.as_object());
+      if (body.at("next_cursor").is_null()) break;
+      cursor = std::string(body.at("next_cursor").as_string());
+    }
+    return items;
+  }
+  static std::string decision(const std::string& claim, const std::string& action,
+                              const std::string& reason = "") {
+    std::string out = R"({"claim_id":")" + claim + R"(","action":")" + action + "\"";
+    if (!reason.empty()) out += R"(,"reason":")" + reason + "\"";
+    return out + "}";
+  }
+  static std::string body_of(const std::vector<std::string>& decisions) {
+    std::string out = R"({"decisions":[)";
+    for (std::size_t i = 0; i < decisions.size(); ++i) out += (i ? "," : "") + decisions[i];
+    return out + "]}";
+  }
+
+  // Records other than credits (which the credit manager appends on its own time).
+  std::int64_t decided_records() {
+    std::int64_t count = 0;
+    for (std::int32_t p = 0; p < node_->log().partitions(); ++p) {
+      auto records = node_->log().read(p, 0, 1'000'000);
+      EXPECT_TRUE(records.ok());
+      for (const LogRecord& record : *records) count += peek_type(record.value) != WorkerCredited::kType;
+    }
+    return count;
+  }
+
+  std::string task_;
+  std::vector<std::string> claims_;
+};
+
+TEST_F(Review, TheQueueShowsEveryProofOldestFirstThroughItsCursor) {
+  play_until_submitted();
+  std::vector<json::object> items = queue("submitted", 30);
+  ASSERT_EQ(items.size(), static_cast<std::size_t>(kWorkers));
+  for (int i = 0; i < kWorkers; ++i) {
+    EXPECT_EQ(items[i].at("claim_id").as_string(), claims_[i]);
+    EXPECT_EQ(items[i].at("worker_id").as_string(), "w" + std::to_string(i));
+    EXPECT_EQ(items[i].at("proof").as_string(), "proof-" + std::to_string(i));
+    EXPECT_EQ(items[i].at("status").as_string(), "submitted");
+    EXPECT_TRUE(items[i].at("submitted_at").is_string());
+    EXPECT_TRUE(items[i].at("reviewed_at").is_null());
+  }
+  EXPECT_TRUE(queue("approved", 10).empty());
+  // Only the owner and auditors read it; bad queries are 400.
+  EXPECT_EQ(as("emp2", "employer", "GET", "/v1/tasks/" + task_ + "/submissions").status, 403);
+  EXPECT_EQ(as("w1", "worker", "GET", "/v1/tasks/" + task_ + "/submissions").status, 403);
+  EXPECT_EQ(as("audit", "auditor", "GET", "/v1/tasks/" + task_ + "/submissions").status, 200);
+  EXPECT_EQ(as("emp", "employer", "GET", "/v1/tasks/" + task_ + "/submissions?status=lost").status, 400);
+  EXPECT_EQ(as("emp", "employer", "GET", "/v1/tasks/" + task_ + "/submissions?limit=501").status, 400);
+  EXPECT_EQ(as("emp", "employer", "GET", "/v1/tasks/" + task_ + "/submissions?cursor=%2F").status, 400);
+  EXPECT_EQ(as("emp", "employer", "GET", "/v1/tasks/emp.999/submissions").status, 404);
+}
+
+TEST_F(Review, OneBulkCallApprovesSeventyAndRejectsTwenty) {
+  play_until_submitted();
+  std::vector<std::string> decisions;
+  for (int i = 0; i < 70; ++i) decisions.push_back(decision(claims_[i], "approve"));
+  for (int i = 70; i < 90; ++i) decisions.push_back(decision(claims_[i], "reject", "blurry"));
+  const std::int64_t before = decided_records();
+  HttpResult bulk = as("emp", "employer", "POST", "/v1/reviews", body_of(decisions), "bulk-1");
+  ASSERT_EQ(bulk.status, 200) << bulk.body;
+  json::object body = json::parse(bulk.body).as_object();
+  const json::array& results = body.at("results").as_array();
+  ASSERT_EQ(results.size(), 90u);
+  for (int i = 0; i < 90; ++i) {
+    const json::object& result = results[i].as_object();
+    EXPECT_EQ(result.at("claim_id").as_string(), claims_[i]) << "results in request order";
+    EXPECT_EQ(result.at("status").as_int64(), 200) << bulk.body;
+    const json::object& outcome = result.at("outcome").as_object();
+    EXPECT_EQ(outcome.at("status").as_string(), i < 70 ? "approved" : "rejected");
+    if (i < 70) {
+      EXPECT_EQ(outcome.at("paid").as_string(), "0.10");
+    }
+  }
+  EXPECT_EQ(decided_records(), before + 90);
+  EXPECT_EQ(bulk.header("x-position"), std::string(body.at("position").as_string()));
+  // The same call again (same key): every decision answers its first outcome, nothing appended.
+  HttpResult again = as("emp", "employer", "POST", "/v1/reviews", body_of(decisions), "bulk-1");
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(json::parse(again.body).at("position"), body.at("position"));
+  EXPECT_EQ(decided_records(), before + 90);
+
+  EXPECT_EQ(queue("submitted", 100).size(), 10u);
+  EXPECT_EQ(queue("approved", 100).size(), 70u);
+  std::vector<json::object> rejected = queue("rejected", 7);
+  ASSERT_EQ(rejected.size(), 20u);
+  EXPECT_EQ(rejected[0].at("reason").as_string(), "blurry");
+  EXPECT_TRUE(rejected[0].at("reviewed_at").is_string());
+  HttpResult task = as("emp", "employer", "GET", "/v1/tasks/" + task_);
+  EXPECT_EQ(field(task, "approved"), "70");
+  EXPECT_EQ(field(task, "rejected"), "20");
+  EXPECT_EQ(field(task, "submitted"), "10");
+  EXPECT_TRUE(eventually([&] { return available("w69") == "0.10"; })) << available("w69");
+  EXPECT_EQ(available("w70"), "0.00");
+  testing::expect_ledger_sound(node_->log());
+}
+
+TEST_F(Review, BadBulkInputIsRefusedWholeOrPerDecisionAndAppendsNothingForIt) {
+  play_until_submitted();
+  const std::int64_t before = decided_records();
+  std::vector<std::string> too_many(1001, decision(claims_[0], "approve"));
+  HttpResult over = as("emp", "employer", "POST", "/v1/reviews", body_of(too_many));
+  EXPECT_EQ(over.status, 400) << over.body;
+  EXPECT_EQ(over.header("content-type"), "application/problem+json");
+  HttpResult no_reason = as("emp", "employer", "POST", "/v1/reviews",
+                            body_of({decision(claims_[0], "approve"), decision(claims_[1], "reject")}));
+  EXPECT_EQ(no_reason.status, 400);
+  EXPECT_NE(no_reason.body.find("decisions[1].reason"), std::string::npos) << no_reason.body;
+  EXPECT_EQ(as("emp", "employer", "POST", "/v1/reviews", R"({"decisions":[]})").status, 400);
+  EXPECT_EQ(as("emp", "employer", "POST", "/v1/reviews",
+               body_of({decision(claims_[0], "pay")})).status, 400);
+  EXPECT_EQ(as("w1", "worker", "POST", "/v1/reviews", body_of({decision(claims_[0], "approve")})).status, 403);
+  EXPECT_EQ(decided_records(), before) << "a refused request decides nothing";
+
+  // Per decision: another employer's claim, a malformed id, a revision (not built yet), and one
+  // good approval, which alone is appended.
+  HttpResult mixed = as("emp2", "employer", "POST", "/v1/reviews",
+                        body_of({decision(claims_[0], "approve"), decision("nonsense", "approve")}));
+  ASSERT_EQ(mixed.status, 200) << mixed.body;
+  json::array results = json::parse(mixed.body).at("results").as_array();
+  EXPECT_EQ(results[0].at("status").as_int64(), 403);
+  EXPECT_EQ(results[1].at("status").as_int64(), 404);
+  EXPECT_TRUE(json::parse(mixed.body).at("position").is_null());
+  HttpResult own = as("emp", "employer", "POST", "/v1/reviews",
+                      body_of({decision(claims_[2], "revision", "crop it"),
+                               decision(claims_[3], "approve"), decision(claims_[3], "approve")}));
+  ASSERT_EQ(own.status, 200) << own.body;
+  results = json::parse(own.body).at("results").as_array();
+  EXPECT_EQ(results[0].at("status").as_int64(), 501);
+  EXPECT_EQ(results[1].at("status").as_int64(), 200);
+  EXPECT_EQ(results[2].at("status").as_int64(), 409) << own.body;  // already approved
+  EXPECT_EQ(decided_records(), before + 1);
+}
+
+TEST_F(Review, AThousandDecisionsWithLongReasonsFitTheBodyLimit) {
+  play_until_submitted();
+  const std::string reason(1000, 'r');
+  std::vector<std::string> decisions;
+  for (int i = 0; i < 1000; ++i) decisions.push_back(decision(claims_[i % kWorkers], "reject", reason));
+  const std::string body = body_of(decisions);
+  ASSERT_GT(body.size(), 1u << 20) << "the case the body limit must allow";
+  HttpResult bulk = as("emp", "employer", "POST", "/v1/reviews", body);
+  ASSERT_EQ(bulk.status, 200) << bulk.body.substr(0, 300);
+  json::array results = json::parse(bulk.body).at("results").as_array();
+  ASSERT_EQ(results.size(), 1000u);
+  EXPECT_EQ(results[99].at("status").as_int64(), 200);
+  EXPECT_EQ(results[100].at("status").as_int64(), 409) << "the same claim again: already rejected";
+}
+
+TEST_F(Review, AClaimIsReadByItsWorkerItsOwnerAndAuditorsOnly) {
+  play_until_submitted();
+  const std::string target = "/v1/claims/" + claims_[5];
+  HttpResult mine = as("w5", "worker", "GET", target);
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_EQ(field(mine, "proof"), "proof-5");
+  EXPECT_EQ(field(mine, "status"), "submitted");
+  EXPECT_EQ(as("emp", "employer", "GET", target).status, 200);
+  EXPECT_EQ(as("audit", "auditor", "GET", target).status, 200);
+  EXPECT_EQ(as("w6", "worker", "GET", target).status, 403);
+  EXPECT_EQ(as("emp2", "employer", "GET", target).status, 403);
+  EXPECT_EQ(as("w5", "worker", "GET", "/v1/claims/" + task_ + ".999").status, 404);
+}
+
+}  // namespace
+}  // namespace microjobs
