@@ -36,6 +36,7 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/claims/{}/submission", post_submission},
     {"POST", "/v1/claims/{}/approve", post_approve},
     {"POST", "/v1/claims/{}/reject", post_reject},
+    {"POST", "/v1/claims/{}/revision", post_revision},
     {"POST", "/v1/reviews", post_reviews},
     {"GET", "/v1/accounts/{}", get_account},
 };

@@ -32,6 +32,7 @@ void post_submission(Call& call);
 void post_approve(Call& call);
 void post_reject(Call& call);
 void post_reviews(Call& call);
+void post_revision(Call& call);
 
 void get_feed(Call& call);
 void get_task(Call& call);

@@ -360,6 +360,19 @@ void post_reject(Call& call) {
        claim_status(claim_id->value, "rejected"));
 }
 
+void post_revision(Call& call) {
+  auto claim_id = owned_claim_param(call);
+  if (!claim_id) return;
+  auto body = object_body(call, false);
+  if (!body) return;
+  FieldReader fields(*body);
+  auto reason = fields.text("reason", Presence::required, 1, 1000);
+  if (!fields.ok()) return call.done(fields.problem());
+  send(call, call.command_id,
+       RequestRevision{*claim_id, UserId{call.principal.user_id}, *reason},
+       claim_status(claim_id->value, "revision_requested"));
+}
+
 // ---- POST /v1/reviews: many decisions, each its own command and outcome ----
 
 namespace {
@@ -485,20 +498,19 @@ void post_reviews(Call& call) {
       bulk->fail(i, decision.claim_id, 403, problem_codes::kForbidden);
       continue;
     }
-    if (decision.action == "revision") {  // RequestRevision is not built yet
-      bulk->fail(i, decision.claim_id, 501, "not_implemented");
-      continue;
-    }
     // Each decision is its own command with its own id: the request's key plus the claim.
     CommandId id = call.command_id;
     if (id.remembered()) id.key += "/" + decision.claim_id;
     const ClaimId claim{decision.claim_id};
-    Command command = decision.action == "approve"
-                          ? Command{ApproveSubmission{claim, employer}}
-                          : Command{RejectSubmission{claim, employer, decision.reason}};
-    OnAccepted on_accepted = decision.action == "approve"
-                                 ? OnAccepted{approved_response}
-                                 : claim_status(decision.claim_id, "rejected");
+    Command command = ApproveSubmission{claim, employer};
+    OnAccepted on_accepted = approved_response;
+    if (decision.action == "reject") {
+      command = RejectSubmission{claim, employer, decision.reason};
+      on_accepted = claim_status(decision.claim_id, "rejected");
+    } else if (decision.action == "revision") {
+      command = RequestRevision{claim, employer, decision.reason};
+      on_accepted = claim_status(decision.claim_id, "revision_requested");
+    }
     call.context.bus.send(std::move(id), std::move(command),
                           [bulk, i, claim_id = decision.claim_id,
                            on_accepted = std::move(on_accepted)](CommandOutcome outcome) {

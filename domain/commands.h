@@ -143,6 +143,20 @@ struct RejectSubmission {
   }
 };
 
+// The task's owner sends a submission back once, within its review window, with what to fix; the
+// worker has the task's claim timeout again to resubmit.
+struct RequestRevision {
+  static constexpr std::string_view kName = "RequestRevision";
+  ClaimId claim_id;
+  UserId employer_id;
+  std::string reason;
+  template <class V> void visit(V& v) {
+    v("claim_id", claim_id);
+    v("employer_id", employer_id);
+    v("reason", reason);
+  }
+};
+
 // System command from the partition's scheduler when a claim's deadline has passed.
 struct ExpireClaim {
   static constexpr std::string_view kName = "ExpireClaim";
@@ -176,7 +190,8 @@ struct CreditWorker {
 };
 
 using Command = std::variant<RegisterUser, DepositFunds, PostTask, ClaimSlot, AbandonClaim,
-                             SubmitProof, ApproveSubmission, RejectSubmission, ExpireClaim,
+                             SubmitProof, ApproveSubmission, RejectSubmission, RequestRevision,
+                             ExpireClaim,
                              CreditWorker>;
 
 // The stream (user id) a command belongs to: its partition is partition_for(stream, P).

@@ -184,9 +184,7 @@ Decision decide_one(const PartitionState& state, const ExpireClaim& command, Uni
                     const Policy&) {
   auto [task, claim] = find_claim(state, command.claim_id);
   if (claim == nullptr) return Rejection::claim_not_found;
-  if (claim->status != ClaimStatus::claimed || now < claim->expires_at) {
-    return Rejection::wrong_state;
-  }
+  if (!claim->held() || now < claim->expires_at) return Rejection::wrong_state;
   return ClaimExpired{*task_of_claim(command.claim_id.value), command.claim_id, claim->worker_id};
 }
 
@@ -196,7 +194,7 @@ Decision decide_one(const PartitionState& state, const SubmitProof& command, Uni
   auto [task, claim] = find_claim(state, command.claim_id);
   if (claim == nullptr) return Rejection::claim_not_found;
   if (claim->worker_id != command.worker_id) return Rejection::forbidden;
-  if (claim->status != ClaimStatus::claimed) return Rejection::wrong_state;
+  if (!claim->held()) return Rejection::wrong_state;
   if (now >= claim->expires_at) return Rejection::claim_expired;
   return ProofSubmitted{*task_of_claim(command.claim_id.value), command.claim_id, claim->worker_id,
                         command.proof, now};
@@ -238,6 +236,24 @@ Decision decide_one(const PartitionState& state, const RejectSubmission& command
   return SubmissionRejected{*task_of_claim(command.claim_id.value), command.claim_id,
                             claim->worker_id, task->employer_id, command.reason,
                             review_seconds(*claim, now)};
+}
+
+Decision decide_one(const PartitionState& state, const RequestRevision& command, UnixMs now,
+                    const Policy&) {
+  if (command.reason.empty() || !valid_text(command.reason, 1000)) return Rejection::reason_required;
+  auto [task, claim] = find_claim(state, command.claim_id);
+  if (claim == nullptr) return Rejection::claim_not_found;
+  if (task->employer_id != command.employer_id) return Rejection::forbidden;
+  if (claim->status == ClaimStatus::revision_requested) return Rejection::exists;
+  if (claim->status != ClaimStatus::submitted) return Rejection::wrong_state;
+  if (claim->revisions >= 1) return Rejection::revision_limit;
+  if (now.value > claim->submitted_at.value + task->auto_approve_after_s * 1000) {
+    return Rejection::review_window_closed;
+  }
+  return RevisionRequested{*task_of_claim(command.claim_id.value), command.claim_id,
+                           claim->worker_id, task->employer_id, command.reason,
+                           review_seconds(*claim, now),
+                           UnixMs{now.value + task->claim_timeout_s * 1000}};
 }
 
 Decision decide_one(const PartitionState& state, const CreditWorker& command, UnixMs,
@@ -313,6 +329,7 @@ struct Evolver {
     task.fee = e.fee;
     task.slots = e.slots;
     task.claim_timeout_s = e.claim_timeout_s;
+    task.auto_approve_after_s = e.auto_approve_after_s;
     task.expires_at = e.expires_at;
     task.countries = e.countries;
     task.min_approval_rate_bp = e.min_approval_rate_bp;
@@ -366,6 +383,21 @@ struct Evolver {
     task.claims[e.claim_id].status = ClaimStatus::rejected;
     task.submitted -= 1;
     task.rejected += 1;
+  }
+  // Back to the worker: the slot is held as a claim again, with a new deadline, and the
+  // submission no longer counts towards max_per_worker until it is made again.
+  void operator()(const RevisionRequested& e) {
+    TaskState& task = state.tasks[e.task_id];
+    ClaimState& claim = task.claims[e.claim_id];
+    claim.status = ClaimStatus::revision_requested;
+    claim.revisions += 1;
+    claim.expires_at = e.resubmit_by;
+    state.claim_deadlines.emplace(claim.expires_at, e.claim_id);
+    task.submitted -= 1;
+    task.claimed += 1;
+    WorkerOnTask& worker = task.workers[e.worker_id];
+    worker.active_claims += 1;
+    worker.submissions -= 1;
   }
   void operator()(const WorkerCredited& e) {
     state.last_credit_seq[e.source_partition] = e.source_seq;

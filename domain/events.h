@@ -187,6 +187,24 @@ struct SubmissionRejected {
   }
 };
 
+// A submission sent back to its worker once; the slot stays held until `resubmit_by`.
+struct RevisionRequested {
+  static constexpr std::string_view kType = "submission.revision_requested.v1";
+  TaskId task_id;
+  ClaimId claim_id;
+  UserId worker_id;
+  UserId employer_id;
+  std::string reason;
+  std::int64_t review_s = 0;
+  UnixMs resubmit_by;
+  bool operator==(const RevisionRequested&) const = default;
+  template <class V> void visit(V& v) {
+    v("task_id", task_id); v("claim_id", claim_id); v("worker_id", worker_id);
+    v("employer_id", employer_id); v("reason", reason); v("review_s", review_s);
+    v("resubmit_by", resubmit_by);
+  }
+};
+
 // clearing:payouts -> worker, on the worker's partition, once per source approval. The source is
 // named by its partition and seq; credits from one source partition arrive in seq order.
 struct WorkerCredited {
@@ -208,7 +226,8 @@ struct WorkerCredited {
 
 using Event = std::variant<UserRegistered, UserProfileUpdated, FundsDeposited, TaskPosted,
                            SlotClaimed, ClaimAbandoned, ClaimExpired, ProofSubmitted,
-                           SubmissionApproved, SubmissionRejected, WorkerCredited>;
+                           SubmissionApproved, SubmissionRejected, WorkerCredited,
+                           RevisionRequested>;
 
 std::string_view event_type(const Event& event);
 // The CloudEvents subject: the entity the event is about (task, claim or user id).

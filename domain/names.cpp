@@ -29,6 +29,8 @@ std::string_view rejection_code(Rejection rejection) {
     case Rejection::wrong_state: return "wrong_state";
     case Rejection::claim_expired: return "claim_expired";
     case Rejection::out_of_order: return "out_of_order";
+    case Rejection::revision_limit: return "revision_limit";
+    case Rejection::review_window_closed: return "review_window_closed";
     case Rejection::idempotency_key_reused: return "idempotency_key_reused";
   }
   return "unknown";
@@ -55,6 +57,7 @@ std::string_view claim_status_name(ClaimStatus status) {
     case ClaimStatus::rejected: return "rejected";
     case ClaimStatus::abandoned: return "abandoned";
     case ClaimStatus::expired: return "expired";
+    case ClaimStatus::revision_requested: return "revision_requested";
   }
   return "unknown";
 }

@@ -25,6 +25,8 @@ enum class Rejection : std::uint8_t {
   wrong_state,           // the claim is not in a state that allows this command
   claim_expired,         // the claim's deadline passed before the submission
   out_of_order,          // a credit whose predecessor from the same source has not applied
+  revision_limit,        // a claim may be sent back for a revision once
+  review_window_closed,  // the submission's review window (auto_approve_after_s) has passed
   // Not decided by the rules: the processor answers it when a command id it remembers comes
   // with another command or another body (domain/idempotency.h). 422, appends nothing.
   idempotency_key_reused,

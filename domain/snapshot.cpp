@@ -111,7 +111,7 @@ void write_task(Writer& w, const TaskId& id, const TaskState& t) {
   w.str(t.employer_id.value);
   w.u64(static_cast<std::uint64_t>(t.status));
   for (std::int64_t value : {t.reward.value, t.fee.value, t.slots, t.claim_timeout_s,
-                             t.expires_at.value, t.min_approval_rate_bp, t.min_approved,
+                             t.auto_approve_after_s, t.expires_at.value, t.min_approval_rate_bp, t.min_approved,
                              t.max_per_worker, t.claimed, t.submitted, t.approved, t.rejected,
                              t.next_claim_number, t.escrow.value}) {
     w.i64(value);
@@ -126,6 +126,7 @@ void write_task(Writer& w, const TaskId& id, const TaskState& t) {
     w.u64(static_cast<std::uint64_t>(c.status));
     w.i64(c.expires_at.value);
     w.i64(c.submitted_at.value);
+    w.i64(c.revisions);
   }
   w.u64(t.workers.size());
   for (const auto* item : sorted(t.workers)) {
@@ -144,6 +145,7 @@ void read_task(Reader& r, PartitionState& state) {
   t.fee.value = r.i64();
   t.slots = r.i64();
   t.claim_timeout_s = r.i64();
+  t.auto_approve_after_s = r.i64();
   t.expires_at.value = r.i64();
   t.min_approval_rate_bp = r.i64();
   t.min_approved = r.i64();
@@ -155,14 +157,15 @@ void read_task(Reader& r, PartitionState& state) {
   t.next_claim_number = r.i64();
   t.escrow.value = r.i64();
   for (std::uint64_t n = r.count(8); n > 0; --n) t.countries.push_back(r.str());
-  for (std::uint64_t n = r.count(40); n > 0; --n) {
+  for (std::uint64_t n = r.count(48); n > 0; --n) {
     ClaimId claim_id{r.str()};
     ClaimState& c = t.claims[claim_id];
     c.worker_id.value = r.str();
     c.status = static_cast<ClaimStatus>(r.u64());
     c.expires_at.value = r.i64();
     c.submitted_at.value = r.i64();
-    if (c.status == ClaimStatus::claimed) state.claim_deadlines.emplace(c.expires_at, claim_id);
+    c.revisions = r.i64();
+    if (c.held()) state.claim_deadlines.emplace(c.expires_at, claim_id);
   }
   for (std::uint64_t n = r.count(24); n > 0; --n) {
     WorkerOnTask& entry = t.workers[UserId{r.str()}];

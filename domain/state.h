@@ -15,7 +15,11 @@
 
 namespace microjobs {
 
-enum class ClaimStatus : std::uint8_t { claimed, submitted, approved, rejected, abandoned, expired };
+// revision_requested: sent back to the worker once, who holds the slot again until it resubmits
+// or its new deadline passes (then it expires like a claim).
+enum class ClaimStatus : std::uint8_t {
+  claimed, submitted, approved, rejected, abandoned, expired, revision_requested
+};
 enum class TaskStatus : std::uint8_t { open, paused, completed, cancelled, expired };
 
 std::string_view claim_status_name(ClaimStatus status);
@@ -26,6 +30,11 @@ struct ClaimState {
   ClaimStatus status = ClaimStatus::claimed;
   UnixMs expires_at;
   UnixMs submitted_at;
+  std::int64_t revisions = 0;  // revisions requested so far (at most one)
+  // Whether the worker holds it and its deadline runs: claimed, or sent back for a revision.
+  bool held() const {
+    return status == ClaimStatus::claimed || status == ClaimStatus::revision_requested;
+  }
 };
 
 // Per worker on one task: whether the worker holds a claim now, and how many submissions it made.
@@ -41,6 +50,7 @@ struct TaskState {
   Micros fee;
   std::int64_t slots = 0;
   std::int64_t claim_timeout_s = 0;
+  std::int64_t auto_approve_after_s = 0;  // the review window of each submission
   UnixMs expires_at;
   std::vector<std::string> countries;
   std::int64_t min_approval_rate_bp = 0;

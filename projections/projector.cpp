@@ -231,6 +231,14 @@ class Folder {
     reputation(e.worker_id).rejected += 1;
     review_given(e.employer_id, e.review_s);
   }
+  void on(const RevisionRequested& e) {
+    TaskView& view = task(e.task_id);
+    view.submitted -= 1;
+    view.claimed += 1;
+    ClaimView& sent_back = claim(e.claim_id, "revision_requested");
+    sent_back.reason = e.reason;
+    sent_back.expires_at = e.resubmit_by;
+  }
   void on(const WorkerCredited&) {}
 
   ReputationView& reputation(const UserId& id) {

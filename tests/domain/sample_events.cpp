@@ -81,6 +81,8 @@ std::vector<Event> sample_events() {
       sample_submission_approved(),
       SubmissionRejected{task, claim, worker, UserId{"emp-1"}, "The screenshot is cut off.", 7200},
       sample_worker_credited(),
+      RevisionRequested{task, claim, worker, UserId{"emp-1"}, "Show the confirmation page too.",
+                        3600, UnixMs{1'767'229'600'000}},
   };
 }
 

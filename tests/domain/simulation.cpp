@@ -185,15 +185,17 @@ std::string Simulation::submit_proof() {
   return execute(SubmitProof{id, worker, proof});
 }
 
-// Approves (mostly) or rejects a submission; sometimes repeats a review or acts as someone else.
+// Approves (mostly), rejects or sends back a submission; sometimes repeats a review or acts as
+// someone else.
 std::string Simulation::review() {
   if (submitted_.empty()) return submit_proof();
   const ClaimId& id =
       chance(90) ? submitted_[below(submitted_.size())] : all_claims_[below(all_claims_.size())];
   const Claim& claim = claims_.at(id);
   UserId employer = chance(95) ? claim.employer : random_user(true).id;
-  if (chance(75)) return execute(ApproveSubmission{id, employer});
+  if (chance(70)) return execute(ApproveSubmission{id, employer});
   std::string reason = chance(5) ? "" : "not what was asked";
+  if (chance(30)) return execute(RequestRevision{id, employer, reason});
   return execute(RejectSubmission{id, employer, reason});
 }
 
@@ -420,6 +422,8 @@ std::string Simulation::on_event(std::int32_t partition, const Event& event) {
   } else if (const auto* e = std::get_if<SubmissionRejected>(&event)) {
     users_[user_index_.at(e->worker_id)].rejected += 1;
     return track_claim_end(e->claim_id, true, submitted_);
+  } else if (const auto* e = std::get_if<RevisionRequested>(&event)) {
+    return track_revision(*e);
   } else if (const auto* e = std::get_if<WorkerCredited>(&event)) {
     if (++credits_[e->claim_id] > 1) return "claim " + e->claim_id.value + " credited twice";
   }
@@ -460,6 +464,22 @@ std::string Simulation::track_submission(const ProofSubmitted& e) {
   holding.submissions += 1;
   submitted_.push_back(e.claim_id);
   return track_claim_end(e.claim_id, false, claimed_);
+}
+
+// A submission goes back to its worker once, who holds the slot again for the task's claim timeout.
+std::string Simulation::track_revision(const RevisionRequested& e) {
+  if (++revisions_[e.claim_id] > 1) return "claim " + e.claim_id.value + " sent back twice";
+  const Task& task = tasks_[task_index_.at(e.task_id)];
+  if (e.resubmit_by.value != now_.value + task.claim_timeout_s * 1000) {
+    return "revision of " + e.claim_id.value + " does not last the task's claim timeout";
+  }
+  Holding& holding = holdings_[{e.task_id, e.worker_id}];
+  holding.active += 1;
+  holding.submissions -= 1;
+  claims_.at(e.claim_id).expires_at = e.resubmit_by;
+  std::string failure = track_claim_end(e.claim_id, false, submitted_);
+  claimed_.push_back(e.claim_id);
+  return failure;
 }
 
 // A claim leaves the list it was in; if the slot returns to the pool, its task holds one less.

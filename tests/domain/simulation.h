@@ -131,6 +131,7 @@ class Simulation {
   std::string on_event(std::int32_t partition, const Event& event);
   std::string track_claim(const SlotClaimed& event);
   std::string track_submission(const ProofSubmitted& event);
+  std::string track_revision(const RevisionRequested& event);
   std::string track_claim_end(const ClaimId& claim, bool frees_slot, std::vector<ClaimId>& from);
   void queue_credit(std::int32_t partition, const SubmissionApproved& event);
 
@@ -162,7 +163,7 @@ class Simulation {
   std::vector<TaskId> touched_tasks_;
   std::map<std::pair<TaskId, UserId>, Holding> holdings_;
   std::map<std::string, std::int64_t> ledger_;  // account -> balance, folded from all transfers
-  std::unordered_map<ClaimId, int> approvals_, credits_;
+  std::unordered_map<ClaimId, int> approvals_, credits_, revisions_;
   std::map<Route, std::deque<CreditWorker>> pending_credits_;
   std::map<Route, std::int64_t> last_queued_seq_;
   std::map<Route, CreditWorker> last_delivered_;

@@ -33,6 +33,8 @@ const std::vector<std::string>& required_outcomes() {
                                                     "exists",
                                                     "exists_with_different_amount",
                                                     "repeat",
+                                                    "submission.revision_requested.v1",
+                                                    "revision_limit",
                                                     "idempotency_key_reused",
                                                     "insufficient_funds",
                                                     "task_not_open",

@@ -74,12 +74,13 @@ void compare_user(Differ& d, const std::string& path, const UserState& e, const 
 }
 
 void compare_claim(Differ& d, const std::string& path, const ClaimState& e, const ClaimState& a) {
-  const auto& [e_worker, e_status, e_expires_at, e_submitted_at] = e;
-  const auto& [a_worker, a_status, a_expires_at, a_submitted_at] = a;
+  const auto& [e_worker, e_status, e_expires_at, e_submitted_at, e_revisions] = e;
+  const auto& [a_worker, a_status, a_expires_at, a_submitted_at, a_revisions] = a;
   d.check(path + ".worker_id", e_worker, a_worker);
   d.check(path + ".status", e_status, a_status);
   d.check(path + ".expires_at", e_expires_at, a_expires_at);
   d.check(path + ".submitted_at", e_submitted_at, a_submitted_at);
+  d.check(path + ".revisions", e_revisions, a_revisions);
 }
 
 void compare_worker(Differ& d, const std::string& path, const WorkerOnTask& e,
@@ -91,10 +92,10 @@ void compare_worker(Differ& d, const std::string& path, const WorkerOnTask& e,
 }
 
 void compare_task(Differ& d, const std::string& path, const TaskState& e, const TaskState& a) {
-  const auto& [e_employer, e_status, e_reward, e_fee, e_slots, e_timeout, e_expires, e_countries,
+  const auto& [e_employer, e_status, e_reward, e_fee, e_slots, e_timeout, e_window, e_expires, e_countries,
                e_rate, e_min_approved, e_max_per_worker, e_claimed, e_submitted, e_approved,
                e_rejected, e_next_claim, e_escrow, e_claims, e_workers] = e;
-  const auto& [a_employer, a_status, a_reward, a_fee, a_slots, a_timeout, a_expires, a_countries,
+  const auto& [a_employer, a_status, a_reward, a_fee, a_slots, a_timeout, a_window, a_expires, a_countries,
                a_rate, a_min_approved, a_max_per_worker, a_claimed, a_submitted, a_approved,
                a_rejected, a_next_claim, a_escrow, a_claims, a_workers] = a;
   d.check(path + ".employer_id", e_employer, a_employer);
@@ -103,6 +104,7 @@ void compare_task(Differ& d, const std::string& path, const TaskState& e, const 
   d.check(path + ".fee", e_fee, a_fee);
   d.check(path + ".slots", e_slots, a_slots);
   d.check(path + ".claim_timeout_s", e_timeout, a_timeout);
+  d.check(path + ".auto_approve_after_s", e_window, a_window);
   d.check(path + ".expires_at", e_expires, a_expires);
   d.check(path + ".countries", e_countries, a_countries);
   d.check(path + ".min_approval_rate_bp", e_rate, a_rate);

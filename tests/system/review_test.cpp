@@ -170,8 +170,8 @@ TEST_F(Review, BadBulkInputIsRefusedWholeOrPerDecisionAndAppendsNothingForIt) {
   EXPECT_EQ(as("w1", "worker", "POST", "/v1/reviews", body_of({decision(claims_[0], "approve")})).status, 403);
   EXPECT_EQ(decided_records(), before) << "a refused request decides nothing";
 
-  // Per decision: another employer's claim, a malformed id, a revision (not built yet), and one
-  // good approval, which alone is appended.
+  // Per decision: another employer's claim and a malformed id fail alone; in the owner's call a
+  // revision and one approval are appended, and the approval repeated is 409.
   HttpResult mixed = as("emp2", "employer", "POST", "/v1/reviews",
                         body_of({decision(claims_[0], "approve"), decision("nonsense", "approve")}));
   ASSERT_EQ(mixed.status, 200) << mixed.body;
@@ -184,10 +184,11 @@ TEST_F(Review, BadBulkInputIsRefusedWholeOrPerDecisionAndAppendsNothingForIt) {
                                decision(claims_[3], "approve"), decision(claims_[3], "approve")}));
   ASSERT_EQ(own.status, 200) << own.body;
   results = json::parse(own.body).at("results").as_array();
-  EXPECT_EQ(results[0].at("status").as_int64(), 501);
+  EXPECT_EQ(results[0].at("status").as_int64(), 200);
+  EXPECT_EQ(results[0].at("outcome").at("status").as_string(), "revision_requested");
   EXPECT_EQ(results[1].at("status").as_int64(), 200);
   EXPECT_EQ(results[2].at("status").as_int64(), 409) << own.body;  // already approved
-  EXPECT_EQ(decided_records(), before + 1);
+  EXPECT_EQ(decided_records(), before + 2);
 }
 
 TEST_F(Review, AThousandDecisionsWithLongReasonsFitTheBodyLimit) {
