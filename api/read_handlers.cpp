@@ -325,7 +325,8 @@ void get_reputation(Call& call) {
   }
   ReputationView reputation = call.context.read_models.reputation(UserId{id});
   std::int64_t reviewed = reputation.approved + reputation.rejected;
-  std::int64_t median_review_s = reputation.median_review_s();
+  std::int64_t median_review_s =
+      call.context.read_models.median_review_s(UserId{id}, reputation.reviews_given);
   call.done(json_response(200, [&](JsonWriter& json) {
     json.field("user_id", id)
         .field("approved", reputation.approved)
@@ -337,7 +338,17 @@ void get_reputation(Call& call) {
       json.raw(format_double(static_cast<double>(reputation.approved) /
                              static_cast<double>(reviewed)));
     }
-    json.field("submitted", reputation.submitted).field("reviews_given", reputation.reviews_given);
+    json.field("submitted", reputation.submitted)
+        .field("reviews_given", reputation.reviews_given)
+        .field("approvals_given", reputation.approvals_given)
+        .field("rejections_given", reputation.rejections_given);
+    json.key("approval_rate_given");
+    if (reputation.reviews_given == 0) {
+      json.null();
+    } else {
+      json.raw(format_double(static_cast<double>(reputation.approvals_given) /
+                             static_cast<double>(reputation.reviews_given)));
+    }
     json.key("median_review_s");
     if (median_review_s < 0) {
       json.null();

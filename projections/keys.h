@@ -35,6 +35,15 @@ inline std::string review_queue(std::string_view task_id, std::string_view statu
   return review_queue_prefix(task_id, status) + ascending(since_ms) + std::string(claim_id);
 }
 
+// How many of an employer's reviews took exactly `seconds` (an 8-byte count), in ascending order
+// of seconds, so that the exact median is one ordered scan.
+inline std::string review_time_prefix(std::string_view employer) {
+  return "revtime/" + std::string(employer) + "/";
+}
+inline std::string review_time(std::string_view employer, std::int64_t seconds) {
+  return review_time_prefix(employer) + ascending(seconds);
+}
+
 // Fixed-width hex of the bitwise complement, so that a forward scan yields the largest first.
 inline std::string descending(std::int64_t value) {
   char buffer[17];

@@ -110,14 +110,9 @@ class Folder {
     users_.write_to(batch);
     accounts_.write_to(batch);
     reputations_.write_to(batch);
-    for (auto& [name, delta] : shared_) {
-      std::int64_t balance = 0;
-      if (auto bytes = store_.get(keys::shared_account(name)); bytes && bytes->size() == 8) {
-        std::memcpy(&balance, bytes->data(), 8);
-      }
-      balance += delta;
-      batch.put(keys::shared_account(name), std::string(reinterpret_cast<const char*>(&balance), 8));
-    }
+    for (auto& [name, delta] : shared_) add_to_counter(batch, keys::shared_account(name), delta);
+    for (auto& [key, delta] : counters_) add_to_counter(batch, key, delta);
+    counters_.clear();
     shared_.clear();
   }
 
@@ -138,6 +133,16 @@ class Folder {
     view.status = status;
     view.status_since = time_;
     return view;
+  }
+
+  // An 8-byte counter in the store, plus `delta`.
+  void add_to_counter(WriteSet& batch, const std::string& key, std::int64_t delta) {
+    std::int64_t value = 0;
+    if (auto bytes = store_.get(key); bytes && bytes->size() == 8) {
+      std::memcpy(&value, bytes->data(), 8);
+    }
+    value += delta;
+    batch.put(key, std::string(reinterpret_cast<const char*>(&value), 8));
   }
 
   void adjust(const std::string& account, std::int64_t delta) {
@@ -219,6 +224,7 @@ class Folder {
     if (view.approved == view.slots) view.status = "completed";
     claim(e.claim_id, "approved").reviewed_at = time_;
     reputation(e.worker_id).approved += 1;
+    reputation(e.employer_id).approvals_given += 1;
     review_given(e.employer_id, e.review_s);
   }
   void on(const SubmissionRejected& e) {
@@ -229,6 +235,7 @@ class Folder {
     rejected.reason = e.reason;
     rejected.reviewed_at = time_;
     reputation(e.worker_id).rejected += 1;
+    reputation(e.employer_id).rejections_given += 1;
     review_given(e.employer_id, e.review_s);
   }
   void on(const RevisionRequested& e) {
@@ -247,12 +254,8 @@ class Folder {
     return view;
   }
   void review_given(const UserId& employer, std::int64_t review_s) {
-    ReputationView& view = reputation(employer);
-    view.reviews_given += 1;
-    std::size_t bucket = review_s <= 0 ? 0 : 64 - static_cast<std::size_t>(__builtin_clzll(
-                                                      static_cast<unsigned long long>(review_s)));
-    if (view.review_buckets.size() <= bucket) view.review_buckets.resize(bucket + 1, 0);
-    view.review_buckets[bucket] += 1;
+    reputation(employer).reviews_given += 1;
+    counters_[keys::review_time(employer.value, std::max<std::int64_t>(0, review_s))] += 1;
   }
 
   ReadStore& store_;
@@ -265,6 +268,7 @@ class Folder {
   std::map<std::string, bool> initial_listing_;
   std::map<std::string, std::string> initial_queue_;  // claim id -> its queue key before the step
   std::map<std::string, std::int64_t> shared_;
+  std::map<std::string, std::int64_t> counters_;  // other 8-byte counters by key: review times
 };
 
 std::string encode_chain(const ChainPosition& chain) {

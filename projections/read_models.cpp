@@ -50,14 +50,28 @@ bool StoredProgress::applied(Position position) const {
   return !reader.failed && next_offset > position.offset;
 }
 
-std::int64_t ReputationView::median_review_s() const {
-  if (reviews_given <= 0) return -1;
-  std::int64_t seen = 0;
-  for (std::size_t bucket = 0; bucket < review_buckets.size(); ++bucket) {
-    seen += review_buckets[bucket];
-    if (2 * seen >= reviews_given) return bucket == 0 ? 0 : (std::int64_t{1} << bucket) - 1;
-  }
-  return -1;
+std::int64_t ReadModels::median_review_s(const UserId& employer, std::int64_t reviews) {
+  if (reviews <= 0) return -1;
+  // The middle review times in ascending order: index (n-1)/2 and n/2 (the same one when n is
+  // odd); the median is their mean, rounded down to whole seconds.
+  const std::int64_t low_index = (reviews - 1) / 2, high_index = reviews / 2;
+  std::int64_t seen = 0, low = -1, high = -1;
+  const std::string prefix = keys::review_time_prefix(employer.value);
+  store_.scan(prefix, prefix, [&](std::string_view key, std::string_view value) {
+    std::int64_t count = 0;
+    if (value.size() == 8) std::memcpy(&count, value.data(), 8);
+    const std::int64_t seconds =
+        static_cast<std::int64_t>(std::stoull(std::string(key.substr(prefix.size())), nullptr, 16));
+    seen += count;
+    if (low < 0 && seen > low_index) low = seconds;
+    if (seen > high_index) {
+      high = seconds;
+      return false;
+    }
+    return true;
+  });
+  if (low < 0 || high < 0) return -1;
+  return (low + high) / 2;
 }
 
 std::optional<TaskView> ReadModels::task(const TaskId& id) {

@@ -18,6 +18,8 @@ class ReadModels {
   // Zero balances for a user the projection has not seen.
   AccountView account(const UserId& id);
   ReputationView reputation(const UserId& id);
+  // The exact median of an employer's `reviews` review times in seconds; -1 when there are none.
+  std::int64_t median_review_s(const UserId& employer, std::int64_t reviews);
   // Open tasks with free slots. Fails (with a message for a 400) on a malformed cursor.
   Result<FeedPage> feed(const FeedQuery& query);
   // A task's claims in one status, oldest first, with their proofs. Fails (with a message for a

@@ -95,16 +95,16 @@ struct ReputationView {
   std::int64_t submitted = 0;  // submissions ever made
   std::int64_t approved = 0;
   std::int64_t rejected = 0;
-  std::int64_t reviews_given = 0;  // as an employer
-  // Power-of-two buckets of the review times this employer gave: bucket 0 holds 0 s, bucket i
-  // holds [2^(i-1), 2^i) s. The median is reported as the upper bound of its bucket.
-  std::vector<std::int64_t> review_buckets;
+  // As an employer: final reviews given (approvals and rejections; revisions are not final).
+  // Their review times are counted per second under keys::review_time, for an exact median.
+  std::int64_t reviews_given = 0;
+  std::int64_t approvals_given = 0;
+  std::int64_t rejections_given = 0;
   template <class V> void visit(V& v) {
     v("user_id", user_id); v("submitted", submitted); v("approved", approved);
-    v("rejected", rejected); v("reviews_given", reviews_given); v("review_buckets", review_buckets);
+    v("rejected", rejected); v("reviews_given", reviews_given);
+    v("approvals_given", approvals_given); v("rejections_given", rejections_given);
   }
-  // -1 when no review was given.
-  std::int64_t median_review_s() const;
 };
 
 struct FeedQuery {

@@ -5,6 +5,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "domain/codec/envelope.h"
 #include "http_node.h"
 
@@ -204,6 +206,48 @@ TEST_F(Review, AThousandDecisionsWithLongReasonsFitTheBodyLimit) {
   ASSERT_EQ(results.size(), 1000u);
   EXPECT_EQ(results[99].at("status").as_int64(), 200);
   EXPECT_EQ(results[100].at("status").as_int64(), 409) << "the same claim again: already rejected";
+}
+
+// The employer's reputation: reviews given, approval rate given and the exact median review time,
+// against the review times the queue shows (reviewed_at - submitted_at, whole seconds).
+TEST_F(Review, TheEmployersReputationHasTheExactMedianReviewTime) {
+  play_until_submitted();
+  for (int i = 0; i < 8; ++i) {
+    clock_.advance(std::chrono::seconds(i * i * 7 + 3));
+    const std::string path = "/v1/claims/" + claims_[i] + (i == 7 ? "/reject" : "/approve");
+    ASSERT_EQ(as("emp", "employer", "POST", path, i == 7 ? R"({"reason":"no"})" : "{}").status, 200);
+  }
+  std::vector<std::int64_t> review_s;
+  for (const char* status : {"approved", "rejected"}) {
+    for (const json::object& item : queue(status, 100)) {
+      auto submitted = parse_rfc3339(std::string(item.at("submitted_at").as_string()));
+      auto reviewed = parse_rfc3339(std::string(item.at("reviewed_at").as_string()));
+      ASSERT_TRUE(submitted && reviewed);
+      review_s.push_back((reviewed->value - submitted->value) / 1000);
+    }
+  }
+  ASSERT_EQ(review_s.size(), 8u);
+  std::sort(review_s.begin(), review_s.end());
+  const std::int64_t median = (review_s[3] + review_s[4]) / 2;
+  HttpResult reputation = as("w0", "worker", "GET", "/v1/users/emp/reputation");
+  ASSERT_EQ(reputation.status, 200) << reputation.body;
+  EXPECT_EQ(field(reputation, "median_review_s"), std::to_string(median)) << reputation.body;
+  EXPECT_EQ(field(reputation, "reviews_given"), "8");
+  EXPECT_EQ(field(reputation, "approvals_given"), "7");
+  EXPECT_EQ(field(reputation, "rejections_given"), "1");
+  EXPECT_EQ(json::parse(reputation.body).at("approval_rate_given").as_double(), 0.875);
+  EXPECT_NE(reputation.body.find(R"("approval_rate_given":0.875)"), std::string::npos);
+  // One more review makes the count odd: the median is the middle one itself.
+  clock_.advance(std::chrono::seconds(1000));
+  ASSERT_EQ(as("emp", "employer", "POST", "/v1/claims/" + claims_[8] + "/approve", "{}").status, 200);
+  const std::int64_t ninth = (parse_rfc3339(field(as("emp", "employer", "GET", "/v1/claims/" + claims_[8]),
+                                                  "reviewed_at"))->value -
+                              parse_rfc3339(field(as("emp", "employer", "GET", "/v1/claims/" + claims_[8]),
+                                                  "submitted_at"))->value) / 1000;
+  review_s.push_back(ninth);
+  std::sort(review_s.begin(), review_s.end());
+  EXPECT_EQ(field(as("w0", "worker", "GET", "/v1/users/emp/reputation"), "median_review_s"),
+            std::to_string(review_s[4]));
 }
 
 TEST_F(Review, AClaimIsReadByItsWorkerItsOwnerAndAuditorsOnly) {
