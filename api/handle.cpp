@@ -37,6 +37,7 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/claims/{}/approve", post_approve},
     {"POST", "/v1/claims/{}/reject", post_reject},
     {"POST", "/v1/claims/{}/revision", post_revision},
+    {"POST", "/v1/claims/{}/bonus", post_bonus},
     {"POST", "/v1/reviews", post_reviews},
     {"GET", "/v1/accounts/{}", get_account},
 };

@@ -33,6 +33,7 @@ void post_approve(Call& call);
 void post_reject(Call& call);
 void post_reviews(Call& call);
 void post_revision(Call& call);
+void post_bonus(Call& call);
 
 void get_feed(Call& call);
 void get_task(Call& call);

@@ -373,6 +373,29 @@ void post_revision(Call& call) {
        claim_status(claim_id->value, "revision_requested"));
 }
 
+void post_bonus(Call& call) {
+  auto claim_id = owned_claim_param(call);
+  if (!claim_id) return;
+  auto body = object_body(call, false);
+  if (!body) return;
+  FieldReader fields(*body);
+  auto amount = fields.money("amount", Presence::required);
+  auto reason = fields.text("reason", Presence::required, 1, 1000);
+  if (!fields.ok()) return call.done(fields.problem());
+  send(call, call.command_id,
+       PayBonus{*claim_id, UserId{call.principal.user_id}, *amount, *reason},
+       [](const CommandOutcome& outcome) {
+         const auto* event = std::get_if<BonusPaid>(&outcome.event);
+         if (event == nullptr) return unexpected_event(outcome);
+         return command_response(201, outcome, [&](JsonWriter& json) {
+           json.field("bonus_id", event->bonus_id)
+               .field("claim_id", event->claim_id.value)
+               .field("amount", format_money(event->amount))
+               .field("fee", format_money(event->fee));
+         });
+       });
+}
+
 // ---- POST /v1/reviews: many decisions, each its own command and outcome ----
 
 namespace {

@@ -26,6 +26,23 @@ struct Round {
   std::string failure;
 };
 
+// The worker, amount and claim of an approval's reward or of a bonus: what goes from
+// clearing:payouts to the worker.
+CreditWorker credit_of(const Event& payout) {
+  CreditWorker credit;
+  if (const auto* approved = std::get_if<SubmissionApproved>(&payout)) {
+    credit.worker_id = approved->worker_id;
+    credit.amount = approved->paid;
+    credit.claim_id = approved->claim_id;
+  } else {
+    const auto& bonus = std::get<BonusPaid>(payout);
+    credit.worker_id = bonus.worker_id;
+    credit.amount = bonus.amount;
+    credit.claim_id = bonus.claim_id;
+  }
+  return credit;
+}
+
 }  // namespace
 
 std::string credit_failure(const CommandOutcome& outcome, std::string_view source_event_id) {
@@ -129,13 +146,16 @@ Result<std::size_t> CreditManager::step_partition(std::int32_t source, std::size
     if (step != ChainStep::apply) continue;
     next.last_seq = *seq;
     next.last_hash = std::move(hash);
-    if (peek_type(record.value) != SubmissionApproved::kType) continue;
+    const std::string_view type = peek_type(record.value);
+    if (type != SubmissionApproved::kType && type != BonusPaid::kType) continue;
     auto envelope = decode_envelope(record.value);
-    if (!envelope) return Error{"undecodable approval at offset " + std::to_string(record.offset)};
-    const auto& approved = std::get<SubmissionApproved>(envelope->event);
-    std::int32_t destination = partition_for(approved.worker_id.value, log_.partitions());
-    CreditWorker credit{approved.worker_id, approved.paid, approved.claim_id, envelope->meta.id,
-                        source, envelope->meta.seq, next.last_credit_seq[destination]};
+    if (!envelope) return Error{"undecodable payout at offset " + std::to_string(record.offset)};
+    CreditWorker credit = credit_of(envelope->event);
+    credit.source_event_id = envelope->meta.id;
+    credit.source_partition = source;
+    credit.source_seq = envelope->meta.seq;
+    std::int32_t destination = partition_for(credit.worker_id.value, log_.partitions());
+    credit.previous_source_seq = next.last_credit_seq[destination];
     next.last_credit_seq[destination] = envelope->meta.seq;
     {
       std::lock_guard lock(round->mutex);

@@ -1,6 +1,6 @@
 #pragma once
-// The credit process manager: turns each SubmissionApproved on an employer's partition into a
-// CreditWorker command on the worker's partition (clearing:payouts -> worker), exactly once.
+// The credit process manager: turns each SubmissionApproved and BonusPaid on an employer's
+// partition into a CreditWorker command on the worker's partition (clearing:payouts -> worker), exactly once.
 //
 // It reads every partition from a stored cursor. For each approval it sends a credit that names
 // its source (partition, seq) and the seq of the previous credit from the same source to the same

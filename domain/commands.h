@@ -157,6 +157,22 @@ struct RequestRevision {
   }
 };
 
+// The task's owner pays the worker of an approved claim a bonus from its available balance; the
+// fee applies as to a reward, and the worker is credited like for an approval.
+struct PayBonus {
+  static constexpr std::string_view kName = "PayBonus";
+  ClaimId claim_id;
+  UserId employer_id;
+  Micros amount;
+  std::string reason;
+  template <class V> void visit(V& v) {
+    v("claim_id", claim_id);
+    v("employer_id", employer_id);
+    v("amount", amount);
+    v("reason", reason);
+  }
+};
+
 // System command from the partition's scheduler when a claim's deadline has passed.
 struct ExpireClaim {
   static constexpr std::string_view kName = "ExpireClaim";
@@ -191,7 +207,7 @@ struct CreditWorker {
 
 using Command = std::variant<RegisterUser, DepositFunds, PostTask, ClaimSlot, AbandonClaim,
                              SubmitProof, ApproveSubmission, RejectSubmission, RequestRevision,
-                             ExpireClaim,
+                             PayBonus, ExpireClaim,
                              CreditWorker>;
 
 // The stream (user id) a command belongs to: its partition is partition_for(stream, P).

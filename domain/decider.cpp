@@ -256,6 +256,36 @@ Decision decide_one(const PartitionState& state, const RequestRevision& command,
                            UnixMs{now.value + task->claim_timeout_s * 1000}};
 }
 
+Decision decide_one(const PartitionState& state, const PayBonus& command, UnixMs,
+                    const Policy& policy) {
+  if (command.amount.value <= 0 || command.amount.value > kMaxMoneyMicros) {
+    return Rejection::invalid_argument;
+  }
+  if (command.reason.empty() || !valid_text(command.reason, 1000)) return Rejection::reason_required;
+  auto [task, claim] = find_claim(state, command.claim_id);
+  if (claim == nullptr) return Rejection::claim_not_found;
+  if (task->employer_id != command.employer_id) return Rejection::forbidden;
+  if (claim->status != ClaimStatus::approved) return Rejection::wrong_state;
+  const Micros fee = fee_per_slot(command.amount, policy);
+  const UserState* employer = state.find_user(command.employer_id);
+  if (employer == nullptr || employer->available < command.amount + fee) {
+    return Rejection::insufficient_funds;
+  }
+  BonusPaid event;
+  event.task_id = *task_of_claim(command.claim_id.value);
+  event.claim_id = command.claim_id;
+  event.worker_id = claim->worker_id;
+  event.employer_id = command.employer_id;
+  event.bonus_id = command.claim_id.value + ".b" + std::to_string(claim->bonuses + 1);
+  event.amount = command.amount;
+  event.fee = fee;
+  event.reason = command.reason;
+  const std::string available = accounts::available(command.employer_id);
+  event.transfers.push_back({available, std::string(accounts::kClearingPayouts), command.amount});
+  event.transfers.push_back({available, std::string(accounts::kPlatformFees), fee});
+  return event;
+}
+
 Decision decide_one(const PartitionState& state, const CreditWorker& command, UnixMs,
                     const Policy&) {
   if (command.amount.value <= 0 || command.amount.value > kMaxMoneyMicros ||
@@ -398,6 +428,10 @@ struct Evolver {
     WorkerOnTask& worker = task.workers[e.worker_id];
     worker.active_claims += 1;
     worker.submissions -= 1;
+  }
+  void operator()(const BonusPaid& e) {
+    state.tasks[e.task_id].claims[e.claim_id].bonuses += 1;
+    apply_transfers(state, e.transfers);
   }
   void operator()(const WorkerCredited& e) {
     state.last_credit_seq[e.source_partition] = e.source_seq;

@@ -205,6 +205,27 @@ struct RevisionRequested {
   }
 };
 
+// A bonus on an approved claim: amount employer available -> clearing:payouts (credited to the
+// worker by WorkerCredited, as an approval's reward is), fee available -> platform:fees.
+struct BonusPaid {
+  static constexpr std::string_view kType = "bonus.paid.v1";
+  TaskId task_id;
+  ClaimId claim_id;
+  UserId worker_id;
+  UserId employer_id;
+  std::string bonus_id;  // "{claim_id}.b{n}", n from 1 per claim
+  Micros amount;
+  Micros fee;
+  std::string reason;
+  std::vector<Transfer> transfers;
+  bool operator==(const BonusPaid&) const = default;
+  template <class V> void visit(V& v) {
+    v("task_id", task_id); v("claim_id", claim_id); v("worker_id", worker_id);
+    v("employer_id", employer_id); v("bonus_id", bonus_id); v("amount", amount); v("fee", fee);
+    v("reason", reason); v("transfers", transfers);
+  }
+};
+
 // clearing:payouts -> worker, on the worker's partition, once per source approval. The source is
 // named by its partition and seq; credits from one source partition arrive in seq order.
 struct WorkerCredited {
@@ -227,7 +248,7 @@ struct WorkerCredited {
 using Event = std::variant<UserRegistered, UserProfileUpdated, FundsDeposited, TaskPosted,
                            SlotClaimed, ClaimAbandoned, ClaimExpired, ProofSubmitted,
                            SubmissionApproved, SubmissionRejected, WorkerCredited,
-                           RevisionRequested>;
+                           RevisionRequested, BonusPaid>;
 
 std::string_view event_type(const Event& event);
 // The CloudEvents subject: the entity the event is about (task, claim or user id).

@@ -127,6 +127,7 @@ void write_task(Writer& w, const TaskId& id, const TaskState& t) {
     w.i64(c.expires_at.value);
     w.i64(c.submitted_at.value);
     w.i64(c.revisions);
+    w.i64(c.bonuses);
   }
   w.u64(t.workers.size());
   for (const auto* item : sorted(t.workers)) {
@@ -157,7 +158,7 @@ void read_task(Reader& r, PartitionState& state) {
   t.next_claim_number = r.i64();
   t.escrow.value = r.i64();
   for (std::uint64_t n = r.count(8); n > 0; --n) t.countries.push_back(r.str());
-  for (std::uint64_t n = r.count(48); n > 0; --n) {
+  for (std::uint64_t n = r.count(56); n > 0; --n) {
     ClaimId claim_id{r.str()};
     ClaimState& c = t.claims[claim_id];
     c.worker_id.value = r.str();
@@ -165,6 +166,7 @@ void read_task(Reader& r, PartitionState& state) {
     c.expires_at.value = r.i64();
     c.submitted_at.value = r.i64();
     c.revisions = r.i64();
+    c.bonuses = r.i64();
     if (c.held()) state.claim_deadlines.emplace(c.expires_at, claim_id);
   }
   for (std::uint64_t n = r.count(24); n > 0; --n) {

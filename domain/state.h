@@ -31,6 +31,7 @@ struct ClaimState {
   UnixMs expires_at;
   UnixMs submitted_at;
   std::int64_t revisions = 0;  // revisions requested so far (at most one)
+  std::int64_t bonuses = 0;    // bonuses paid on it; the next one's id ends in .b{bonuses + 1}
   // Whether the worker holds it and its deadline runs: claimed, or sent back for a revision.
   bool held() const {
     return status == ClaimStatus::claimed || status == ClaimStatus::revision_requested;

@@ -246,6 +246,7 @@ class Folder {
     sent_back.reason = e.reason;
     sent_back.expires_at = e.resubmit_by;
   }
+  void on(const BonusPaid&) {}  // its transfers move the balances
   void on(const WorkerCredited&) {}
 
   ReputationView& reputation(const UserId& id) {

@@ -83,6 +83,10 @@ std::vector<Event> sample_events() {
       sample_worker_credited(),
       RevisionRequested{task, claim, worker, UserId{"emp-1"}, "Show the confirmation page too.",
                         3600, UnixMs{1'767'229'600'000}},
+      BonusPaid{task, claim, worker, UserId{"emp-1"}, "emp-1.7.12.b1", Micros{250'000},
+                Micros{50'000}, "Great detail",
+                {{"user:emp-1:available", "clearing:payouts", Micros{250'000}},
+                 {"user:emp-1:available", "platform:fees", Micros{50'000}}}},
   };
 }
 

@@ -193,6 +193,12 @@ std::string Simulation::review() {
       chance(90) ? submitted_[below(submitted_.size())] : all_claims_[below(all_claims_.size())];
   const Claim& claim = claims_.at(id);
   UserId employer = chance(95) ? claim.employer : random_user(true).id;
+  if (!approved_.empty() && chance(8)) {  // a bonus on an approved claim
+    const Claim& paid = claims_.at(approved_[below(approved_.size())]);
+    UserId owner = chance(95) ? paid.employer : random_user(true).id;
+    Micros amount{1 + static_cast<std::int64_t>(below(300'000))};
+    return execute(PayBonus{paid.id, owner, amount, "for the extra care"});
+  }
   if (chance(70)) return execute(ApproveSubmission{id, employer});
   std::string reason = chance(5) ? "" : "not what was asked";
   if (chance(30)) return execute(RequestRevision{id, employer, reason});
@@ -416,16 +422,20 @@ std::string Simulation::on_event(std::int32_t partition, const Event& event) {
     return track_submission(*e);
   } else if (const auto* e = std::get_if<SubmissionApproved>(&event)) {
     users_[user_index_.at(e->worker_id)].approved += 1;
-    queue_credit(partition, *e);
+    queue_credit(partition, e->worker_id, e->paid, e->claim_id);
+    approved_.push_back(e->claim_id);
     if (++approvals_[e->claim_id] > 1) return "claim " + e->claim_id.value + " approved twice";
     return track_claim_end(e->claim_id, false, submitted_);
   } else if (const auto* e = std::get_if<SubmissionRejected>(&event)) {
     users_[user_index_.at(e->worker_id)].rejected += 1;
     return track_claim_end(e->claim_id, true, submitted_);
+  } else if (const auto* e = std::get_if<BonusPaid>(&event)) {
+    if (claims_.at(e->claim_id).employer != e->employer_id) return "a bonus paid by a stranger";
+    queue_credit(partition, e->worker_id, e->amount, e->claim_id);
   } else if (const auto* e = std::get_if<RevisionRequested>(&event)) {
     return track_revision(*e);
   } else if (const auto* e = std::get_if<WorkerCredited>(&event)) {
-    if (++credits_[e->claim_id] > 1) return "claim " + e->claim_id.value + " credited twice";
+    if (++credits_[e->source_event_id] > 1) return "payout " + e->source_event_id + " credited twice";
   }
   return {};
 }
@@ -496,15 +506,16 @@ std::string Simulation::track_claim_end(const ClaimId& claim, bool frees_slot,
 
 // The process manager: the approval at (partition, seq) becomes a credit on the worker's
 // partition, naming the previous credit queued on the same route.
-void Simulation::queue_credit(std::int32_t partition, const SubmissionApproved& event) {
+void Simulation::queue_credit(std::int32_t partition, const UserId& worker, Micros amount,
+                              const ClaimId& claim) {
   const std::int64_t seq = static_cast<std::int64_t>(partitions_[partition].log.size());
-  const Route route{partition, partition_for(event.worker_id.value, config_.partitions)};
+  payouts_.push_back(event_id(partition, seq));
+  const Route route{partition, partition_for(worker.value, config_.partitions)};
   std::int64_t& previous = last_queued_seq_[route];
   const std::int64_t lose_every = config_.fault_lose_every_nth_credit;
   if (lose_every > 0 && ++credits_queued_ % lose_every == 0) return;
-  pending_credits_[route].push_back(CreditWorker{event.worker_id, event.paid, event.claim_id,
-                                                 event_id(partition, seq), partition, seq,
-                                                 previous});
+  pending_credits_[route].push_back(
+      CreditWorker{worker, amount, claim, event_id(partition, seq), partition, seq, previous});
   previous = seq;
 }
 
@@ -610,11 +621,12 @@ std::string Simulation::check_final() const {
   if (clearing != Micros{0}) return "clearing:payouts holds " + format_money(clearing);
   auto it = ledger_.find(std::string(accounts::kClearingPayouts));
   if (it != ledger_.end() && it->second != 0) return "the ledger's clearing:payouts is not zero";
-  if (approvals_.size() != credits_.size()) return "approvals and credits differ in number";
-  for (const auto& [claim, count] : approvals_) {
-    auto credit = credits_.find(claim);
-    if (count != 1 || credit == credits_.end() || credit->second != 1) {
-      return "claim " + claim.value + " was not paid exactly once";
+  // Every payout (approval or bonus) credited exactly once, and nothing else credited.
+  if (payouts_.size() != credits_.size()) return "payouts and credits differ in number";
+  for (const std::string& source : payouts_) {
+    auto credit = credits_.find(source);
+    if (credit == credits_.end() || credit->second != 1) {
+      return "payout " + source + " was not credited exactly once";
     }
   }
   return {};

@@ -133,7 +133,8 @@ class Simulation {
   std::string track_submission(const ProofSubmitted& event);
   std::string track_revision(const RevisionRequested& event);
   std::string track_claim_end(const ClaimId& claim, bool frees_slot, std::vector<ClaimId>& from);
-  void queue_credit(std::int32_t partition, const SubmissionApproved& event);
+  void queue_credit(std::int32_t partition, const UserId& worker, Micros amount,
+                    const ClaimId& claim);
 
   std::string check_step();
   std::string check_ledger() const;
@@ -163,7 +164,10 @@ class Simulation {
   std::vector<TaskId> touched_tasks_;
   std::map<std::pair<TaskId, UserId>, Holding> holdings_;
   std::map<std::string, std::int64_t> ledger_;  // account -> balance, folded from all transfers
-  std::unordered_map<ClaimId, int> approvals_, credits_, revisions_;
+  std::unordered_map<ClaimId, int> approvals_, revisions_;
+  std::vector<ClaimId> approved_;            // in approval order, for bonuses
+  std::vector<std::string> payouts_;         // event ids of approvals and bonuses, in log order
+  std::unordered_map<std::string, int> credits_;  // payout event id -> credits applied
   std::map<Route, std::deque<CreditWorker>> pending_credits_;
   std::map<Route, std::int64_t> last_queued_seq_;
   std::map<Route, CreditWorker> last_delivered_;

@@ -34,6 +34,7 @@ const std::vector<std::string>& required_outcomes() {
                                                     "exists_with_different_amount",
                                                     "repeat",
                                                     "submission.revision_requested.v1",
+                                                    "bonus.paid.v1",
                                                     "revision_limit",
                                                     "idempotency_key_reused",
                                                     "insufficient_funds",

@@ -74,13 +74,14 @@ void compare_user(Differ& d, const std::string& path, const UserState& e, const 
 }
 
 void compare_claim(Differ& d, const std::string& path, const ClaimState& e, const ClaimState& a) {
-  const auto& [e_worker, e_status, e_expires_at, e_submitted_at, e_revisions] = e;
-  const auto& [a_worker, a_status, a_expires_at, a_submitted_at, a_revisions] = a;
+  const auto& [e_worker, e_status, e_expires_at, e_submitted_at, e_revisions, e_bonuses] = e;
+  const auto& [a_worker, a_status, a_expires_at, a_submitted_at, a_revisions, a_bonuses] = a;
   d.check(path + ".worker_id", e_worker, a_worker);
   d.check(path + ".status", e_status, a_status);
   d.check(path + ".expires_at", e_expires_at, a_expires_at);
   d.check(path + ".submitted_at", e_submitted_at, a_submitted_at);
   d.check(path + ".revisions", e_revisions, a_revisions);
+  d.check(path + ".bonuses", e_bonuses, a_bonuses);
 }
 
 void compare_worker(Differ& d, const std::string& path, const WorkerOnTask& e,

@@ -250,6 +250,40 @@ TEST_F(Review, TheEmployersReputationHasTheExactMedianReviewTime) {
             std::to_string(review_s[4]));
 }
 
+TEST_F(Review, ABonusIsPaidOncePerKeyAndCreditedLikeAReward) {
+  play_until_submitted();
+  const std::string claim = "/v1/claims/" + claims_[0];
+  ASSERT_EQ(as("emp", "employer", "POST", claim + "/approve", "{}").status, 200);
+  const std::string before = field(as("emp", "employer", "GET", "/v1/accounts/emp"), "available");
+  const std::string body = R"({"amount":"0.25","reason":"great detail"})";
+  HttpResult paid = as("emp", "employer", "POST", claim + "/bonus", body, "bonus-1");
+  ASSERT_EQ(paid.status, 201) << paid.body;
+  EXPECT_EQ(field(paid, "bonus_id"), claims_[0] + ".b1");
+  EXPECT_EQ(field(paid, "amount"), "0.25");
+  EXPECT_EQ(field(paid, "fee"), "0.05");
+  HttpResult retried = as("emp", "employer", "POST", claim + "/bonus", body, "bonus-1");
+  EXPECT_EQ(retried.status, 201);
+  EXPECT_EQ(field(retried, "bonus_id"), field(paid, "bonus_id"));
+  EXPECT_EQ(field(retried, "position"), field(paid, "position"));
+  const std::int64_t after_one = decided_records();
+  // Bad input: another body under the key, 7 decimals, a worker, a claim not approved.
+  EXPECT_EQ(as("emp", "employer", "POST", claim + "/bonus",
+               R"({"amount":"0.30","reason":"great detail"})", "bonus-1").status, 422);
+  EXPECT_EQ(as("emp", "employer", "POST", claim + "/bonus",
+               R"({"amount":"0.0000001","reason":"r"})").status, 400);
+  EXPECT_EQ(as("w0", "worker", "POST", claim + "/bonus", body).status, 403);
+  EXPECT_EQ(as("emp2", "employer", "POST", claim + "/bonus", body).status, 403);
+  HttpResult not_approved = as("emp", "employer", "POST", "/v1/claims/" + claims_[1] + "/bonus", body);
+  EXPECT_EQ(not_approved.status, 409);
+  EXPECT_EQ(field(not_approved, "code"), "wrong_state");
+  EXPECT_EQ(decided_records(), after_one) << "refused bonuses append nothing";
+  EXPECT_TRUE(eventually([&] { return available("w0") == "0.35"; })) << available("w0");
+  const Micros spent = *parse_money(before) - *parse_money(field(as("emp", "employer", "GET",
+                                                                      "/v1/accounts/emp"), "available"));
+  EXPECT_EQ(spent, *parse_money("0.30")) << "the bonus and its fee";
+  testing::expect_ledger_sound(node_->log());
+}
+
 TEST_F(Review, AClaimIsReadByItsWorkerItsOwnerAndAuditorsOnly) {
   play_until_submitted();
   const std::string target = "/v1/claims/" + claims_[5];
