@@ -242,7 +242,7 @@ std::optional<PostTask> read_post_task(FieldReader& fields, UnixMs now) {
   auto proof_type = fields.object("proof").one_of("type", Presence::optional, {"text", "url", "file"});
   auto claim_timeout_s = fields.integer("claim_timeout_s", Presence::optional, 60, kMaxWindowS);
   auto auto_approve_after_s =
-      fields.integer("auto_approve_after_s", Presence::optional, 3600, kMaxWindowS);
+      fields.integer("auto_approve_after_s", Presence::optional, 0, kMaxWindowS);
   auto expires_at = fields.time("expires_at", Presence::optional);
   if (expires_at && *expires_at <= now) fields.invalid("expires_at", "must be in the future");
   FieldReader targeting = fields.object("targeting");

@@ -139,6 +139,10 @@ void PartitionProcessor::schedule_due(std::vector<PendingCommand>& batch, UnixMs
     CommandId id = expire_claim_command_id(claim);
     batch.push_back(PendingCommand{std::move(id), ExpireClaim{std::move(claim)}, {}});
   }
+  for (ClaimId& claim : due_reviews(state_, now, config_.expirations_per_batch)) {
+    CommandId id = auto_approve_command_id(claim);
+    batch.push_back(PendingCommand{std::move(id), AutoApprove{std::move(claim)}, {}});
+  }
 }
 
 void PartitionProcessor::process(std::vector<PendingCommand>& commands) {

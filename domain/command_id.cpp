@@ -9,11 +9,12 @@
 namespace microjobs {
 namespace {
 
-constexpr std::array<std::pair<CommandOrigin, std::string_view>, 4> kOrigins{{
+constexpr std::array<std::pair<CommandOrigin, std::string_view>, 5> kOrigins{{
     {CommandOrigin::client, "client"},
     {CommandOrigin::deposit, "deposit"},
     {CommandOrigin::credit, "credit"},
     {CommandOrigin::expire_claim, "expire_claim"},
+    {CommandOrigin::auto_approve, "auto_approve"},
 }};
 
 CommandId make_id(CommandOrigin origin, std::string_view principal, std::string_view key) {
@@ -107,6 +108,10 @@ CommandId credit_command_id(std::string_view source_event_id) {
 
 CommandId expire_claim_command_id(const ClaimId& claim) {
   return make_id(CommandOrigin::expire_claim, "", claim.value);
+}
+
+CommandId auto_approve_command_id(const ClaimId& claim) {
+  return make_id(CommandOrigin::auto_approve, "", claim.value);
 }
 
 std::optional<CommandId> parse_command_id(std::string_view text) {

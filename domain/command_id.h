@@ -8,6 +8,7 @@
 //   deposit       the credited account the payment reference   the API, for POST /v1/deposits
 //   credit        (none)               the approval's event id the credit process manager
 //   expire_claim  (none)               the claim id            the partition's scheduler
+//   auto_approve  (none)               the claim id            the partition's scheduler
 //
 // The text form "{origin}/{principal}/{key}" is what the envelope's `command_id` carries. It is
 // injective: origins are fixed words and a principal is a user id, which never holds a '/'.
@@ -21,7 +22,7 @@
 
 namespace microjobs {
 
-enum class CommandOrigin : std::uint8_t { client, deposit, credit, expire_claim };
+enum class CommandOrigin : std::uint8_t { client, deposit, credit, expire_claim, auto_approve };
 
 struct CommandId {
   CommandOrigin origin = CommandOrigin::client;
@@ -39,6 +40,7 @@ CommandId client_command_id(std::string_view principal, std::string_view key);
 CommandId deposit_command_id(const UserId& account, std::string_view reference);
 CommandId credit_command_id(std::string_view source_event_id);
 CommandId expire_claim_command_id(const ClaimId& claim);
+CommandId auto_approve_command_id(const ClaimId& claim);
 
 // The inverse of CommandId::text(); nullopt for text that no CommandId writes.
 std::optional<CommandId> parse_command_id(std::string_view text);

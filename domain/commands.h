@@ -173,6 +173,16 @@ struct PayBonus {
   }
 };
 
+// System command from the partition's scheduler when a submission's review window has passed
+// unreviewed: it is approved as the employer would have.
+struct AutoApprove {
+  static constexpr std::string_view kName = "AutoApprove";
+  ClaimId claim_id;
+  template <class V> void visit(V& v) {
+    v("claim_id", claim_id);
+  }
+};
+
 // System command from the partition's scheduler when a claim's deadline has passed.
 struct ExpireClaim {
   static constexpr std::string_view kName = "ExpireClaim";
@@ -207,7 +217,7 @@ struct CreditWorker {
 
 using Command = std::variant<RegisterUser, DepositFunds, PostTask, ClaimSlot, AbandonClaim,
                              SubmitProof, ApproveSubmission, RejectSubmission, RequestRevision,
-                             PayBonus, ExpireClaim,
+                             PayBonus, AutoApprove, ExpireClaim,
                              CreditWorker>;
 
 // The stream (user id) a command belongs to: its partition is partition_for(stream, P).

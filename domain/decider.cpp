@@ -72,7 +72,7 @@ bool valid_task(const PostTask& command, UnixMs now, const Policy& policy) {
   if (command.claim_timeout_s < 60 || command.claim_timeout_s > policy.max_claim_timeout_s) {
     return false;
   }
-  if (command.auto_approve_after_s < 3600 || command.auto_approve_after_s > 30 * 86400) {
+  if (command.auto_approve_after_s < 0 || command.auto_approve_after_s > 30 * 86400) {
     return false;
   }
   if (command.expires_at.value != 0 &&
@@ -204,6 +204,23 @@ std::int64_t review_seconds(const ClaimState& claim, UnixMs now) {
   return std::max<std::int64_t>(0, (now.value - claim.submitted_at.value) / 1000);
 }
 
+// The approval of a submitted claim: reward escrow -> clearing:payouts, fee escrow -> fees.
+SubmissionApproved approval_of(const TaskState& task, const ClaimState& claim,
+                               const ClaimId& claim_id, UnixMs now) {
+  SubmissionApproved event;
+  event.task_id = *task_of_claim(claim_id.value);
+  event.claim_id = claim_id;
+  event.worker_id = claim.worker_id;
+  event.employer_id = task.employer_id;
+  event.paid = task.reward;
+  event.fee = task.fee;
+  event.review_s = review_seconds(claim, now);
+  std::string escrow = accounts::escrow(task.employer_id);
+  event.transfers.push_back({escrow, std::string(accounts::kClearingPayouts), task.reward});
+  event.transfers.push_back({escrow, std::string(accounts::kPlatformFees), task.fee});
+  return event;
+}
+
 Decision decide_one(const PartitionState& state, const ApproveSubmission& command, UnixMs now,
                     const Policy&) {
   auto [task, claim] = find_claim(state, command.claim_id);
@@ -211,17 +228,18 @@ Decision decide_one(const PartitionState& state, const ApproveSubmission& comman
   if (task->employer_id != command.employer_id) return Rejection::forbidden;
   if (claim->status == ClaimStatus::approved) return Rejection::exists;
   if (claim->status != ClaimStatus::submitted) return Rejection::wrong_state;
-  SubmissionApproved event;
-  event.task_id = *task_of_claim(command.claim_id.value);
-  event.claim_id = command.claim_id;
-  event.worker_id = claim->worker_id;
-  event.employer_id = task->employer_id;
-  event.paid = task->reward;
-  event.fee = task->fee;
-  event.review_s = review_seconds(*claim, now);
-  std::string escrow = accounts::escrow(task->employer_id);
-  event.transfers.push_back({escrow, std::string(accounts::kClearingPayouts), task->reward});
-  event.transfers.push_back({escrow, std::string(accounts::kPlatformFees), task->fee});
+  return approval_of(*task, *claim, command.claim_id, now);
+}
+
+Decision decide_one(const PartitionState& state, const AutoApprove& command, UnixMs now,
+                    const Policy&) {
+  auto [task, claim] = find_claim(state, command.claim_id);
+  if (claim == nullptr) return Rejection::claim_not_found;
+  if (claim->status != ClaimStatus::submitted || now < review_deadline(*task, *claim)) {
+    return Rejection::wrong_state;
+  }
+  SubmissionApproved event = approval_of(*task, *claim, command.claim_id, now);
+  event.auto_approved = true;
   return event;
 }
 
@@ -398,9 +416,15 @@ struct Evolver {
     worker.active_claims -= 1;
     worker.submissions += 1;
     claim.submitted_at = e.submitted_at;
+    state.review_deadlines.emplace(review_deadline(task, claim), e.claim_id);
+  }
+  // The submission was reviewed (or sent back): its review window no longer runs.
+  void end_review(const TaskState& task, const ClaimId& claim_id) {
+    state.review_deadlines.erase({review_deadline(task, task.claims.at(claim_id)), claim_id});
   }
   void operator()(const SubmissionApproved& e) {
     TaskState& task = state.tasks[e.task_id];
+    end_review(task, e.claim_id);
     task.claims[e.claim_id].status = ClaimStatus::approved;
     task.submitted -= 1;
     task.approved += 1;
@@ -410,6 +434,7 @@ struct Evolver {
   }
   void operator()(const SubmissionRejected& e) {
     TaskState& task = state.tasks[e.task_id];
+    end_review(task, e.claim_id);
     task.claims[e.claim_id].status = ClaimStatus::rejected;
     task.submitted -= 1;
     task.rejected += 1;
@@ -418,6 +443,7 @@ struct Evolver {
   // submission no longer counts towards max_per_worker until it is made again.
   void operator()(const RevisionRequested& e) {
     TaskState& task = state.tasks[e.task_id];
+    end_review(task, e.claim_id);
     ClaimState& claim = task.claims[e.claim_id];
     claim.status = ClaimStatus::revision_requested;
     claim.revisions += 1;
@@ -453,6 +479,15 @@ Decision decide(const PartitionState& state, const Command& command, UnixMs now,
 }
 
 void evolve(PartitionState& state, const Event& event) { std::visit(Evolver{state}, event); }
+
+std::vector<ClaimId> due_reviews(const PartitionState& state, UnixMs now, std::size_t limit) {
+  std::vector<ClaimId> due;
+  for (const auto& [deadline, claim] : state.review_deadlines) {
+    if (deadline > now || due.size() >= limit) break;
+    due.push_back(claim);
+  }
+  return due;
+}
 
 std::vector<ClaimId> due_claims(const PartitionState& state, UnixMs now, std::size_t limit) {
   std::vector<ClaimId> due;

@@ -31,6 +31,8 @@ Decision decide(const PartitionState& state, const Command& command, UnixMs now,
                 const Policy& policy = {});
 void evolve(PartitionState& state, const Event& event);
 
+// Submitted claims whose review window ended at or before `now`, oldest first, at most `limit`.
+std::vector<ClaimId> due_reviews(const PartitionState& state, UnixMs now, std::size_t limit);
 // Claims in `claimed` whose deadline is at or before `now`, oldest first, at most `limit`.
 std::vector<ClaimId> due_claims(const PartitionState& state, UnixMs now, std::size_t limit);
 

@@ -164,11 +164,13 @@ struct SubmissionApproved {
   Micros fee;
   std::int64_t review_s = 0;  // seconds from submission to review
   std::vector<Transfer> transfers;
+  // Approved by the scheduler when the review window passed without a review (absent: false).
+  bool auto_approved = false;
   bool operator==(const SubmissionApproved&) const = default;
   template <class V> void visit(V& v) {
     v("task_id", task_id); v("claim_id", claim_id); v("worker_id", worker_id);
     v("employer_id", employer_id); v("paid", paid); v("fee", fee); v("review_s", review_s);
-    v("transfers", transfers);
+    v("transfers", transfers); v("auto", auto_approved);
   }
 };
 

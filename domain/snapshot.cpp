@@ -168,6 +168,9 @@ void read_task(Reader& r, PartitionState& state) {
     c.revisions = r.i64();
     c.bonuses = r.i64();
     if (c.held()) state.claim_deadlines.emplace(c.expires_at, claim_id);
+    if (c.status == ClaimStatus::submitted) {
+      state.review_deadlines.emplace(review_deadline(t, c), claim_id);
+    }
   }
   for (std::uint64_t n = r.count(24); n > 0; --n) {
     WorkerOnTask& entry = t.workers[UserId{r.str()}];

@@ -71,6 +71,11 @@ struct TaskState {
   std::int64_t free_slots() const { return slots - claimed - submitted - approved; }
 };
 
+// When a submitted claim's review window ends.
+inline UnixMs review_deadline(const TaskState& task, const ClaimState& claim) {
+  return UnixMs{claim.submitted_at.value + task.auto_approve_after_s * 1000};
+}
+
 struct UserState {
   bool registered = false;
   std::string country;
@@ -89,6 +94,9 @@ struct PartitionState {
   std::unordered_map<TaskId, TaskState> tasks;
   // Deadlines of claims in state `claimed`, in time order, for the scheduler.
   std::set<std::pair<UnixMs, ClaimId>> claim_deadlines;
+  // Review windows of submitted claims (submitted_at + auto_approve_after_s), in time order: the
+  // scheduler approves a submission whose window passed unreviewed.
+  std::set<std::pair<UnixMs, ClaimId>> review_deadlines;
   // For each source partition: the seq of the last approval credited here from it.
   std::map<std::int64_t, std::int64_t> last_credit_seq;
   std::map<std::string, Micros, std::less<>> shared_accounts;

@@ -224,6 +224,7 @@ class Folder {
     if (view.approved == view.slots) view.status = "completed";
     claim(e.claim_id, "approved").reviewed_at = time_;
     reputation(e.worker_id).approved += 1;
+    if (e.auto_approved) return;  // nobody reviewed it: not a review the employer gave
     reputation(e.employer_id).approvals_given += 1;
     review_given(e.employer_id, e.review_s);
   }

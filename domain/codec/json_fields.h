@@ -50,6 +50,11 @@ struct FieldWriter {
     json.key(name);
     write(value);
   }
+  // A flag is written only when set, so that adding one to an event type leaves the bytes of
+  // every event without it unchanged (absent reads as false).
+  void operator()(const char* name, const bool& value) {
+    if (value) json.key(name).boolean(true);
+  }
 };
 
 // Reads the fields an event lists in visit(). A field that is absent keeps its default (fields
@@ -90,6 +95,7 @@ struct FieldReader {
     return true;
   }
   bool read(const char*, value v, std::int64_t& out) { return !v.get_int64().get(out); }
+  bool read(const char*, value v, bool& out) { return !v.get_bool().get(out); }
   bool read(const char* name, value v, std::vector<std::string>& out) {
     simdjson::ondemand::array array;
     if (v.get_array().get(array)) return false;

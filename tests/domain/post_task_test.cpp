@@ -165,7 +165,7 @@ const std::vector<InvalidCase>& invalid_cases() {
       {"unknown proof type", [](PostTask& c) { c.proof_type = "video"; }},
       {"claim timeout too short", [](PostTask& c) { c.claim_timeout_s = 59; }},
       {"claim timeout too long", [](PostTask& c) { c.claim_timeout_s = 30 * 86400 + 1; }},
-      {"auto approve too soon", [](PostTask& c) { c.auto_approve_after_s = 3599; }},
+      {"auto approve negative", [](PostTask& c) { c.auto_approve_after_s = -1; }},
       {"auto approve too late", [](PostTask& c) { c.auto_approve_after_s = 30 * 86400 + 1; }},
       {"expires now", [](PostTask& c) { c.expires_at = at_s(100); }},
       {"expired", [](PostTask& c) { c.expires_at = at_s(99); }},

@@ -39,6 +39,40 @@ TEST(ApproveSubmission, PaysTheRewardToClearingAndTheFeeToThePlatform) {
   EXPECT_TRUE(is_event(decision, expected));
 }
 
+TEST(AutoApprove, ApprovesWhenTheReviewWindowPassedUnreviewed) {
+  const std::int64_t window_s = 3 * 86400;  // the test tasks' auto_approve_after_s
+  PartitionState state = given(submitted_by_w1());
+  EXPECT_EQ(due_reviews(state, at_s(100 + window_s - 1), 10).size(), 0u);
+  ASSERT_EQ(due_reviews(state, at_s(100 + window_s), 10), std::vector<ClaimId>{ClaimId{"emp.1.1"}});
+  EXPECT_TRUE(is_rejection(decide(state, AutoApprove{ClaimId{"emp.1.1"}}, at_s(100 + window_s - 1)),
+                           Rejection::wrong_state));
+  Decision decision = decide(state, AutoApprove{ClaimId{"emp.1.1"}}, at_s(100 + window_s));
+  ASSERT_NE(event_of(decision), nullptr) << describe(decision);
+  const auto& approved = std::get<SubmissionApproved>(*event_of(decision));
+  EXPECT_TRUE(approved.auto_approved);
+  EXPECT_EQ(approved.paid, money("0.50"));
+  evolve(state, *event_of(decision));
+  EXPECT_TRUE(state.review_deadlines.empty());
+  EXPECT_EQ(check_invariants(state), "");
+}
+
+TEST(AutoApprove, AReviewedSubmissionLeavesTheSchedulersList) {
+  for (const Event& review : std::vector<Event>{submission_approved("emp.1.1", "w1"),
+                                                submission_rejected("emp.1.1", "w1")}) {
+    PartitionState state = given(with(submitted_by_w1(), {review}));
+    EXPECT_TRUE(state.review_deadlines.empty()) << describe(review);
+    EXPECT_TRUE(is_rejection(decide(state, AutoApprove{ClaimId{"emp.1.1"}}, at_s(10'000'000)),
+                             Rejection::wrong_state));
+  }
+}
+
+TEST(AutoApprove, TheFlagIsAbsentFromTheBytesOfAManualApproval) {
+  SubmissionApproved manual = submission_approved("emp.1.1", "w1");
+  EXPECT_EQ(describe(Event{manual}).find("\"auto\""), std::string::npos);
+  manual.auto_approved = true;
+  EXPECT_NE(describe(Event{manual}).find("\"auto\":true"), std::string::npos);
+}
+
 TEST(ApproveSubmission, EvolveReleasesTheSlotsEscrow) {
   PartitionState state = given(with(submitted_by_w1(), {submission_approved("emp.1.1", "w1")}));
   const TaskState* task = state.find_task(TaskId{"emp.1"});

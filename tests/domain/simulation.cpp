@@ -154,6 +154,9 @@ std::string Simulation::post_task() {
   if (chance(20)) command.min_approval_rate_bp = 5000 + static_cast<std::int64_t>(below(4001));
   if (chance(10)) command.min_approved = 1 + static_cast<std::int64_t>(below(3));
   command.max_per_worker = 1 + static_cast<std::int64_t>(below(2));
+  // Review windows from "pay on submission" (0 s) to the 3-day default.
+  const std::int64_t windows[] = {0, 600, 7200, 259200};
+  command.auto_approve_after_s = windows[below(std::size(windows))];
   return execute(command);
 }
 
@@ -241,6 +244,10 @@ std::string Simulation::run_scheduler() {
       std::string failure = execute(ExpireClaim{claim}, Expect::accepted);
       if (!failure.empty()) return failure;
     }
+    for (const ClaimId& claim : due_reviews(partitions_[p].state, now_, 16)) {
+      std::string failure = execute(AutoApprove{claim}, Expect::accepted);
+      if (!failure.empty()) return failure;
+    }
   }
   if (!claimed_.empty() && chance(30)) {
     const Claim& claim = claims_.at(claimed_[below(claimed_.size())]);
@@ -315,6 +322,9 @@ CommandId Simulation::id_for(const Command& command) const {
   }
   if (const auto* expire = std::get_if<ExpireClaim>(&command)) {
     return expire_claim_command_id(expire->claim_id);
+  }
+  if (const auto* approve = std::get_if<AutoApprove>(&command)) {
+    return auto_approve_command_id(approve->claim_id);
   }
   return client_command_id("sim", "cmd-" + std::to_string(stats_.commands));
 }

@@ -121,18 +121,19 @@ void compare_task(Differ& d, const std::string& path, const TaskState& e, const 
   d.check_map(path + ".workers", e_workers, a_workers, compare_worker);
 }
 
-void compare_deadlines(Differ& d, const std::set<std::pair<UnixMs, ClaimId>>& e,
+void compare_deadlines(Differ& d, const std::string& name,
+                       const std::set<std::pair<UnixMs, ClaimId>>& e,
                        const std::set<std::pair<UnixMs, ClaimId>>& a) {
   if (!d.first.empty() || e == a) return;
   for (const auto& deadline : e) {
     if (!a.contains(deadline)) {
-      d.first = "claim_deadlines: " + text(deadline) + " is missing";
+      d.first = name + ": " + text(deadline) + " is missing";
       return;
     }
   }
   for (const auto& deadline : a) {
     if (!e.contains(deadline)) {
-      d.first = "claim_deadlines: " + text(deadline) + " is unexpected";
+      d.first = name + ": " + text(deadline) + " is unexpected";
       return;
     }
   }
@@ -141,12 +142,13 @@ void compare_deadlines(Differ& d, const std::set<std::pair<UnixMs, ClaimId>>& e,
 }  // namespace
 
 std::string state_difference(const PartitionState& expected, const PartitionState& actual) {
-  const auto& [e_users, e_tasks, e_deadlines, e_credits, e_shared] = expected;
-  const auto& [a_users, a_tasks, a_deadlines, a_credits, a_shared] = actual;
+  const auto& [e_users, e_tasks, e_deadlines, e_reviews, e_credits, e_shared] = expected;
+  const auto& [a_users, a_tasks, a_deadlines, a_reviews, a_credits, a_shared] = actual;
   Differ d;
   d.check_map("users", e_users, a_users, compare_user);
   d.check_map("tasks", e_tasks, a_tasks, compare_task);
-  compare_deadlines(d, e_deadlines, a_deadlines);
+  compare_deadlines(d, "claim_deadlines", e_deadlines, a_deadlines);
+  compare_deadlines(d, "review_deadlines", e_reviews, a_reviews);
   d.check_plain_map("last_credit_seq", e_credits, a_credits);
   d.check_plain_map("shared_accounts", e_shared, a_shared);
   return d.first;

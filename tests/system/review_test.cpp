@@ -284,6 +284,40 @@ TEST_F(Review, ABonusIsPaidOncePerKeyAndCreditedLikeAReward) {
   testing::expect_ledger_sound(node_->log());
 }
 
+// A submission nobody reviews is approved by the scheduler when its window passes: at once for a
+// task that pays on submission (0 s), after three days by default.
+TEST_F(Review, UnreviewedSubmissionsAreApprovedWhenTheirWindowPasses) {
+  register_user("emp", "employer");
+  deposit("emp", "10.00", "wire-1");
+  HttpResult instant = as("emp", "employer", "POST", "/v1/tasks",
+                          R"({"title":"t","reward":"0.10","slots":1,"auto_approve_after_s":0})");
+  ASSERT_EQ(instant.status, 201) << instant.body;
+  const std::string later = post_task_at("emp", 1, "0.10");
+  std::vector<std::string> claims;
+  for (const std::string& task : {field(instant, "task_id"), later}) {
+    const std::string worker = "w" + std::to_string(claims.size());
+    register_user(worker, "worker");
+    HttpResult claim = as(worker, "worker", "POST", "/v1/tasks/" + task + "/claims");
+    ASSERT_EQ(claim.status, 201) << claim.body;
+    claims.push_back(field(claim, "claim_id"));
+    ASSERT_EQ(as(worker, "worker", "POST", "/v1/claims/" + claims.back() + "/submission",
+                 R"({"proof":"done"})").status, 200);
+  }
+  auto status_of = [&](const std::string& claim) {
+    node_->processors().wake_all();
+    return field(as("emp", "employer", "GET", "/v1/claims/" + claim), "status");
+  };
+  EXPECT_TRUE(eventually([&] { return status_of(claims[0]) == "approved"; })) << status_of(claims[0]);
+  EXPECT_TRUE(eventually([&] { return available("w0") == "0.10"; }));
+  EXPECT_EQ(status_of(claims[1]), "submitted") << "three days have not passed";
+  clock_.advance(std::chrono::seconds(3 * 86400));
+  EXPECT_TRUE(eventually([&] { return status_of(claims[1]) == "approved"; })) << status_of(claims[1]);
+  EXPECT_TRUE(eventually([&] { return available("w1") == "0.10"; }));
+  HttpResult reputation = as("w0", "worker", "GET", "/v1/users/emp/reputation");
+  EXPECT_EQ(field(reputation, "reviews_given"), "0") << "automatic approvals are not reviews";
+  testing::expect_ledger_sound(node_->log());
+}
+
 TEST_F(Review, AClaimIsReadByItsWorkerItsOwnerAndAuditorsOnly) {
   play_until_submitted();
   const std::string target = "/v1/claims/" + claims_[5];
