@@ -25,11 +25,6 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
 
-bool valid_country(std::string_view country) {
-  return country.size() == 2 && country[0] >= 'A' && country[0] <= 'Z' && country[1] >= 'A' &&
-         country[1] <= 'Z';
-}
-
 std::optional<std::int64_t> parse_integer_token(std::string_view token) {
   if (!is_json_number(token) || token.find_first_of(".eE") != std::string_view::npos) {
     return std::nullopt;

@@ -13,6 +13,7 @@
 #include "api/json_body.h"
 #include "domain/ids.h"
 #include "domain/money.h"
+#include "domain/rules.h"  // valid_country
 #include "domain/time.h"
 
 namespace microjobs {
@@ -86,7 +87,5 @@ std::optional<JsonValue> parse_object_body(std::string_view body, bool empty_ok,
 // points ("0.95" -> 9500); nullopt when it is not one.
 std::optional<std::int64_t> parse_integer_token(std::string_view token);
 std::optional<std::int64_t> parse_rate_token(std::string_view token);
-
-bool valid_country(std::string_view country);
 
 }  // namespace microjobs

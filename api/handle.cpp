@@ -6,6 +6,7 @@
 #include <optional>
 #include <variant>
 
+#include "api/command_route.h"
 #include "api/handlers.h"
 #include "api/polling_waiter.h"
 #include "api/problem.h"
@@ -32,12 +33,19 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/tasks/{}/claims", post_claim},
     {"GET", "/v1/tasks/{}/submissions", get_submissions},
     {"GET", "/v1/claims/{}", get_claim},
-    {"POST", "/v1/claims/{}/abandon", post_abandon},
-    {"POST", "/v1/claims/{}/submission", post_submission},
-    {"POST", "/v1/claims/{}/approve", post_approve},
-    {"POST", "/v1/claims/{}/reject", post_reject},
-    {"POST", "/v1/claims/{}/revision", post_revision},
-    {"POST", "/v1/claims/{}/bonus", post_bonus},
+    {"POST", "/v1/claims/{}/abandon",
+     claim_command<AbandonClaim, ClaimActor::worker, claim_status_answer>},
+    {"POST", "/v1/claims/{}/submission",
+     claim_command<SubmitProof, ClaimActor::worker, claim_status_answer>},
+    {"POST", "/v1/claims/{}/approve",
+     claim_command<ApproveSubmission, ClaimActor::task_owner, approved_answer>},
+    {"POST", "/v1/claims/{}/reject",
+     claim_command<RejectSubmission, ClaimActor::task_owner, claim_status_answer>},
+    {"POST", "/v1/claims/{}/revision",
+     claim_command<RequestRevision, ClaimActor::task_owner, claim_status_answer>},
+    {"POST", "/v1/claims/{}/override",
+     claim_command<OverrideRejection, ClaimActor::task_owner, approved_answer>},
+    {"POST", "/v1/claims/{}/bonus", claim_command<PayBonus, ClaimActor::task_owner, bonus_answer>},
     {"POST", "/v1/reviews", post_reviews},
     {"GET", "/v1/accounts/{}", get_account},
 };

@@ -27,13 +27,8 @@ void put_user(Call& call);
 void post_deposit(Call& call);
 void post_task(Call& call);
 void post_claim(Call& call);
-void post_abandon(Call& call);
-void post_submission(Call& call);
-void post_approve(Call& call);
-void post_reject(Call& call);
 void post_reviews(Call& call);
-void post_revision(Call& call);
-void post_bonus(Call& call);
+// The claim commands are table entries: claim_command<...> in api/command_route.h.
 
 void get_feed(Call& call);
 void get_task(Call& call);

@@ -37,14 +37,8 @@ Response problem(int status, std::string_view code, std::string_view detail) {
 }
 
 Response rejection_problem(Rejection rejection) {
-  std::string_view code = rejection_code(rejection);
-  if (rejection == Rejection::idempotency_key_reused) {
-    return problem(rejection_http_status(rejection), code,
-                   "this Idempotency-Key was used in the last 24 h for another command or another "
-                   "body; nothing was done: send a new key");
-  }
-  return problem(rejection_http_status(rejection), code,
-                 "the command was rejected: " + std::string(code));
+  return problem(rejection_http_status(rejection), rejection_code(rejection),
+                 rejection_detail(rejection));
 }
 
 Response retry_later(int status, std::string_view code, std::string_view detail) {

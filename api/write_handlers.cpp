@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 
+#include "api/command_route.h"
 #include "api/fields.h"
 #include "api/handlers.h"
 #include "api/problem.h"
@@ -13,10 +14,6 @@
 
 namespace microjobs {
 namespace {
-
-using OnAccepted = std::function<Response(const CommandOutcome&)>;
-// A rejection some endpoint answers differently from the default; nullopt keeps the default.
-using OnRejected = std::function<std::optional<Response>(Rejection)>;
 
 Response unexpected_event(const CommandOutcome& outcome) {
   return problem(500, problem_codes::kInternal,
@@ -56,10 +53,12 @@ Response map_outcome(const CommandOutcome& outcome, const OnAccepted& on_accepte
   return problem(500, problem_codes::kInternal, "unknown outcome");
 }
 
+}  // namespace
+
 // Sends the command; the reply runs on the partition's thread, so it only builds the response
 // from the outcome and values it captured, and never lets an exception escape into that thread.
 void send(Call& call, CommandId command_id, Command command, OnAccepted on_accepted,
-          OnRejected on_rejected = {}) {
+          OnRejected on_rejected) {
   call.context.bus.send(
       std::move(command_id), std::move(command),
       [done = call.done, on_accepted = std::move(on_accepted),
@@ -71,6 +70,8 @@ void send(Call& call, CommandId command_id, Command command, OnAccepted on_accep
         }
       });
 }
+
+namespace {
 
 // A command's success: the members `write` adds, then "position", and the X-Position header.
 Response command_response(int status, const CommandOutcome& outcome,
@@ -84,25 +85,67 @@ Response command_response(int status, const CommandOutcome& outcome,
   return response;
 }
 
-// POST /v1/claims/{id}/approve's answer, and each approval's outcome in a bulk review.
-Response approved_response(const CommandOutcome& outcome) {
-  const auto* event = std::get_if<SubmissionApproved>(&outcome.event);
-  if (event == nullptr) return unexpected_event(outcome);
+// The claim's status after a claim event, for the status-only answers.
+std::string_view status_after(const Event& event) {
+  return std::visit(
+      [](const auto& e) -> std::string_view {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, ClaimAbandoned>) return "abandoned";
+        else if constexpr (std::is_same_v<T, ClaimExpired>) return "expired";
+        else if constexpr (std::is_same_v<T, ProofSubmitted>) return "submitted";
+        else if constexpr (std::is_same_v<T, SubmissionRejected>) return "rejected";
+        else if constexpr (std::is_same_v<T, RevisionRequested>) return "revision_requested";
+        else if constexpr (std::is_same_v<T, SubmissionApproved> ||
+                           std::is_same_v<T, RejectionOverridden>) return "approved";
+        else return {};
+      },
+      event);
+}
+
+}  // namespace
+
+Response claim_status_answer(const CommandOutcome& outcome) {
+  std::string_view status = status_after(outcome.event);
+  if (status.empty()) return unexpected_event(outcome);
+  std::string claim_id = std::visit(
+      [](const auto& e) -> std::string {
+        if constexpr (requires { e.claim_id; }) return e.claim_id.value;
+        else return {};
+      },
+      outcome.event);
   return command_response(200, outcome, [&](JsonWriter& json) {
-    json.field("claim_id", event->claim_id.value)
-        .field("status", "approved")
-        .field("paid", format_money(event->paid))
+    json.field("claim_id", claim_id).field("status", status);
+  });
+}
+
+Response approved_answer(const CommandOutcome& outcome) {
+  auto answer = [&](const auto& event) {
+    return command_response(200, outcome, [&](JsonWriter& json) {
+      json.field("claim_id", event.claim_id.value)
+          .field("status", "approved")
+          .field("paid", format_money(event.paid))
+          .field("fee", format_money(event.fee));
+    });
+  };
+  if (const auto* event = std::get_if<SubmissionApproved>(&outcome.event)) return answer(*event);
+  if (const auto* event = std::get_if<RejectionOverridden>(&outcome.event)) return answer(*event);
+  return unexpected_event(outcome);
+}
+
+Response bonus_answer(const CommandOutcome& outcome) {
+  const auto* event = std::get_if<BonusPaid>(&outcome.event);
+  if (event == nullptr) return unexpected_event(outcome);
+  return command_response(201, outcome, [&](JsonWriter& json) {
+    json.field("bonus_id", event->bonus_id)
+        .field("claim_id", event->claim_id.value)
+        .field("amount", format_money(event->amount))
         .field("fee", format_money(event->fee));
   });
 }
 
-// Status-only answers of the claim endpoints: {claim_id, status, position}.
-OnAccepted claim_status(std::string claim_id, std::string status) {
-  return [claim_id = std::move(claim_id), status = std::move(status)](const CommandOutcome& o) {
-    return command_response(200, o, [&](JsonWriter& json) {
-      json.field("claim_id", claim_id).field("status", status);
-    });
-  };
+std::size_t max_text_bytes(std::string_view field) {
+  if (field == "reason") return 1000;
+  return 10'000;  // a proof, and any longer text
 }
 
 bool require_role(Call& call, std::string_view role) {
@@ -111,7 +154,6 @@ bool require_role(Call& call, std::string_view role) {
   return false;
 }
 
-// Parses the body as a JSON object, answering 400 itself when it is not one.
 std::optional<JsonValue> object_body(Call& call, bool empty_ok) {
   Response bad;
   auto body = parse_object_body(call.request.body, empty_ok, bad);
@@ -119,7 +161,6 @@ std::optional<JsonValue> object_body(Call& call, bool empty_ok) {
   return body;
 }
 
-// The claim id of the path, or a 404 when it cannot name a claim.
 std::optional<ClaimId> claim_param(Call& call) {
   if (!owner_of_claim(call.params[0])) {
     call.done(problem(404, "claim_not_found", "no claim " + call.params[0]));
@@ -128,7 +169,6 @@ std::optional<ClaimId> claim_param(Call& call) {
   return ClaimId{call.params[0]};
 }
 
-// For approve and reject: the task's owner only. The domain checks again; this spares the bus.
 std::optional<ClaimId> owned_claim_param(Call& call) {
   if (!require_role(call, roles::kEmployer)) return std::nullopt;
   auto claim_id = claim_param(call);
@@ -139,8 +179,6 @@ std::optional<ClaimId> owned_claim_param(Call& call) {
   }
   return claim_id;
 }
-
-}  // namespace
 
 Response forbidden(std::string_view detail) {
   return problem(403, problem_codes::kForbidden, detail);
@@ -317,92 +355,13 @@ void post_claim(Call& call) {
   });
 }
 
-void post_abandon(Call& call) {
-  if (!require_role(call, roles::kWorker)) return;
-  auto claim_id = claim_param(call);
-  if (!claim_id) return;
-  // The claim's worker is checked by the domain: the actor must hold the claim (else 403).
-  send(call, call.command_id, AbandonClaim{*claim_id, UserId{call.principal.user_id}},
-       claim_status(claim_id->value, "abandoned"));
-}
-
-void post_submission(Call& call) {
-  if (!require_role(call, roles::kWorker)) return;
-  auto claim_id = claim_param(call);
-  if (!claim_id) return;
-  auto body = object_body(call, false);
-  if (!body) return;
-  FieldReader fields(*body);
-  auto proof = fields.text("proof", Presence::required, 1, 10'000);
-  if (!fields.ok()) return call.done(fields.problem());
-  send(call, call.command_id, SubmitProof{*claim_id, UserId{call.principal.user_id}, *proof},
-       claim_status(claim_id->value, "submitted"));
-}
-
-void post_approve(Call& call) {
-  auto claim_id = owned_claim_param(call);
-  if (!claim_id) return;
-  if (!object_body(call, true)) return;
-  send(call, call.command_id, ApproveSubmission{*claim_id, UserId{call.principal.user_id}},
-       approved_response);
-}
-
-void post_reject(Call& call) {
-  auto claim_id = owned_claim_param(call);
-  if (!claim_id) return;
-  auto body = object_body(call, false);
-  if (!body) return;
-  FieldReader fields(*body);
-  auto reason = fields.text("reason", Presence::required, 1, 1000);
-  if (!fields.ok()) return call.done(fields.problem());
-  send(call, call.command_id,
-       RejectSubmission{*claim_id, UserId{call.principal.user_id}, *reason},
-       claim_status(claim_id->value, "rejected"));
-}
-
-void post_revision(Call& call) {
-  auto claim_id = owned_claim_param(call);
-  if (!claim_id) return;
-  auto body = object_body(call, false);
-  if (!body) return;
-  FieldReader fields(*body);
-  auto reason = fields.text("reason", Presence::required, 1, 1000);
-  if (!fields.ok()) return call.done(fields.problem());
-  send(call, call.command_id,
-       RequestRevision{*claim_id, UserId{call.principal.user_id}, *reason},
-       claim_status(claim_id->value, "revision_requested"));
-}
-
-void post_bonus(Call& call) {
-  auto claim_id = owned_claim_param(call);
-  if (!claim_id) return;
-  auto body = object_body(call, false);
-  if (!body) return;
-  FieldReader fields(*body);
-  auto amount = fields.money("amount", Presence::required);
-  auto reason = fields.text("reason", Presence::required, 1, 1000);
-  if (!fields.ok()) return call.done(fields.problem());
-  send(call, call.command_id,
-       PayBonus{*claim_id, UserId{call.principal.user_id}, *amount, *reason},
-       [](const CommandOutcome& outcome) {
-         const auto* event = std::get_if<BonusPaid>(&outcome.event);
-         if (event == nullptr) return unexpected_event(outcome);
-         return command_response(201, outcome, [&](JsonWriter& json) {
-           json.field("bonus_id", event->bonus_id)
-               .field("claim_id", event->claim_id.value)
-               .field("amount", format_money(event->amount))
-               .field("fee", format_money(event->fee));
-         });
-       });
-}
-
 // ---- POST /v1/reviews: many decisions, each its own command and outcome ----
 
 namespace {
 
 constexpr std::size_t kMaxDecisions = 1000;
 
-struct Decision {
+struct ReviewDecision {
   std::string claim_id;
   std::string action;  // approve, reject or revision
   std::string reason;
@@ -465,12 +424,12 @@ class BulkReview {
 
 // The body's decisions; nullopt after answering 400 (naming decisions[i].field) itself. A bad
 // shape refuses the whole request, so nothing is decided for it.
-std::optional<std::vector<Decision>> read_decisions(Call& call) {
+std::optional<std::vector<ReviewDecision>> read_decisions(Call& call) {
   auto body = object_body(call, false);
   if (!body) return std::nullopt;
   auto fail = [&](std::string_view code, std::string detail) {
     call.done(problem(400, code, std::move(detail)));
-    return std::optional<std::vector<Decision>>{};
+    return std::optional<std::vector<ReviewDecision>>{};
   };
   for (const auto& [name, value] : body->members) {
     if (name != "decisions") return fail(problem_codes::kInvalidField, "unknown field: " + name);
@@ -481,7 +440,7 @@ std::optional<std::vector<Decision>> read_decisions(Call& call) {
       list->items.size() > kMaxDecisions) {
     return fail(problem_codes::kInvalidField, "decisions: an array of 1 to 1000 decisions");
   }
-  std::vector<Decision> decisions;
+  std::vector<ReviewDecision> decisions;
   decisions.reserve(list->items.size());
   for (std::size_t i = 0; i < list->items.size(); ++i) {
     const JsonValue& item = list->items[i];
@@ -511,7 +470,7 @@ void post_reviews(Call& call) {
   auto bulk = std::make_shared<BulkReview>(decisions->size(), call.done);
   const UserId employer{call.principal.user_id};
   for (std::size_t i = 0; i < decisions->size(); ++i) {
-    const Decision& decision = (*decisions)[i];
+    const ReviewDecision& decision = (*decisions)[i];
     auto owner = owner_of_claim(decision.claim_id);
     if (!owner) {
       bulk->fail(i, decision.claim_id, 404, rejection_code(Rejection::claim_not_found));
@@ -526,13 +485,13 @@ void post_reviews(Call& call) {
     if (id.remembered()) id.key += "/" + decision.claim_id;
     const ClaimId claim{decision.claim_id};
     Command command = ApproveSubmission{claim, employer};
-    OnAccepted on_accepted = approved_response;
+    OnAccepted on_accepted = approved_answer;
     if (decision.action == "reject") {
       command = RejectSubmission{claim, employer, decision.reason};
-      on_accepted = claim_status(decision.claim_id, "rejected");
+      on_accepted = claim_status_answer;
     } else if (decision.action == "revision") {
       command = RequestRevision{claim, employer, decision.reason};
-      on_accepted = claim_status(decision.claim_id, "revision_requested");
+      on_accepted = claim_status_answer;
     }
     call.context.bus.send(std::move(id), std::move(command),
                           [bulk, i, claim_id = decision.claim_id,

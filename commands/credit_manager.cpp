@@ -26,23 +26,6 @@ struct Round {
   std::string failure;
 };
 
-// The worker, amount and claim of an approval's reward or of a bonus: what goes from
-// clearing:payouts to the worker.
-CreditWorker credit_of(const Event& payout) {
-  CreditWorker credit;
-  if (const auto* approved = std::get_if<SubmissionApproved>(&payout)) {
-    credit.worker_id = approved->worker_id;
-    credit.amount = approved->paid;
-    credit.claim_id = approved->claim_id;
-  } else {
-    const auto& bonus = std::get<BonusPaid>(payout);
-    credit.worker_id = bonus.worker_id;
-    credit.amount = bonus.amount;
-    credit.claim_id = bonus.claim_id;
-  }
-  return credit;
-}
-
 }  // namespace
 
 std::string credit_failure(const CommandOutcome& outcome, std::string_view source_event_id) {
@@ -147,10 +130,15 @@ Result<std::size_t> CreditManager::step_partition(std::int32_t source, std::size
     next.last_seq = *seq;
     next.last_hash = std::move(hash);
     const std::string_view type = peek_type(record.value);
-    if (type != SubmissionApproved::kType && type != BonusPaid::kType) continue;
+    if (!pays_worker(type)) continue;
     auto envelope = decode_envelope(record.value);
     if (!envelope) return Error{"undecodable payout at offset " + std::to_string(record.offset)};
-    CreditWorker credit = credit_of(envelope->event);
+    auto payout = payout_of(envelope->event);
+    if (!payout) return Error{"not a payout at offset " + std::to_string(record.offset)};
+    CreditWorker credit;
+    credit.worker_id = payout->worker_id;
+    credit.amount = payout->amount;
+    credit.claim_id = payout->claim_id;
     credit.source_event_id = envelope->meta.id;
     credit.source_partition = source;
     credit.source_seq = envelope->meta.seq;

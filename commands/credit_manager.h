@@ -1,5 +1,6 @@
 #pragma once
-// The credit process manager: turns each SubmissionApproved and BonusPaid on an employer's
+// The credit process manager: turns each event that pays a worker (an approval, an overridden
+// rejection, a bonus: payout_of() in domain/events.h) on an employer's
 // partition into a CreditWorker command on the worker's partition (clearing:payouts -> worker), exactly once.
 //
 // It reads every partition from a stored cursor. For each approval it sends a credit that names

@@ -16,7 +16,7 @@ namespace {
 constexpr std::size_t kReplayChunk = 4096;
 constexpr std::size_t kMaxIdempotencyEntries = 4'000'000;
 // First field of a snapshot; a snapshot of another format is ignored and the log replayed.
-constexpr std::int64_t kSnapshotFormat = 0x4d4a'534e'0000'0004;
+constexpr std::int64_t kSnapshotFormat = 0x4d4a'534e'0000'0005;
 
 std::string snapshot_key(std::int32_t partition) {
   return "processor/" + std::to_string(partition) + "/snapshot";

@@ -1,31 +1,18 @@
 #pragma once
-// The rules as free functions. decide() is the only place that looks at time, and it reads it from
-// its argument; evolve() never fails and reads nothing but its arguments, so replay is exact.
-#include <variant>
+// The rules as free functions. decide() dispatches a command to its slice's decide_one(), evolve()
+// an event to its slice's evolve_one(). decide() is the only place that looks at time, and it reads
+// it from its argument; evolve() never fails and reads nothing but its arguments, so replay is
+// exact.
+#include <string>
 #include <vector>
 
 #include "domain/commands.h"
 #include "domain/events.h"
 #include "domain/rejection.h"
+#include "domain/rules.h"
 #include "domain/state.h"
 
 namespace microjobs {
-
-struct Policy {
-  std::int64_t fee_rate_bp = 2000;        // platform fee: 20 % of the reward ...
-  Micros fee_floor{10'000};               // ... but at least 0.01 per slot
-  std::int64_t max_slots = 1'000'000;     // per PostTask
-  std::int64_t max_claim_timeout_s = 30 * 86400;
-  std::int64_t default_task_lifetime_s = 30 * 86400;
-  std::int64_t max_task_lifetime_s = 366 * 86400;
-};
-
-Micros fee_per_slot(Micros reward, const Policy& policy);
-
-// True when `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
-bool valid_utf8(std::string_view text);
-
-using Decision = std::variant<Event, Rejection>;
 
 Decision decide(const PartitionState& state, const Command& command, UnixMs now,
                 const Policy& policy = {});

@@ -1,39 +1,51 @@
 #pragma once
-// Business rejections: an ordered enum, checked in a fixed order so that the same bad command
-// always gets the same answer. The names are the API's stable problem codes.
+// Business rejections, in one table: each row is the stable problem code of the API, its HTTP
+// status and the sentence a client reads. A decider checks its rules in a fixed order, so the same
+// bad command always gets the same answer; the table's order is the enum's.
 #include <cstdint>
 #include <string_view>
 
 namespace microjobs {
 
+// X(code, HTTP status, what the client is told)
+#define MICROJOBS_REJECTIONS(X)                                                                  \
+  X(invalid_argument, 400, "a field is out of its documented range")                             \
+  X(reason_required, 400, "a reason of 1 to 1000 characters is required")                       \
+  X(user_not_found, 404, "the account or worker is not registered")                              \
+  X(task_not_found, 404, "no such task")                                                         \
+  X(claim_not_found, 404, "no such claim")                                                       \
+  X(forbidden, 403, "the caller may not act on this task or claim")                              \
+  X(exists, 409, "the very same thing was done before")                                          \
+  X(exists_with_different_amount, 409, "this deposit reference was used for another amount")     \
+  X(insufficient_funds, 409, "the available balance does not cover it")                          \
+  X(task_not_open, 409, "the task takes no claims: it is not open or has expired")               \
+  X(own_task, 409, "an employer cannot claim a slot of its own task")                            \
+  X(not_qualified, 409, "the worker does not meet the task's targeting")                         \
+  X(already_claimed, 409, "the worker already holds a claim on this task")                       \
+  X(max_per_worker, 409, "the worker used up the submissions this task allows")                  \
+  X(no_free_slot, 409, "every slot of the task is taken")                                        \
+  X(wrong_state, 409, "the claim's state does not allow this")                                   \
+  X(claim_expired, 409, "the claim's deadline passed")                                           \
+  X(out_of_order, 409, "a credit whose predecessor from the same source has not applied")        \
+  X(revision_limit, 409, "a claim may be sent back for a revision once")                         \
+  X(review_window_closed, 409, "the submission's review window has passed")                      \
+  X(override_window_closed, 409, "a rejection may be overridden within 30 days only")            \
+  /* Not decided by the rules: the processor answers it when a command id it remembers comes */  \
+  /* with another command or another body (domain/idempotency.h). Appends nothing. */            \
+  X(idempotency_key_reused, 422,                                                                 \
+    "this Idempotency-Key was used in the last 24 h for another command or another body; "       \
+    "nothing was done: send a new key")
+
 enum class Rejection : std::uint8_t {
-  invalid_argument,      // a field is out of its documented range
-  reason_required,       // RejectSubmission without a reason
-  user_not_found,        // the account or worker is not registered
-  task_not_found,
-  claim_not_found,
-  forbidden,             // the actor may not act on this task or claim
-  exists,                // the very same thing was done before (a harmless repeat)
-  exists_with_different_amount,  // a deposit reference reused for another amount
-  insufficient_funds,
-  task_not_open,
-  own_task,              // an employer claiming a slot of its own task
-  not_qualified,         // targeting (country, approval rate, approved count) not met
-  already_claimed,       // the worker holds a claim on this task
-  max_per_worker,        // the worker used up the submissions this task allows
-  no_free_slot,
-  wrong_state,           // the claim is not in a state that allows this command
-  claim_expired,         // the claim's deadline passed before the submission
-  out_of_order,          // a credit whose predecessor from the same source has not applied
-  revision_limit,        // a claim may be sent back for a revision once
-  review_window_closed,  // the submission's review window (auto_approve_after_s) has passed
-  // Not decided by the rules: the processor answers it when a command id it remembers comes
-  // with another command or another body (domain/idempotency.h). 422, appends nothing.
-  idempotency_key_reused,
+#define MICROJOBS_REJECTION_ENUM(code, status, detail) code,
+  MICROJOBS_REJECTIONS(MICROJOBS_REJECTION_ENUM)
+#undef MICROJOBS_REJECTION_ENUM
 };
 
 std::string_view rejection_code(Rejection rejection);
 // The HTTP status a rejection maps to (400, 403, 404, 409 or 422).
 int rejection_http_status(Rejection rejection);
+// The sentence a problem+json `detail` carries for it.
+std::string_view rejection_detail(Rejection rejection);
 
 }  // namespace microjobs

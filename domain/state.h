@@ -1,6 +1,10 @@
 #pragma once
 // The write side's state of one partition: the users whose stream lives here, their tasks, and
 // the claims on those tasks. Built only by evolve(); decide() only reads it.
+//
+// Each struct lists its fields once, in visit(), as commands and events do: the snapshot
+// (domain/snapshot.cpp) and the tests' state comparison walk that list, so a field added here is
+// saved, restored and compared by adding it to visit() and nothing else.
 #include <array>
 #include <cstdint>
 #include <map>
@@ -32,6 +36,13 @@ struct ClaimState {
   UnixMs submitted_at;
   std::int64_t revisions = 0;  // revisions requested so far (at most one)
   std::int64_t bonuses = 0;    // bonuses paid on it; the next one's id ends in .b{bonuses + 1}
+  UnixMs rejected_at;          // when it was rejected: an override is allowed for 30 days
+  bool overridden = false;     // approved by overriding its rejection
+  template <class V> void visit(V& v) {
+    v("worker_id", worker_id); v("status", status); v("expires_at", expires_at);
+    v("submitted_at", submitted_at); v("revisions", revisions); v("bonuses", bonuses);
+    v("rejected_at", rejected_at); v("overridden", overridden);
+  }
   // Whether the worker holds it and its deadline runs: claimed, or sent back for a revision.
   bool held() const {
     return status == ClaimStatus::claimed || status == ClaimStatus::revision_requested;
@@ -42,6 +53,9 @@ struct ClaimState {
 struct WorkerOnTask {
   std::int64_t active_claims = 0;
   std::int64_t submissions = 0;
+  template <class V> void visit(V& v) {
+    v("active_claims", active_claims); v("submissions", submissions);
+  }
 };
 
 struct TaskState {
@@ -63,12 +77,26 @@ struct TaskState {
   std::int64_t submitted = 0;
   std::int64_t approved = 0;
   std::int64_t rejected = 0;
+  // Overrides paid from the employer's available balance: approvals beyond the slots' escrow.
+  std::int64_t approved_beyond_slots = 0;
   std::int64_t next_claim_number = 1;
-  Micros escrow;  // what the task can still owe: (slots - approved) x (reward + fee)
+  Micros escrow;  // what the task can still owe: (slots - slots_approved()) x (reward + fee)
   std::unordered_map<ClaimId, ClaimState> claims;
   std::unordered_map<UserId, WorkerOnTask> workers;
+  template <class V> void visit(V& v) {
+    v("employer_id", employer_id); v("status", status); v("reward", reward); v("fee", fee);
+    v("slots", slots); v("claim_timeout_s", claim_timeout_s);
+    v("auto_approve_after_s", auto_approve_after_s); v("expires_at", expires_at);
+    v("countries", countries); v("min_approval_rate_bp", min_approval_rate_bp);
+    v("min_approved", min_approved); v("max_per_worker", max_per_worker); v("claimed", claimed);
+    v("submitted", submitted); v("approved", approved); v("rejected", rejected);
+    v("approved_beyond_slots", approved_beyond_slots); v("next_claim_number", next_claim_number);
+    v("escrow", escrow); v("claims", claims); v("workers", workers);
+  }
 
-  std::int64_t free_slots() const { return slots - claimed - submitted - approved; }
+  // Approvals paid from the slots' escrow.
+  std::int64_t slots_approved() const { return approved - approved_beyond_slots; }
+  std::int64_t free_slots() const { return slots - claimed - submitted - slots_approved(); }
 };
 
 // When a submitted claim's review window ends.
@@ -84,6 +112,11 @@ struct UserState {
   Micros escrow;
   std::int64_t next_task_number = 1;
   std::unordered_map<std::string, Micros> deposit_references;
+  template <class V> void visit(V& v) {
+    v("registered", registered); v("country", country); v("display_name", display_name);
+    v("available", available); v("escrow", escrow); v("next_task_number", next_task_number);
+    v("deposit_references", deposit_references);
+  }
 };
 
 // The partition's own view of the accounts it moves money in and out of. platform:fees,
@@ -100,6 +133,13 @@ struct PartitionState {
   // For each source partition: the seq of the last approval credited here from it.
   std::map<std::int64_t, std::int64_t> last_credit_seq;
   std::map<std::string, Micros, std::less<>> shared_accounts;
+  // The saved fields; the deadline indexes are derived from the claims (rebuild_deadlines()).
+  template <class V> void visit(V& v) {
+    v("users", users); v("tasks", tasks); v("last_credit_seq", last_credit_seq);
+    v("shared_accounts", shared_accounts);
+  }
+  // Rebuilds claim_deadlines and review_deadlines from the claims' states.
+  void rebuild_deadlines();
 
   const UserState* find_user(const UserId& id) const;
   const TaskState* find_task(const TaskId& id) const;

@@ -221,7 +221,7 @@ class Folder {
     TaskView& view = task(e.task_id);
     view.submitted -= 1;
     view.approved += 1;
-    if (view.approved == view.slots) view.status = "completed";
+    if (view.slots_approved() == view.slots) view.status = "completed";
     claim(e.claim_id, "approved").reviewed_at = time_;
     reputation(e.worker_id).approved += 1;
     if (e.auto_approved) return;  // nobody reviewed it: not a review the employer gave
@@ -246,6 +246,24 @@ class Folder {
     ClaimView& sent_back = claim(e.claim_id, "revision_requested");
     sent_back.reason = e.reason;
     sent_back.expires_at = e.resubmit_by;
+  }
+  // The rejection is undone everywhere it counted: the task's, the worker's and the employer's
+  // counters. The median review time keeps the rejection's review: it was given then.
+  void on(const RejectionOverridden& e) {
+    TaskView& view = task(e.task_id);
+    view.rejected -= 1;
+    view.approved += 1;
+    if (!e.from_escrow) view.approved_beyond_slots += 1;
+    if (view.slots_approved() == view.slots) view.status = "completed";
+    ClaimView& approved = claim(e.claim_id, "approved");
+    approved.reason.clear();
+    approved.reviewed_at = time_;
+    ReputationView& worker = reputation(e.worker_id);
+    worker.rejected -= 1;
+    worker.approved += 1;
+    ReputationView& employer = reputation(e.employer_id);
+    employer.rejections_given -= 1;
+    employer.approvals_given += 1;
   }
   void on(const BonusPaid&) {}  // its transfers move the balances
   void on(const WorkerCredited&) {}

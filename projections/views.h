@@ -36,7 +36,9 @@ struct TaskView {
   std::string proof_type;
   std::int64_t claim_timeout_s = 0;
   std::int64_t auto_approve_after_s = 0;
-  std::int64_t free_slots() const { return slots - claimed - submitted - approved; }
+  std::int64_t approved_beyond_slots = 0;  // overrides paid from available, not a slot's escrow
+  std::int64_t slots_approved() const { return approved - approved_beyond_slots; }
+  std::int64_t free_slots() const { return slots - claimed - submitted - slots_approved(); }
   template <class V> void visit(V& v) {
     v("task_id", task_id); v("employer_id", employer_id); v("title", title);
     v("instructions", instructions); v("category", category); v("reward", reward); v("fee", fee);
@@ -46,7 +48,7 @@ struct TaskView {
     v("countries", countries); v("min_approval_rate_bp", min_approval_rate_bp);
     v("min_approved", min_approved); v("max_per_worker", max_per_worker);
     v("proof_type", proof_type); v("claim_timeout_s", claim_timeout_s);
-    v("auto_approve_after_s", auto_approve_after_s);
+    v("auto_approve_after_s", auto_approve_after_s); v("approved_beyond_slots", approved_beyond_slots);
   }
 };
 

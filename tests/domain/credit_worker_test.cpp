@@ -83,7 +83,7 @@ TEST(RejectionCodes, AreInTheDocumentedOrder) {
       "insufficient_funds", "task_not_open",   "own_task",       "not_qualified",
       "already_claimed",    "max_per_worker",  "no_free_slot",   "wrong_state",
       "claim_expired",      "out_of_order",    "revision_limit",
-      "review_window_closed", "idempotency_key_reused"};
+      "review_window_closed", "override_window_closed", "idempotency_key_reused"};
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(rejection_code(static_cast<Rejection>(i)), expected[i]) << "value " << i;
   }
@@ -98,7 +98,8 @@ TEST(RejectionCodes, MapToHttpStatuses) {
   EXPECT_EQ(rejection_http_status(Rejection::task_not_found), 404);
   EXPECT_EQ(rejection_http_status(Rejection::claim_not_found), 404);
   for (Rejection r : {Rejection::exists, Rejection::no_free_slot, Rejection::insufficient_funds,
-                      Rejection::out_of_order, Rejection::claim_expired}) {
+                      Rejection::out_of_order, Rejection::claim_expired,
+                      Rejection::override_window_closed}) {
     EXPECT_EQ(rejection_http_status(r), 409) << rejection_code(r);
   }
   EXPECT_EQ(rejection_http_status(Rejection::idempotency_key_reused), 422);

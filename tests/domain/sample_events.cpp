@@ -87,6 +87,10 @@ std::vector<Event> sample_events() {
                 Micros{50'000}, "Great detail",
                 {{"user:emp-1:available", "clearing:payouts", Micros{250'000}},
                  {"user:emp-1:available", "platform:fees", Micros{50'000}}}},
+      RejectionOverridden{task, claim, worker, UserId{"emp-1"}, Micros{1'500'000}, Micros{300'000},
+                          false,
+                          {{"user:emp-1:available", "clearing:payouts", Micros{1'500'000}},
+                           {"user:emp-1:available", "platform:fees", Micros{300'000}}}},
   };
 }
 

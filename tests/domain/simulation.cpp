@@ -202,6 +202,11 @@ std::string Simulation::review() {
     Micros amount{1 + static_cast<std::int64_t>(below(300'000))};
     return execute(PayBonus{paid.id, owner, amount, "for the extra care"});
   }
+  if (!rejected_.empty() && chance(5)) {  // an employer changes its mind about a rejection
+    const Claim& rejected = claims_.at(rejected_[below(rejected_.size())]);
+    UserId owner = chance(95) ? rejected.employer : random_user(true).id;
+    return execute(OverrideRejection{rejected.id, owner});
+  }
   if (chance(70)) return execute(ApproveSubmission{id, employer});
   std::string reason = chance(5) ? "" : "not what was asked";
   if (chance(30)) return execute(RequestRevision{id, employer, reason});
@@ -438,7 +443,10 @@ std::string Simulation::on_event(std::int32_t partition, const Event& event) {
     return track_claim_end(e->claim_id, false, submitted_);
   } else if (const auto* e = std::get_if<SubmissionRejected>(&event)) {
     users_[user_index_.at(e->worker_id)].rejected += 1;
+    rejected_.push_back(e->claim_id);
     return track_claim_end(e->claim_id, true, submitted_);
+  } else if (const auto* e = std::get_if<RejectionOverridden>(&event)) {
+    return track_override(partition, *e);
   } else if (const auto* e = std::get_if<BonusPaid>(&event)) {
     if (claims_.at(e->claim_id).employer != e->employer_id) return "a bonus paid by a stranger";
     queue_credit(partition, e->worker_id, e->amount, e->claim_id);
@@ -502,6 +510,25 @@ std::string Simulation::track_revision(const RevisionRequested& e) {
   return failure;
 }
 
+// An override pays a rejected claim once, like an approval; from the escrow it takes a free slot.
+std::string Simulation::track_override(std::int32_t partition, const RejectionOverridden& e) {
+  auto it = std::find(rejected_.begin(), rejected_.end(), e.claim_id);
+  if (it == rejected_.end()) return "claim " + e.claim_id.value + " overridden but not rejected";
+  rejected_.erase(it);
+  if (claims_.at(e.claim_id).employer != e.employer_id) return "an override by a stranger";
+  User& worker = users_[user_index_.at(e.worker_id)];
+  worker.rejected -= 1;
+  worker.approved += 1;
+  queue_credit(partition, e.worker_id, e.paid, e.claim_id);
+  approved_.push_back(e.claim_id);
+  if (++approvals_[e.claim_id] > 1) return "claim " + e.claim_id.value + " approved twice";
+  Task& task = tasks_[task_index_.at(e.task_id)];
+  if (e.from_escrow) task.live += 1;
+  if (task.live > task.slots) return "override of " + e.claim_id.value + " oversold its task";
+  touched_tasks_.push_back(e.task_id);
+  return {};
+}
+
 // A claim leaves the list it was in; if the slot returns to the pool, its task holds one less.
 std::string Simulation::track_claim_end(const ClaimId& claim, bool frees_slot,
                                         std::vector<ClaimId>& from) {
@@ -541,7 +568,7 @@ std::string Simulation::check_step() {
     const TaskState* state =
         partitions_[partition_for(task.employer.value, config_.partitions)].state.find_task(id);
     if (state == nullptr) return "task " + id.value + " is missing from its partition";
-    if (state->claimed + state->submitted + state->approved != task.live) {
+    if (state->claimed + state->submitted + state->slots_approved() != task.live) {
       return "task " + id.value + " counters disagree with its claims";
     }
   }

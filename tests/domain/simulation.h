@@ -132,6 +132,7 @@ class Simulation {
   std::string track_claim(const SlotClaimed& event);
   std::string track_submission(const ProofSubmitted& event);
   std::string track_revision(const RevisionRequested& event);
+  std::string track_override(std::int32_t partition, const RejectionOverridden& event);
   std::string track_claim_end(const ClaimId& claim, bool frees_slot, std::vector<ClaimId>& from);
   void queue_credit(std::int32_t partition, const UserId& worker, Micros amount,
                     const ClaimId& claim);
@@ -166,6 +167,7 @@ class Simulation {
   std::map<std::string, std::int64_t> ledger_;  // account -> balance, folded from all transfers
   std::unordered_map<ClaimId, int> approvals_, revisions_;
   std::vector<ClaimId> approved_;            // in approval order, for bonuses
+  std::vector<ClaimId> rejected_;            // rejected and not overridden (yet)
   std::vector<std::string> payouts_;         // event ids of approvals and bonuses, in log order
   std::unordered_map<std::string, int> credits_;  // payout event id -> credits applied
   std::map<Route, std::deque<CreditWorker>> pending_credits_;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <type_traits>
 
 #include "tests/domain/state_compare.h"
 #include "tests/domain/test_support.h"
@@ -152,6 +153,9 @@ std::vector<std::pair<const char*, Mutation>> mutations() {
       {"claim.submitted_at", [=](PartitionState& s) { claim(s).submitted_at.value += 1; }},
       {"claim.revisions", [=](PartitionState& s) { claim(s).revisions += 1; }},
       {"claim.bonuses", [=](PartitionState& s) { claim(s).bonuses += 1; }},
+      {"claim.rejected_at", [=](PartitionState& s) { claim(s).rejected_at.value += 1; }},
+      {"claim.overridden", [=](PartitionState& s) { claim(s).overridden = true; }},
+      {"task.approved_beyond_slots", [=](PartitionState& s) { task(s).approved_beyond_slots += 1; }},
       {"task.auto_approve_after_s", [=](PartitionState& s) { task(s).auto_approve_after_s += 1; }},
       {"another claim",
        [=](PartitionState& s) {
@@ -188,30 +192,69 @@ TEST(StateDifference, FindsAChangeInAnySingleField) {
 }
 
 // The same mutations survive a snapshot round trip, so the snapshot writes every field.
-// Review windows are derived from the claims, as the snapshot's reader derives them.
-void derive_review_deadlines(PartitionState& state) {
-  state.review_deadlines.clear();
-  for (const auto& [task_id, task] : state.tasks) {
-    for (const auto& [claim_id, claim] : task.claims) {
-      if (claim.status == ClaimStatus::submitted) {
-        state.review_deadlines.emplace(review_deadline(task, claim), claim_id);
-      }
-    }
-  }
-}
-
 TEST(Snapshot, KeepsAChangeInAnySingleField) {
   for (const auto& [name, mutate] : mutations()) {
     SCOPED_TRACE(name);
     if (std::string_view(name) == "claim_deadlines") continue;  // derived from the claims
     PartitionState changed = rich_state();
     mutate(changed);
-    derive_review_deadlines(changed);
+    changed.rebuild_deadlines();
     auto decoded = decode_snapshot(encode_snapshot(changed));
     ASSERT_TRUE(decoded.has_value());
     EXPECT_EQ(state_difference(changed, *decoded), "");
     EXPECT_NE(state_difference(rich_state(), *decoded), "");
   }
+}
+
+// Changes the n-th value the state's visit() lists reach (map keys excepted), whatever its type:
+// the generic tests below then cover a field the day it is added to a visit() list.
+struct MutateNth {
+  std::size_t n;
+  std::size_t seen = 0;
+  bool done() const { return seen > n; }
+
+  template <class T> void operator()(std::string_view, T& value) { change(value); }
+  template <class T> void change(T& value) {
+    if constexpr (requires { value.visit(*this); }) {
+      value.visit(*this);
+    } else if constexpr (requires { value.begin()->second; }) {
+      for (auto& entry : value) change(entry.second);
+    } else if (seen++ == n) {
+      if constexpr (std::is_same_v<T, bool>) {
+        value = !value;
+      } else if constexpr (std::is_enum_v<T>) {
+        value = static_cast<T>(static_cast<int>(value) == 0 ? 1 : 0);
+      } else if constexpr (std::is_integral_v<T>) {
+        value += 1;
+      } else if constexpr (requires { value.value += 1; }) {
+        value.value += 1;
+      } else if constexpr (requires { value.value += "x"; }) {
+        value.value += "x";
+      } else if constexpr (std::is_same_v<T, std::string>) {
+        value += "x";
+      } else {
+        value.push_back("ZZ");
+      }
+    }
+  }
+};
+
+TEST(StateDifference, SeesAndTheSnapshotKeepsAChangeInEveryVisitedValue) {
+  std::size_t mutated = 0;
+  for (std::size_t n = 0;; ++n) {
+    PartitionState changed = rich_state();
+    MutateNth mutate{n};
+    changed.visit(mutate);
+    if (!mutate.done()) break;
+    ++mutated;
+    SCOPED_TRACE("value #" + std::to_string(n));
+    ASSERT_NE(state_difference(rich_state(), changed), "");
+    changed.rebuild_deadlines();
+    auto decoded = decode_snapshot(encode_snapshot(changed));
+    ASSERT_TRUE(decoded.has_value());
+    EXPECT_EQ(state_difference(changed, *decoded), "");
+  }
+  EXPECT_GT(mutated, 100u);  // the rich state reaches every kind of field
 }
 
 }  // namespace

@@ -1,0 +1,19 @@
+#include "domain/claim/expire_claim.h"
+
+#include "domain/events.h"
+
+namespace microjobs {
+
+Decision decide_one(const PartitionState& state, const ExpireClaim& command, UnixMs now,
+                    const Policy&) {
+  auto [task, claim] = find_claim(state, command.claim_id);
+  if (claim == nullptr) return Rejection::claim_not_found;
+  if (!claim->held() || now < claim->expires_at) return Rejection::wrong_state;
+  return ClaimExpired{task_id_of(command.claim_id), command.claim_id, claim->worker_id};
+}
+
+void evolve_one(PartitionState& state, const ClaimExpired& e) {
+  end_claim(state, e.task_id, e.claim_id, ClaimStatus::expired);
+}
+
+}  // namespace microjobs

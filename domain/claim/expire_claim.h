@@ -1,0 +1,36 @@
+#pragma once
+// ExpireClaim: the partition's scheduler ends a held claim whose deadline passed.
+// Stream: the employer.
+#include <string>
+#include <string_view>
+
+#include "domain/rules.h"
+
+namespace microjobs {
+
+struct ExpireClaim {
+  static constexpr std::string_view kName = "ExpireClaim";
+  ClaimId claim_id;
+  template <class V> void visit(V& v) {
+    v("claim_id", claim_id);
+  }
+  std::string stream() const { return stream_of_claim(claim_id); }
+};
+
+// The slot returns to the pool.
+struct ClaimExpired {
+  static constexpr std::string_view kType = "claim.expired.v1";
+  TaskId task_id;
+  ClaimId claim_id;
+  UserId worker_id;
+  bool operator==(const ClaimExpired&) const = default;
+  template <class V> void visit(V& v) {
+    v("task_id", task_id); v("claim_id", claim_id); v("worker_id", worker_id);
+  }
+};
+
+Decision decide_one(const PartitionState& state, const ExpireClaim& command, UnixMs now,
+                    const Policy& policy);
+void evolve_one(PartitionState& state, const ClaimExpired& event);
+
+}  // namespace microjobs

@@ -1,0 +1,123 @@
+#include "domain/rules.h"
+
+#include <algorithm>
+
+#include "domain/assert.h"
+
+namespace microjobs {
+
+Micros fee_per_slot(Micros reward, const Policy& policy) {
+  Micros fee{reward.value / 10'000 * policy.fee_rate_bp +
+             reward.value % 10'000 * policy.fee_rate_bp / 10'000};
+  return std::max(fee, policy.fee_floor);
+}
+
+bool valid_utf8(std::string_view text) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  std::size_t i = 0, n = text.size();
+  while (i < n) {
+    unsigned char c = bytes[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t length;
+    std::uint32_t code;
+    if ((c & 0xe0) == 0xc0) {
+      length = 2;
+      code = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      length = 3;
+      code = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      length = 4;
+      code = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + length > n) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      if ((bytes[i + k] & 0xc0) != 0x80) return false;
+      code = (code << 6) | (bytes[i + k] & 0x3f);
+    }
+    static constexpr std::uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < kMinimum[length] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+      return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
+bool valid_text(std::string_view text, std::size_t max_bytes) {
+  return text.size() <= max_bytes && valid_utf8(text);
+}
+
+bool valid_country(std::string_view country) {
+  return country.size() == 2 && country[0] >= 'A' && country[0] <= 'Z' && country[1] >= 'A' &&
+         country[1] <= 'Z';
+}
+
+bool valid_reason(std::string_view reason) { return !reason.empty() && valid_text(reason, 1000); }
+
+std::pair<const TaskState*, const ClaimState*> find_claim(const PartitionState& state,
+                                                         const ClaimId& claim_id) {
+  auto task_id = task_of_claim(claim_id.value);
+  if (!task_id) return {nullptr, nullptr};
+  const TaskState* task = state.find_task(*task_id);
+  if (task == nullptr) return {nullptr, nullptr};
+  auto it = task->claims.find(claim_id);
+  if (it == task->claims.end()) return {task, nullptr};
+  return {task, &it->second};
+}
+
+TaskId task_id_of(const ClaimId& claim_id) {
+  auto task_id = task_of_claim(claim_id.value);
+  MJ_ASSERT(task_id.has_value());
+  return *task_id;
+}
+
+std::int64_t review_seconds(const ClaimState& claim, UnixMs now) {
+  return std::max<std::int64_t>(0, (now.value - claim.submitted_at.value) / 1000);
+}
+
+void apply_transfers(PartitionState& state, const std::vector<Transfer>& transfers) {
+  auto adjust = [&](const std::string& account, std::int64_t delta) {
+    constexpr std::string_view kUser = "user:";
+    if (account.starts_with(kUser)) {
+      auto colon = account.rfind(':');
+      UserState& owner = state.users[UserId{account.substr(kUser.size(), colon - kUser.size())}];
+      std::string_view kind = std::string_view(account).substr(colon + 1);
+      (kind == "escrow" ? owner.escrow : owner.available).value += delta;
+    } else {
+      state.shared_accounts[account].value += delta;
+    }
+  };
+  for (const Transfer& transfer : transfers) {
+    adjust(transfer.debit, -transfer.amount.value);
+    adjust(transfer.credit, transfer.amount.value);
+  }
+}
+
+void end_claim(PartitionState& state, const TaskId& task_id, const ClaimId& claim_id,
+               ClaimStatus status) {
+  TaskState& task = state.tasks[task_id];
+  ClaimState& claim = task.claims[claim_id];
+  state.claim_deadlines.erase({claim.expires_at, claim_id});
+  claim.status = status;
+  task.claimed -= 1;
+  task.workers[claim.worker_id].active_claims -= 1;
+}
+
+void end_review(PartitionState& state, const TaskState& task, const ClaimId& claim_id) {
+  state.review_deadlines.erase({review_deadline(task, task.claims.at(claim_id)), claim_id});
+}
+
+}  // namespace microjobs
+
+namespace microjobs {
+std::string stream_of_claim(const ClaimId& claim_id) {
+  auto owner = owner_of_claim(claim_id.value);
+  return owner ? owner->value : std::string();
+}
+}  // namespace microjobs
