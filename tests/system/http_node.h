@@ -19,7 +19,23 @@ inline constexpr char kHttpNodeSecret[] = "http-node-test-secret";
 
 class HttpNodeTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { open(); }
+  void TearDown() override { close(); }
+
+  // Stops the node as a SIGTERM would and opens it again on the same data directory.
+  void restart() {
+    close();
+    open();
+  }
+  // Stops the API and the node (they can be opened again with open()).
+  void close() {
+    client_.reset();
+    server_.reset();
+    context_.reset();
+    if (node_) node_->stop();
+    node_.reset();
+  }
+  void open() {
     NodeConfig config;
     config.data_dir = dir_.str();
     config.partitions = kPartitions;
@@ -38,12 +54,6 @@ class HttpNodeTest : public ::testing::Test {
     auto port = server_->start("127.0.0.1", 0);
     ASSERT_TRUE(port.ok());
     client_ = std::make_unique<HttpClient>(*port);
-  }
-  void TearDown() override {
-    client_.reset();
-    server_.reset();
-    context_.reset();
-    if (node_) node_->stop();
   }
 
   HttpResult as(const std::string& user, const std::string& role, const std::string& method,
