@@ -40,13 +40,21 @@ enum class ClaimActor : std::uint8_t { worker, task_owner };
 // exact rule (a reason is 1 to 1000 bytes) and its own rejection code.
 std::size_t max_text_bytes(std::string_view field);
 
-// Fills a command from the body through its visit() list.
+// The largest count a command field may carry from a body ("add": 1,000,000 slots at once).
+std::int64_t max_count(std::string_view field);
+
+// Fills a command from the body through its visit() list: the path's id into the claim or task
+// id, the caller into the user id, everything else from the body member of the same name.
 class BodyReader {
  public:
-  BodyReader(FieldReader& fields, const ClaimId& claim, const UserId& actor)
-      : fields_(fields), claim_(claim), actor_(actor) {}
-  void operator()(std::string_view, ClaimId& value) { value = claim_; }
+  BodyReader(FieldReader& fields, const std::string& path_id, const UserId& actor)
+      : fields_(fields), path_id_(path_id), actor_(actor) {}
+  void operator()(std::string_view, ClaimId& value) { value = ClaimId{path_id_}; }
+  void operator()(std::string_view, TaskId& value) { value = TaskId{path_id_}; }
   void operator()(std::string_view, UserId& value) { value = actor_; }
+  void operator()(std::string_view name, std::int64_t& value) {
+    if (auto count = fields_.integer(name, Presence::required, 1, max_count(name))) value = *count;
+  }
   void operator()(std::string_view name, std::string& value) {
     if (auto text = fields_.text(name, Presence::required, 1, max_text_bytes(name))) value = *text;
   }
@@ -56,9 +64,29 @@ class BodyReader {
 
  private:
   FieldReader& fields_;
-  const ClaimId& claim_;
+  const std::string& path_id_;
   const UserId& actor_;
 };
+
+// Reads the body into `command` (an empty body is {} for a command with no body fields); false
+// after answering 400.
+template <class C> bool read_body(Call& call, C& command) {
+  bool has_body_fields = false;
+  auto count = [&](std::string_view, auto& field) {
+    using T = std::decay_t<decltype(field)>;
+    has_body_fields |= !std::is_same_v<T, ClaimId> && !std::is_same_v<T, TaskId> &&
+                       !std::is_same_v<T, UserId>;
+  };
+  command.visit(count);
+  auto body = object_body(call, !has_body_fields);
+  if (!body) return false;
+  FieldReader fields(*body);
+  const UserId caller{call.principal.user_id};
+  BodyReader reader(fields, call.params[0], caller);
+  command.visit(reader);
+  if (!fields.ok()) call.done(fields.problem());
+  return fields.ok();
+}
 
 template <class C, ClaimActor actor, Response (*answer)(const CommandOutcome&)>
 void claim_command(Call& call) {
@@ -71,19 +99,19 @@ void claim_command(Call& call) {
   }
   if (!claim_id) return;
   C command;
-  bool has_body_fields = false;
-  auto count = [&](std::string_view, auto& field) {
-    using T = std::decay_t<decltype(field)>;
-    has_body_fields |= !std::is_same_v<T, ClaimId> && !std::is_same_v<T, UserId>;
-  };
-  command.visit(count);
-  auto body = object_body(call, !has_body_fields);
-  if (!body) return;
-  FieldReader fields(*body);
-  const UserId caller{call.principal.user_id};
-  BodyReader reader(fields, *claim_id, caller);
-  command.visit(reader);
-  if (!fields.ok()) return call.done(fields.problem());
+  if (!read_body(call, command)) return;
+  send(call, call.command_id, std::move(command), answer);
+}
+
+// The task id of the path when the caller owns the task; else nullopt after answering 404 or 403.
+std::optional<TaskId> owned_task_param(Call& call);
+
+// POST /v1/tasks/{id}/...: a command of the task's owner.
+template <class C, Response (*answer)(const CommandOutcome&)>
+void task_command(Call& call) {
+  if (!owned_task_param(call)) return;
+  C command;
+  if (!read_body(call, command)) return;
   send(call, call.command_id, std::move(command), answer);
 }
 
@@ -94,5 +122,11 @@ Response claim_status_answer(const CommandOutcome& outcome);
 Response approved_answer(const CommandOutcome& outcome);
 // 201 {bonus_id, claim_id, amount, fee, position}.
 Response bonus_answer(const CommandOutcome& outcome);
+// Answers of the task commands: {task_id, status, position} after a pause or resume; {task_id,
+// slots, escrow, position} after slots were added (escrow: what they took); {task_id, status,
+// refunded, position} after a cancel.
+Response task_status_answer(const CommandOutcome& outcome);
+Response slots_added_answer(const CommandOutcome& outcome);
+Response cancelled_answer(const CommandOutcome& outcome);
 
 }  // namespace microjobs

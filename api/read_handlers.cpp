@@ -74,6 +74,8 @@ std::optional<FeedQuery> read_feed_query(Call& call) {
     return it == params->end() ? nullptr : &it->second;
   };
   FeedQuery query;
+  // A task past its expires_at leaves the feed at once, before the scheduler's ExpireTask.
+  query.now = call.context.clock.now();
   if (const auto* category = get("category")) {
     if (category->size() > 64) return fail("category: at most 64 bytes");
     query.category = *category;

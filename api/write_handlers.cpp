@@ -143,6 +143,48 @@ Response bonus_answer(const CommandOutcome& outcome) {
   });
 }
 
+Response task_status_answer(const CommandOutcome& outcome) {
+  std::string_view status;
+  std::string task_id;
+  if (const auto* paused = std::get_if<TaskPaused>(&outcome.event)) {
+    status = "paused";
+    task_id = paused->task_id.value;
+  } else if (const auto* resumed = std::get_if<TaskResumed>(&outcome.event)) {
+    status = "open";
+    task_id = resumed->task_id.value;
+  } else {
+    return unexpected_event(outcome);
+  }
+  return command_response(200, outcome, [&](JsonWriter& json) {
+    json.field("task_id", task_id).field("status", status);
+  });
+}
+
+Response slots_added_answer(const CommandOutcome& outcome) {
+  const auto* event = std::get_if<SlotsAdded>(&outcome.event);
+  if (event == nullptr) return unexpected_event(outcome);
+  return command_response(200, outcome, [&](JsonWriter& json) {
+    json.field("task_id", event->task_id.value)
+        .field("slots", event->slots)
+        .field("escrow", format_money(event->escrow));
+  });
+}
+
+Response cancelled_answer(const CommandOutcome& outcome) {
+  const auto* event = std::get_if<TaskCancelled>(&outcome.event);
+  if (event == nullptr) return unexpected_event(outcome);
+  return command_response(200, outcome, [&](JsonWriter& json) {
+    json.field("task_id", event->task_id.value)
+        .field("status", "cancelled")
+        .field("refunded", format_money(event->refunded));
+  });
+}
+
+std::int64_t max_count(std::string_view field) {
+  if (field == "add") return 1'000'000;  // Policy::max_slots: the decider checks the total
+  return 1'000'000'000;
+}
+
 std::size_t max_text_bytes(std::string_view field) {
   if (field == "reason") return 1000;
   return 10'000;  // a proof, and any longer text
@@ -178,6 +220,20 @@ std::optional<ClaimId> owned_claim_param(Call& call) {
     return std::nullopt;
   }
   return claim_id;
+}
+
+std::optional<TaskId> owned_task_param(Call& call) {
+  if (!require_role(call, roles::kEmployer)) return std::nullopt;
+  auto owner = owner_of_task(call.params[0]);
+  if (!owner) {
+    call.done(problem(404, "task_not_found", "no task " + call.params[0]));
+    return std::nullopt;
+  }
+  if (owner->value != call.principal.user_id) {
+    call.done(forbidden("only the task's owner may change it"));
+    return std::nullopt;
+  }
+  return TaskId{call.params[0]};
 }
 
 Response forbidden(std::string_view detail) {

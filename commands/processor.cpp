@@ -143,6 +143,10 @@ void PartitionProcessor::schedule_due(std::vector<PendingCommand>& batch, UnixMs
     CommandId id = auto_approve_command_id(claim);
     batch.push_back(PendingCommand{std::move(id), AutoApprove{std::move(claim)}, {}});
   }
+  for (TaskId& task : due_tasks(state_, now, config_.expirations_per_batch)) {
+    CommandId id = expire_task_command_id(task);
+    batch.push_back(PendingCommand{std::move(id), ExpireTask{std::move(task)}, {}});
+  }
 }
 
 void PartitionProcessor::process(std::vector<PendingCommand>& commands) {

@@ -9,12 +9,13 @@
 namespace microjobs {
 namespace {
 
-constexpr std::array<std::pair<CommandOrigin, std::string_view>, 5> kOrigins{{
+constexpr std::array<std::pair<CommandOrigin, std::string_view>, 6> kOrigins{{
     {CommandOrigin::client, "client"},
     {CommandOrigin::deposit, "deposit"},
     {CommandOrigin::credit, "credit"},
     {CommandOrigin::expire_claim, "expire_claim"},
     {CommandOrigin::auto_approve, "auto_approve"},
+    {CommandOrigin::expire_task, "expire_task"},
 }};
 
 CommandId make_id(CommandOrigin origin, std::string_view principal, std::string_view key) {
@@ -112,6 +113,10 @@ CommandId expire_claim_command_id(const ClaimId& claim) {
 
 CommandId auto_approve_command_id(const ClaimId& claim) {
   return make_id(CommandOrigin::auto_approve, "", claim.value);
+}
+
+CommandId expire_task_command_id(const TaskId& task) {
+  return make_id(CommandOrigin::expire_task, "", task.value);
 }
 
 std::optional<CommandId> parse_command_id(std::string_view text) {

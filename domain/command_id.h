@@ -9,6 +9,7 @@
 //   credit        (none)               the approval's event id the credit process manager
 //   expire_claim  (none)               the claim id            the partition's scheduler
 //   auto_approve  (none)               the claim id            the partition's scheduler
+//   expire_task   (none)               the task id             the partition's scheduler
 //
 // The text form "{origin}/{principal}/{key}" is what the envelope's `command_id` carries. It is
 // injective: origins are fixed words and a principal is a user id, which never holds a '/'.
@@ -22,7 +23,9 @@
 
 namespace microjobs {
 
-enum class CommandOrigin : std::uint8_t { client, deposit, credit, expire_claim, auto_approve };
+enum class CommandOrigin : std::uint8_t {
+  client, deposit, credit, expire_claim, auto_approve, expire_task
+};
 
 struct CommandId {
   CommandOrigin origin = CommandOrigin::client;
@@ -41,6 +44,7 @@ CommandId deposit_command_id(const UserId& account, std::string_view reference);
 CommandId credit_command_id(std::string_view source_event_id);
 CommandId expire_claim_command_id(const ClaimId& claim);
 CommandId auto_approve_command_id(const ClaimId& claim);
+CommandId expire_task_command_id(const TaskId& task);
 
 // The inverse of CommandId::text(); nullopt for text that no CommandId writes.
 std::optional<CommandId> parse_command_id(std::string_view text);

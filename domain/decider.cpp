@@ -11,22 +11,31 @@ void evolve(PartitionState& state, const Event& event) {
   std::visit([&](const auto& e) { evolve_one(state, e); }, event);
 }
 
-std::vector<ClaimId> due_reviews(const PartitionState& state, UnixMs now, std::size_t limit) {
-  std::vector<ClaimId> due;
-  for (const auto& [deadline, claim] : state.review_deadlines) {
-    if (deadline > now || due.size() >= limit) break;
-    due.push_back(claim);
+namespace {
+
+template <class Id>
+std::vector<Id> due(const std::set<std::pair<UnixMs, Id>>& deadlines, UnixMs now,
+                    std::size_t limit) {
+  std::vector<Id> ids;
+  for (const auto& [deadline, id] : deadlines) {
+    if (deadline > now || ids.size() >= limit) break;
+    ids.push_back(id);
   }
-  return due;
+  return ids;
+}
+
+}  // namespace
+
+std::vector<ClaimId> due_reviews(const PartitionState& state, UnixMs now, std::size_t limit) {
+  return due(state.review_deadlines, now, limit);
 }
 
 std::vector<ClaimId> due_claims(const PartitionState& state, UnixMs now, std::size_t limit) {
-  std::vector<ClaimId> due;
-  for (const auto& [deadline, claim] : state.claim_deadlines) {
-    if (deadline > now || due.size() >= limit) break;
-    due.push_back(claim);
-  }
-  return due;
+  return due(state.claim_deadlines, now, limit);
+}
+
+std::vector<TaskId> due_tasks(const PartitionState& state, UnixMs now, std::size_t limit) {
+  return due(state.task_deadlines, now, limit);
 }
 
 std::string check_invariants(const PartitionState& state) {
@@ -41,7 +50,8 @@ std::string check_invariants(const PartitionState& state) {
         task.approved_beyond_slots < 0 || task.approved_beyond_slots > task.approved) {
       return "task " + id.value + " is oversold or has a negative counter";
     }
-    Micros owed{(task.slots - task.slots_approved()) * (task.reward + task.fee).value};
+    Micros owed{(task.slots - task.refunded_slots - task.slots_approved()) *
+                (task.reward + task.fee).value};
     if (task.escrow != owed) {
       return "task " + id.value + " escrow " + format_money(task.escrow) + " != owed " +
              format_money(owed);
@@ -58,7 +68,9 @@ std::string check_invariants(const PartitionState& state) {
 void PartitionState::rebuild_deadlines() {
   claim_deadlines.clear();
   review_deadlines.clear();
+  task_deadlines.clear();
   for (const auto& [task_id, task] : tasks) {
+    if (task_runs(task)) task_deadlines.emplace(task.expires_at, task_id);
     for (const auto& [claim_id, claim] : task.claims) {
       if (claim.held()) claim_deadlines.emplace(claim.expires_at, claim_id);
       if (claim.status == ClaimStatus::submitted) {

@@ -22,6 +22,8 @@ void evolve(PartitionState& state, const Event& event);
 std::vector<ClaimId> due_reviews(const PartitionState& state, UnixMs now, std::size_t limit);
 // Claims in `claimed` whose deadline is at or before `now`, oldest first, at most `limit`.
 std::vector<ClaimId> due_claims(const PartitionState& state, UnixMs now, std::size_t limit);
+// Open or paused tasks whose expires_at is at or before `now`, oldest first, at most `limit`.
+std::vector<TaskId> due_tasks(const PartitionState& state, UnixMs now, std::size_t limit);
 
 // Checks the invariants of a partition's state: no user account negative, each task's escrow
 // equals what it can still owe, counters within slots. Returns an empty string when all hold,

@@ -65,21 +65,17 @@ std::string_view event_type(const Event& event) {
   return std::visit([](const auto& e) { return std::decay_t<decltype(e)>::kType; }, event);
 }
 
+// The most specific entity an event names: its claim, else its task, else its deposit or user.
+// A worker's credit is about the worker (its claim is only where the money came from).
 std::string event_subject(const Event& event) {
   return std::visit(
       [](const auto& e) -> std::string {
         using T = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<T, UserRegistered> || std::is_same_v<T, UserProfileUpdated>) {
-          return e.user_id.value;
-        } else if constexpr (std::is_same_v<T, FundsDeposited>) {
-          return e.deposit_id;
-        } else if constexpr (std::is_same_v<T, TaskPosted>) {
-          return e.task_id.value;
-        } else if constexpr (std::is_same_v<T, WorkerCredited>) {
-          return e.worker_id.value;
-        } else {
-          return e.claim_id.value;
-        }
+        if constexpr (std::is_same_v<T, WorkerCredited>) return e.worker_id.value;
+        else if constexpr (requires { e.claim_id; }) return e.claim_id.value;
+        else if constexpr (requires { e.task_id; }) return e.task_id.value;
+        else if constexpr (requires { e.deposit_id; }) return e.deposit_id;
+        else return e.user_id.value;
       },
       event);
 }

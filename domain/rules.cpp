@@ -77,6 +77,22 @@ TaskId task_id_of(const ClaimId& claim_id) {
   return *task_id;
 }
 
+std::string stream_of_task(const TaskId& task_id) {
+  auto owner = owner_of_task(task_id.value);
+  return owner ? owner->value : std::string();
+}
+
+bool task_ended(const TaskState& task) {
+  return task.status == TaskStatus::cancelled || task.status == TaskStatus::expired;
+}
+
+std::vector<Transfer> slot_refund(const TaskState& task, std::int64_t slots) {
+  MJ_ASSERT(slots >= 0);
+  if (slots == 0) return {};
+  return {{accounts::escrow(task.employer_id), accounts::available(task.employer_id),
+           Micros{slots * (task.reward + task.fee).value}}};
+}
+
 std::int64_t review_seconds(const ClaimState& claim, UnixMs now) {
   return std::max<std::int64_t>(0, (now.value - claim.submitted_at.value) / 1000);
 }
@@ -107,6 +123,32 @@ void end_claim(PartitionState& state, const TaskId& task_id, const ClaimId& clai
   claim.status = status;
   task.claimed -= 1;
   task.workers[claim.worker_id].active_claims -= 1;
+}
+
+void return_slot(PartitionState& state, TaskState& task, const std::vector<Transfer>& refund) {
+  if (refund.empty()) return;
+  MJ_ASSERT(refund.size() == 1 && refund[0].amount == task.reward + task.fee);
+  task.refunded_slots += 1;
+  task.escrow -= refund[0].amount;
+  apply_transfers(state, refund);
+}
+
+void end_task(PartitionState& state, const TaskId& task_id, TaskStatus status,
+              std::int64_t refunded_slots, const std::vector<Transfer>& refund) {
+  TaskState& task = state.tasks[task_id];
+  MJ_ASSERT(task_runs(task) && refunded_slots <= task.free_slots());
+  state.task_deadlines.erase({task.expires_at, task_id});
+  task.status = status;
+  task.refunded_slots += refunded_slots;
+  task.escrow -= Micros{refunded_slots * (task.reward + task.fee).value};
+  apply_transfers(state, refund);
+}
+
+void complete_if_done(PartitionState& state, const TaskId& task_id) {
+  TaskState& task = state.tasks[task_id];
+  if (task.status != TaskStatus::open || task.slots_approved() < task.slots) return;
+  task.status = TaskStatus::completed;
+  state.task_deadlines.erase({task.expires_at, task_id});
 }
 
 void end_review(PartitionState& state, const TaskState& task, const ClaimId& claim_id) {

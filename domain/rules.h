@@ -38,6 +38,13 @@ std::pair<const TaskState*, const ClaimState*> find_claim(const PartitionState& 
                                                          const ClaimId& claim_id);
 // The task a well-formed claim id belongs to (the API and find_claim() vouch for the form).
 TaskId task_id_of(const ClaimId& claim_id);
+// The task's own stream: its employer (empty when the id is malformed).
+std::string stream_of_task(const TaskId& task_id);
+// Whether the task has ended for good (cancelled or expired): it takes no claims, and each slot
+// that comes back from a claim in flight is refunded at once.
+bool task_ended(const TaskState& task);
+// The refund of `slots` slots of `task`: escrow -> the employer's available balance.
+std::vector<Transfer> slot_refund(const TaskState& task, std::int64_t slots);
 // Whole seconds from a claim's submission to `now`.
 std::int64_t review_seconds(const ClaimState& claim, UnixMs now);
 
@@ -47,6 +54,17 @@ void apply_transfers(PartitionState& state, const std::vector<Transfer>& transfe
 // A claim that ends without a submission (abandoned, expired): the slot returns to the pool.
 void end_claim(PartitionState& state, const TaskId& task_id, const ClaimId& claim_id,
                ClaimStatus status);
+// A slot that came back from a claim (abandoned, expired, rejected): on an ended task the event
+// carries its refund (slot_refund), applied here; on a running task it is free again.
+void return_slot(PartitionState& state, TaskState& task, const std::vector<Transfer>& refund);
+// A task ends for good (cancelled, expired): its free slots are refunded at once (the event
+// carries slot_refund(task, free_slots())), it leaves the scheduler's deadlines, and each claim
+// still in flight refunds its slot when it ends without an approval (return_slot).
+void end_task(PartitionState& state, const TaskId& task_id, TaskStatus status,
+              std::int64_t refunded_slots, const std::vector<Transfer>& refund);
+// An open task whose every slot is approved is completed: it leaves the scheduler's deadlines. A
+// paused one stays paused (its owner's choice) and completes when resumed.
+void complete_if_done(PartitionState& state, const TaskId& task_id);
 // The submission was reviewed or sent back: its review window no longer runs.
 void end_review(PartitionState& state, const TaskState& task, const ClaimId& claim_id);
 

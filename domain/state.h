@@ -79,8 +79,12 @@ struct TaskState {
   std::int64_t rejected = 0;
   // Overrides paid from the employer's available balance: approvals beyond the slots' escrow.
   std::int64_t approved_beyond_slots = 0;
+  // Slots refunded to the employer when the task ended (cancelled, expired), at once for the free
+  // ones and as each claim in flight ends without an approval.
+  std::int64_t refunded_slots = 0;
   std::int64_t next_claim_number = 1;
-  Micros escrow;  // what the task can still owe: (slots - slots_approved()) x (reward + fee)
+  // What the task can still owe: (slots - refunded_slots - slots_approved()) x (reward + fee).
+  Micros escrow;
   std::unordered_map<ClaimId, ClaimState> claims;
   std::unordered_map<UserId, WorkerOnTask> workers;
   template <class V> void visit(V& v) {
@@ -90,14 +94,23 @@ struct TaskState {
     v("countries", countries); v("min_approval_rate_bp", min_approval_rate_bp);
     v("min_approved", min_approved); v("max_per_worker", max_per_worker); v("claimed", claimed);
     v("submitted", submitted); v("approved", approved); v("rejected", rejected);
-    v("approved_beyond_slots", approved_beyond_slots); v("next_claim_number", next_claim_number);
+    v("approved_beyond_slots", approved_beyond_slots); v("refunded_slots", refunded_slots);
+    v("next_claim_number", next_claim_number);
     v("escrow", escrow); v("claims", claims); v("workers", workers);
   }
 
   // Approvals paid from the slots' escrow.
   std::int64_t slots_approved() const { return approved - approved_beyond_slots; }
-  std::int64_t free_slots() const { return slots - claimed - submitted - slots_approved(); }
+  std::int64_t free_slots() const {
+    return slots - refunded_slots - claimed - submitted - slots_approved();
+  }
 };
+
+// Whether the task still runs to its expires_at: open or paused (not completed, cancelled or
+// expired). Such a task is in PartitionState::task_deadlines.
+inline bool task_runs(const TaskState& task) {
+  return task.status == TaskStatus::open || task.status == TaskStatus::paused;
+}
 
 // When a submitted claim's review window ends.
 inline UnixMs review_deadline(const TaskState& task, const ClaimState& claim) {
@@ -130,6 +143,8 @@ struct PartitionState {
   // Review windows of submitted claims (submitted_at + auto_approve_after_s), in time order: the
   // scheduler approves a submission whose window passed unreviewed.
   std::set<std::pair<UnixMs, ClaimId>> review_deadlines;
+  // expires_at of tasks still open or paused, in time order: the scheduler expires them.
+  std::set<std::pair<UnixMs, TaskId>> task_deadlines;
   // For each source partition: the seq of the last approval credited here from it.
   std::map<std::int64_t, std::int64_t> last_credit_seq;
   std::map<std::string, Micros, std::less<>> shared_accounts;
@@ -138,7 +153,7 @@ struct PartitionState {
     v("users", users); v("tasks", tasks); v("last_credit_seq", last_credit_seq);
     v("shared_accounts", shared_accounts);
   }
-  // Rebuilds claim_deadlines and review_deadlines from the claims' states.
+  // Rebuilds claim_deadlines, review_deadlines and task_deadlines from the tasks and claims.
   void rebuild_deadlines();
 
   const UserState* find_user(const UserId& id) const;

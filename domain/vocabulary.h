@@ -15,6 +15,11 @@ struct DepositFunds; struct FundsDeposited;
 struct CreditWorker; struct WorkerCredited;
 // task/
 struct PostTask; struct TaskPosted;
+struct AddSlots; struct SlotsAdded;
+struct PauseTask; struct TaskPaused;
+struct ResumeTask; struct TaskResumed;
+struct CancelTask; struct TaskCancelled;
+struct ExpireTask; struct TaskExpired;
 // claim/
 struct ClaimSlot; struct SlotClaimed;
 struct AbandonClaim; struct ClaimAbandoned;
@@ -29,12 +34,14 @@ struct PayBonus; struct BonusPaid;
 
 using Command = std::variant<RegisterUser, DepositFunds, PostTask, ClaimSlot, AbandonClaim,
                              SubmitProof, ApproveSubmission, RejectSubmission, RequestRevision,
-                             OverrideRejection, PayBonus, AutoApprove, ExpireClaim, CreditWorker>;
+                             OverrideRejection, PayBonus, AutoApprove, ExpireClaim, CreditWorker,
+                             AddSlots, PauseTask, ResumeTask, CancelTask, ExpireTask>;
 
 using Event = std::variant<UserRegistered, UserProfileUpdated, FundsDeposited, TaskPosted,
                            SlotClaimed, ClaimAbandoned, ClaimExpired, ProofSubmitted,
                            SubmissionApproved, SubmissionRejected, WorkerCredited,
-                           RevisionRequested, BonusPaid, RejectionOverridden>;
+                           RevisionRequested, BonusPaid, RejectionOverridden, SlotsAdded,
+                           TaskPaused, TaskResumed, TaskCancelled, TaskExpired>;
 
 // What a decider answers: the one event to append, or why not.
 using Decision = std::variant<Event, Rejection>;

@@ -200,14 +200,29 @@ class Folder {
     TaskView& view = task(e.task_id);
     view.claimed -= 1;
     view.abandoned += 1;
+    view.refunded_slots += e.transfers.empty() ? 0 : 1;  // the slot of an ended task
     claim(e.claim_id, "abandoned");
   }
   void on(const ClaimExpired& e) {
     TaskView& view = task(e.task_id);
     view.claimed -= 1;
     view.expired += 1;
+    view.refunded_slots += e.transfers.empty() ? 0 : 1;
     claim(e.claim_id, "expired");
   }
+  void on(const SlotsAdded& e) {
+    TaskView& view = task(e.task_id);
+    view.slots = e.slots;
+    if (view.status == "completed") view.status = "open";
+  }
+  void on(const TaskPaused& e) { task(e.task_id).status = "paused"; }
+  void on(const TaskResumed& e) {
+    TaskView& view = task(e.task_id);
+    view.status = "open";
+    complete_if_done(view);
+  }
+  void on(const TaskCancelled& e) { end_task(e.task_id, "cancelled", e.refunded_slots); }
+  void on(const TaskExpired& e) { end_task(e.task_id, "expired", e.refunded_slots); }
   void on(const ProofSubmitted& e) {
     TaskView& view = task(e.task_id);
     view.claimed -= 1;
@@ -221,7 +236,7 @@ class Folder {
     TaskView& view = task(e.task_id);
     view.submitted -= 1;
     view.approved += 1;
-    if (view.slots_approved() == view.slots) view.status = "completed";
+    complete_if_done(view);
     claim(e.claim_id, "approved").reviewed_at = time_;
     reputation(e.worker_id).approved += 1;
     if (e.auto_approved) return;  // nobody reviewed it: not a review the employer gave
@@ -232,6 +247,7 @@ class Folder {
     TaskView& view = task(e.task_id);
     view.submitted -= 1;
     view.rejected += 1;
+    view.refunded_slots += e.transfers.empty() ? 0 : 1;
     ClaimView& rejected = claim(e.claim_id, "rejected");
     rejected.reason = e.reason;
     rejected.reviewed_at = time_;
@@ -254,7 +270,7 @@ class Folder {
     view.rejected -= 1;
     view.approved += 1;
     if (!e.from_escrow) view.approved_beyond_slots += 1;
-    if (view.slots_approved() == view.slots) view.status = "completed";
+    complete_if_done(view);
     ClaimView& approved = claim(e.claim_id, "approved");
     approved.reason.clear();
     approved.reviewed_at = time_;
@@ -267,6 +283,15 @@ class Folder {
   }
   void on(const BonusPaid&) {}  // its transfers move the balances
   void on(const WorkerCredited&) {}
+
+  static void complete_if_done(TaskView& view) {
+    if (view.status == "open" && view.slots_approved() == view.slots) view.status = "completed";
+  }
+  void end_task(const TaskId& id, std::string_view status, std::int64_t refunded_slots) {
+    TaskView& view = task(id);
+    view.status = status;
+    view.refunded_slots += refunded_slots;
+  }
 
   ReputationView& reputation(const UserId& id) {
     ReputationView& view = reputations_.get(id.value);

@@ -37,8 +37,11 @@ struct TaskView {
   std::int64_t claim_timeout_s = 0;
   std::int64_t auto_approve_after_s = 0;
   std::int64_t approved_beyond_slots = 0;  // overrides paid from available, not a slot's escrow
+  std::int64_t refunded_slots = 0;         // refunded when the task was cancelled or expired
   std::int64_t slots_approved() const { return approved - approved_beyond_slots; }
-  std::int64_t free_slots() const { return slots - claimed - submitted - slots_approved(); }
+  std::int64_t free_slots() const {
+    return slots - refunded_slots - claimed - submitted - slots_approved();
+  }
   template <class V> void visit(V& v) {
     v("task_id", task_id); v("employer_id", employer_id); v("title", title);
     v("instructions", instructions); v("category", category); v("reward", reward); v("fee", fee);
@@ -49,6 +52,7 @@ struct TaskView {
     v("min_approved", min_approved); v("max_per_worker", max_per_worker);
     v("proof_type", proof_type); v("claim_timeout_s", claim_timeout_s);
     v("auto_approve_after_s", auto_approve_after_s); v("approved_beyond_slots", approved_beyond_slots);
+    v("refunded_slots", refunded_slots);
   }
 };
 

@@ -10,11 +10,13 @@ Decision decide_one(const PartitionState& state, const AbandonClaim& command, Un
   if (claim == nullptr) return Rejection::claim_not_found;
   if (claim->worker_id != command.worker_id) return Rejection::forbidden;
   if (claim->status != ClaimStatus::claimed) return Rejection::wrong_state;
-  return ClaimAbandoned{task_id_of(command.claim_id), command.claim_id, claim->worker_id};
+  return ClaimAbandoned{task_id_of(command.claim_id), command.claim_id, claim->worker_id,
+                        slot_refund(*task, task_ended(*task) ? 1 : 0)};
 }
 
 void evolve_one(PartitionState& state, const ClaimAbandoned& e) {
   end_claim(state, e.task_id, e.claim_id, ClaimStatus::abandoned);
+  return_slot(state, state.tasks[e.task_id], e.transfers);
 }
 
 }  // namespace microjobs

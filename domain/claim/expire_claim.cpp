@@ -9,11 +9,13 @@ Decision decide_one(const PartitionState& state, const ExpireClaim& command, Uni
   auto [task, claim] = find_claim(state, command.claim_id);
   if (claim == nullptr) return Rejection::claim_not_found;
   if (!claim->held() || now < claim->expires_at) return Rejection::wrong_state;
-  return ClaimExpired{task_id_of(command.claim_id), command.claim_id, claim->worker_id};
+  return ClaimExpired{task_id_of(command.claim_id), command.claim_id, claim->worker_id,
+                      slot_refund(*task, task_ended(*task) ? 1 : 0)};
 }
 
 void evolve_one(PartitionState& state, const ClaimExpired& e) {
   end_claim(state, e.task_id, e.claim_id, ClaimStatus::expired);
+  return_slot(state, state.tasks[e.task_id], e.transfers);
 }
 
 }  // namespace microjobs

@@ -7,7 +7,10 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <type_traits>
 #include <vector>
+
+#include "domain/ledger.h"
 
 #include "domain/codec/json_writer.h"
 #include "domain/ids.h"
@@ -47,6 +50,11 @@ struct FieldWriter {
     json.end_object();
   }
   template <class T> void operator()(const char* name, const T& value) {
+    // Likewise an empty list of transfers: events that may or may not move money (a claim that
+    // ends on an ended task refunds its slot) keep the bytes they had before they could.
+    if constexpr (std::is_same_v<T, std::vector<Transfer>>) {
+      if (value.empty()) return;
+    }
     json.key(name);
     write(value);
   }

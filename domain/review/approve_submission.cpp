@@ -52,7 +52,7 @@ void evolve_one(PartitionState& state, const SubmissionApproved& e) {
   task.submitted -= 1;
   task.approved += 1;
   task.escrow -= e.paid + e.fee;
-  if (task.slots_approved() == task.slots) task.status = TaskStatus::completed;
+  complete_if_done(state, e.task_id);
   apply_transfers(state, e.transfers);
 }
 

@@ -47,7 +47,7 @@ void evolve_one(PartitionState& state, const RejectionOverridden& e) {
   } else {
     task.approved_beyond_slots += 1;
   }
-  if (task.slots_approved() == task.slots) task.status = TaskStatus::completed;
+  complete_if_done(state, e.task_id);
   apply_transfers(state, e.transfers);
 }
 

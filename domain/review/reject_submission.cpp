@@ -13,7 +13,8 @@ Decision decide_one(const PartitionState& state, const RejectSubmission& command
   if (claim->status == ClaimStatus::rejected) return Rejection::exists;
   if (claim->status != ClaimStatus::submitted) return Rejection::wrong_state;
   return SubmissionRejected{task_id_of(command.claim_id), command.claim_id, claim->worker_id,
-                            task->employer_id, command.reason, review_seconds(*claim, now)};
+                            task->employer_id, command.reason, review_seconds(*claim, now),
+                            slot_refund(*task, task_ended(*task) ? 1 : 0)};
 }
 
 // The rejection's time is the submission's plus the review's seconds: an override counts its
@@ -26,6 +27,7 @@ void evolve_one(PartitionState& state, const SubmissionRejected& e) {
   claim.rejected_at = UnixMs{claim.submitted_at.value + e.review_s * 1000};
   task.submitted -= 1;
   task.rejected += 1;
+  return_slot(state, task, e.transfers);
 }
 
 }  // namespace microjobs

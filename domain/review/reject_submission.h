@@ -3,6 +3,7 @@
 // pool. It can be overridden within 30 days (override_rejection.h). Stream: the employer.
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "domain/rules.h"
 
@@ -29,10 +30,13 @@ struct SubmissionRejected {
   UserId employer_id;
   std::string reason;
   std::int64_t review_s = 0;
+  // On an ended task, the slot's refund (escrow -> the employer's available); else empty.
+  std::vector<Transfer> transfers;
   bool operator==(const SubmissionRejected&) const = default;
   template <class V> void visit(V& v) {
     v("task_id", task_id); v("claim_id", claim_id); v("worker_id", worker_id);
     v("employer_id", employer_id); v("reason", reason); v("review_s", review_s);
+    v("transfers", transfers);
   }
 };
 

@@ -147,7 +147,7 @@ TEST(RejectSubmission, RejectsTheSubmissionWithItsReason) {
   Decision decision = decide(given(submitted_by_w1()), reject("no screenshot"), at_s(160));
   EXPECT_TRUE(
       is_event(decision, SubmissionRejected{TaskId{"emp.1"}, ClaimId{"emp.1.1"}, UserId{"w1"},
-                                            UserId{"emp"}, "no screenshot", 60}));
+                                            UserId{"emp"}, "no screenshot", 60, {}}));
 }
 
 TEST(RejectSubmission, RequiresAReasonOfAtMost1000Bytes) {

@@ -81,7 +81,7 @@ std::string Simulation::step() {
   std::uint64_t roll = below(100);
   if (roll < 2) return chance(50) ? register_again() : hostile();
   if (roll < 8) return deposit();
-  if (roll < 16) return post_task();
+  if (roll < 16) return chance(20) ? control_task() : post_task();
   if (roll < 44) return claim_slot();
   if (roll < 49) return abandon_claim();
   if (roll < 67) return submit_proof();
@@ -158,6 +158,20 @@ std::string Simulation::post_task() {
   const std::int64_t windows[] = {0, 600, 7200, 259200};
   command.auto_approve_after_s = windows[below(std::size(windows))];
   return execute(command);
+}
+
+// The owner (mostly) adds slots, pauses, resumes or now and then cancels one of its tasks.
+std::string Simulation::control_task() {
+  Task* task = pick_task();
+  if (task == nullptr) return post_task();
+  UserId owner = chance(95) ? task->employer : random_user(true).id;
+  touched_tasks_.push_back(task->id);
+  if (task->paused && chance(70)) return execute(ResumeTask{task->id, owner});
+  std::uint64_t roll = below(100);
+  if (roll < 35) return execute(AddSlots{task->id, owner, 1 + static_cast<std::int64_t>(below(3))});
+  if (roll < 60) return execute(PauseTask{task->id, owner});
+  if (roll < 90) return execute(ResumeTask{task->id, owner});
+  return execute(CancelTask{task->id, owner});
 }
 
 std::string Simulation::claim_slot() {
@@ -251,6 +265,10 @@ std::string Simulation::run_scheduler() {
     }
     for (const ClaimId& claim : due_reviews(partitions_[p].state, now_, 16)) {
       std::string failure = execute(AutoApprove{claim}, Expect::accepted);
+      if (!failure.empty()) return failure;
+    }
+    for (const TaskId& task : due_tasks(partitions_[p].state, now_, 16)) {
+      std::string failure = execute(ExpireTask{task}, Expect::accepted);
       if (!failure.empty()) return failure;
     }
   }
@@ -447,6 +465,17 @@ std::string Simulation::on_event(std::int32_t partition, const Event& event) {
     return track_claim_end(e->claim_id, true, submitted_);
   } else if (const auto* e = std::get_if<RejectionOverridden>(&event)) {
     return track_override(partition, *e);
+  } else if (const auto* e = std::get_if<SlotsAdded>(&event)) {
+    tasks_[task_index_.at(e->task_id)].slots = e->slots;
+  } else if (const auto* e = std::get_if<TaskPaused>(&event)) {
+    tasks_[task_index_.at(e->task_id)].paused = true;
+  } else if (const auto* e = std::get_if<TaskResumed>(&event)) {
+    tasks_[task_index_.at(e->task_id)].paused = false;
+  } else if (const auto* e = std::get_if<TaskCancelled>(&event)) {
+    return track_task_end(e->task_id, e->refunded_slots);
+  } else if (const auto* e = std::get_if<TaskExpired>(&event)) {
+    if (now_ < tasks_[task_index_.at(e->task_id)].expires_at) return "task expired before its time";
+    return track_task_end(e->task_id, e->refunded_slots);
   } else if (const auto* e = std::get_if<BonusPaid>(&event)) {
     if (claims_.at(e->claim_id).employer != e->employer_id) return "a bonus paid by a stranger";
     queue_credit(partition, e->worker_id, e->amount, e->claim_id);
@@ -465,6 +494,7 @@ std::string Simulation::track_claim(const SlotClaimed& e) {
   Task& task = tasks_[task_index_.at(e.task_id)];
   Holding& holding = holdings_[{e.task_id, e.worker_id}];
   if (now_ >= task.expires_at) return "claim " + e.claim_id.value + " granted after task expiry";
+  if (task.paused || task.ended) return "claim " + e.claim_id.value + " on a paused or ended task";
   if (e.worker_id == task.employer)
     return "claim " + e.claim_id.value + " on the worker's own task";
   if (e.expires_at.value != now_.value + task.claim_timeout_s * 1000) {
@@ -526,6 +556,19 @@ std::string Simulation::track_override(std::int32_t partition, const RejectionOv
   if (e.from_escrow) task.live += 1;
   if (task.live > task.slots) return "override of " + e.claim_id.value + " oversold its task";
   touched_tasks_.push_back(e.task_id);
+  return {};
+}
+
+// A task ends: no claim may be granted on it again, and it refunds exactly its free slots.
+std::string Simulation::track_task_end(const TaskId& id, std::int64_t refunded_slots) {
+  Task& task = tasks_[task_index_.at(id)];
+  if (task.ended) return "task " + id.value + " ended twice";
+  task.ended = true;
+  if (refunded_slots != task.slots - task.live) {
+    return "task " + id.value + " refunded " + std::to_string(refunded_slots) + " slots, not " +
+           std::to_string(task.slots - task.live);
+  }
+  touched_tasks_.push_back(id);
   return {};
 }
 

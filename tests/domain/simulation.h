@@ -100,6 +100,8 @@ class Simulation {
     UnixMs expires_at;
     std::int64_t max_per_worker = 1;
     std::int64_t claim_timeout_s = 0;
+    bool paused = false;
+    bool ended = false;  // cancelled or expired
   };
   // One worker on one task, as the simulation's own model sees it.
   struct Holding {
@@ -113,6 +115,7 @@ class Simulation {
   std::string register_again();
   std::string deposit();
   std::string post_task();
+  std::string control_task();
   std::string claim_slot();
   std::string abandon_claim();
   std::string submit_proof();
@@ -133,6 +136,7 @@ class Simulation {
   std::string track_submission(const ProofSubmitted& event);
   std::string track_revision(const RevisionRequested& event);
   std::string track_override(std::int32_t partition, const RejectionOverridden& event);
+  std::string track_task_end(const TaskId& task, std::int64_t refunded_slots);
   std::string track_claim_end(const ClaimId& claim, bool frees_slot, std::vector<ClaimId>& from);
   void queue_credit(std::int32_t partition, const UserId& worker, Micros amount,
                     const ClaimId& claim);

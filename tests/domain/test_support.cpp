@@ -104,11 +104,11 @@ SlotClaimed slot_claimed(const std::string& claim_id, const std::string& worker,
 }
 
 ClaimAbandoned claim_abandoned(const std::string& claim_id, const std::string& worker) {
-  return ClaimAbandoned{task_id_of(claim_id), ClaimId{claim_id}, UserId{worker}};
+  return ClaimAbandoned{task_id_of(claim_id), ClaimId{claim_id}, UserId{worker}, {}};
 }
 
 ClaimExpired claim_expired(const std::string& claim_id, const std::string& worker) {
-  return ClaimExpired{task_id_of(claim_id), ClaimId{claim_id}, UserId{worker}};
+  return ClaimExpired{task_id_of(claim_id), ClaimId{claim_id}, UserId{worker}, {}};
 }
 
 ProofSubmitted proof_submitted(const std::string& claim_id, const std::string& worker,
@@ -141,7 +141,8 @@ SubmissionRejected submission_rejected(const std::string& claim_id, const std::s
                             UserId{worker},
                             owner.value_or(UserId{}),
                             reason,
-                            review_s};
+                            review_s,
+                            {}};
 }
 
 WorkerCredited worker_credited(const std::string& worker, std::string_view amount,

@@ -1,0 +1,185 @@
+// Campaign control over real HTTP (issue 9, first part): an employer adds slots to a running
+// task, pauses it (claims refused, gone from the feed), resumes it, cancels it with the exact
+// refund, and a second task expires at its expires_at with its refund — balances, counters and
+// the feed exactly right, also after a restart and `microjobs rebuild`. Bad input gets its
+// problem+json and appends nothing.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <cstdlib>
+#include <map>
+
+#include "http_node.h"
+#include "infra/rocksdb/stores.h"
+#include "server_process.h"
+
+namespace microjobs {
+namespace {
+
+namespace json = boost::json;
+using testing::eventually;
+using testing::HttpResult;
+
+// Tasks here: reward 1.00 + fee 0.20 = 1.20 escrow per slot.
+class CampaignControl : public testing::HttpNodeTest {
+ protected:
+  std::vector<std::string> feed() {
+    HttpResult page = as("w0", "worker", "GET", "/v1/tasks?limit=100");
+    EXPECT_EQ(page.status, 200) << page.body;
+    std::vector<std::string> ids;
+    const json::value body = json::parse(page.body);
+    for (const json::value& item : body.at("items").as_array()) {
+      ids.emplace_back(item.at("task_id").as_string());
+    }
+    return ids;
+  }
+  bool in_feed(const std::string& task) {
+    std::vector<std::string> ids = feed();
+    return std::find(ids.begin(), ids.end(), task) != ids.end();
+  }
+  HttpResult control(const std::string& task, const std::string& action, const std::string& body = "",
+                     const std::string& employer = "emp") {
+    return as(employer, "employer", "POST", "/v1/tasks/" + task + "/" + action, body);
+  }
+  HttpResult claim(const std::string& worker, const std::string& task) {
+    return as(worker, "worker", "POST", "/v1/tasks/" + task + "/claims");
+  }
+  std::string task_field(const std::string& task, const char* name) {
+    return field(as("emp", "employer", "GET", "/v1/tasks/" + task), name);
+  }
+  std::map<std::string, std::string> dump_read_store() {
+    auto store = RocksReadStore::open(dir_.str() + "/read");
+    EXPECT_TRUE(store.ok());
+    std::map<std::string, std::string> all;
+    (*store)->scan("", "", [&](std::string_view k, std::string_view v) {
+      all.emplace(k, v);
+      return true;
+    });
+    return all;
+  }
+  void play();
+  void expect_outcome();
+
+  std::string task_, short_task_;
+  std::string held_claim_;
+};
+
+void CampaignControl::play() {
+  register_user("emp", "employer");
+  register_user("emp2", "employer");
+  for (int i = 0; i < 4; ++i) register_user("w" + std::to_string(i), "worker");
+  deposit("emp", "20.00", "wire-1");
+  task_ = post_task("emp", 2);  // 2.40 escrow
+  HttpResult added = control(task_, "slots", R"({"add":3})");
+  ASSERT_EQ(added.status, 200) << added.body;
+  EXPECT_EQ(field(added, "slots"), "5");
+  EXPECT_EQ(field(added, "escrow"), "3.60");
+  HttpResult paused = control(task_, "pause");
+  ASSERT_EQ(paused.status, 200) << paused.body;
+  EXPECT_EQ(field(paused, "status"), "paused");
+  EXPECT_FALSE(in_feed(task_));
+  HttpResult refused = claim("w0", task_);
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(field(refused, "code"), "task_not_open");
+  ASSERT_EQ(field(control(task_, "resume"), "status"), "open");
+  EXPECT_TRUE(in_feed(task_));
+  HttpResult held = claim("w0", task_);
+  ASSERT_EQ(held.status, 201) << held.body;
+  held_claim_ = field(held, "claim_id");
+  HttpResult cancelled = control(task_, "cancel");
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  EXPECT_EQ(field(cancelled, "status"), "cancelled");
+  EXPECT_EQ(field(cancelled, "refunded"), "4.80") << "4 free slots of 5; one is held";
+  EXPECT_FALSE(in_feed(task_));
+  EXPECT_EQ(claim("w1", task_).status, 409);
+  // The held claim may still finish and be paid.
+  ASSERT_EQ(as("w0", "worker", "POST", "/v1/claims/" + held_claim_ + "/submission",
+               R"({"proof":"done"})").status, 200);
+  ASSERT_EQ(as("emp", "employer", "POST", "/v1/claims/" + held_claim_ + "/approve", "{}").status, 200);
+
+  // A second task ends at its expires_at: gone from the feed at once, refunded by the scheduler.
+  HttpResult posted = as("emp", "employer", "POST", "/v1/tasks",
+                         R"({"title":"short","reward":"1.00","slots":3,"claim_timeout_s":7200,"expires_at":")" +
+                             format_rfc3339(UnixMs{clock_.now().value + 3'600'000}) + R"("})");
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  short_task_ = field(posted, "task_id");
+  ASSERT_EQ(claim("w1", short_task_).status, 201);
+  EXPECT_TRUE(in_feed(short_task_));
+  clock_.advance(std::chrono::seconds(3600));
+  EXPECT_FALSE(in_feed(short_task_)) << "past its expires_at";
+  ASSERT_TRUE(eventually([&] {
+    node_->processors().wake_all();
+    return task_field(short_task_, "status") == "expired";
+  }));
+}
+
+void CampaignControl::expect_outcome() {
+  EXPECT_EQ(task_field(task_, "status"), "cancelled");
+  EXPECT_EQ(task_field(task_, "slots"), "5");
+  EXPECT_EQ(task_field(task_, "approved"), "1");
+  EXPECT_EQ(task_field(short_task_, "status"), "expired");
+  EXPECT_EQ(task_field(short_task_, "claimed"), "1");
+  HttpResult account = as("emp", "employer", "GET", "/v1/accounts/emp");
+  // 20.00 - 6.00 (5 slots) + 4.80 refunded - 3.60 (3 slots) + 2.40 refunded; 1.20 held by w1.
+  EXPECT_EQ(field(account, "available"), "17.60") << account.body;
+  EXPECT_EQ(field(account, "escrow"), "1.20");
+  EXPECT_TRUE(eventually([&] { return available("w0") == "1.00"; }));
+  testing::expect_ledger_sound(node_->log());
+  EXPECT_TRUE(feed().empty());
+}
+
+TEST_F(CampaignControl, AddPauseResumeCancelAndExpiryRefundExactly) {
+  play();
+  expect_outcome();
+  // w1's claim on the expired task ends: its slot's escrow comes back too.
+  clock_.advance(std::chrono::seconds(3600));
+  ASSERT_TRUE(eventually([&] {
+    node_->processors().wake_all();
+    return field(as("emp", "employer", "GET", "/v1/accounts/emp"), "escrow") == "0.00";
+  }));
+  EXPECT_EQ(field(as("emp", "employer", "GET", "/v1/accounts/emp"), "available"), "18.80");
+  restart();
+  last_position_.clear();
+  EXPECT_EQ(field(as("emp", "employer", "GET", "/v1/accounts/emp"), "available"), "18.80");
+  EXPECT_EQ(task_field(task_, "status"), "cancelled");
+  close();
+  const auto live = dump_read_store();
+  const std::string command = testing::microjobs_binary() + " rebuild --data-dir " + dir_.str() +
+                              " > " + dir_.str() + "/rebuild.log 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  EXPECT_TRUE(dump_read_store() == live) << "rebuild folds the log into the same read models";
+  open();
+  EXPECT_EQ(task_field(short_task_, "status"), "expired");
+  testing::expect_ledger_sound(node_->log());
+}
+
+TEST_F(CampaignControl, BadInputIsRefusedAndAppendsNothing) {
+  register_user("emp", "employer");
+  register_user("emp2", "employer");
+  register_user("w0", "worker");
+  deposit("emp", "3.00", "wire-1");
+  task_ = post_task("emp", 2);  // 0.60 left
+  const std::int64_t before = records();
+  auto expect_problem = [&](const HttpResult& result, int status, const std::string& code) {
+    EXPECT_EQ(result.status, status) << result.body;
+    EXPECT_EQ(result.header("content-type"), "application/problem+json");
+    EXPECT_EQ(field(result, "code"), code) << result.body;
+  };
+  expect_problem(control(task_, "slots", R"({"add":1})"), 409, "insufficient_funds");
+  expect_problem(control(task_, "slots", R"({"add":0})"), 400, "invalid_field");
+  expect_problem(control(task_, "slots", R"({"add":"1"})"), 400, "invalid_field");
+  expect_problem(control(task_, "slots", "{}"), 400, "missing_field");
+  expect_problem(control(task_, "pause", "", "emp2"), 403, "forbidden");
+  expect_problem(control(task_, "cancel", "", "emp2"), 403, "forbidden");
+  expect_problem(as("w0", "worker", "POST", "/v1/tasks/" + task_ + "/pause"), 403, "forbidden");
+  expect_problem(control("emp.99", "pause"), 404, "task_not_found");
+  expect_problem(control(task_, "resume"), 409, "exists");
+  expect_problem(as("emp", "employer", "POST", "/v1/tasks",
+                    R"({"title":"t","reward":"0.10","slots":1,"expires_at":"2020-01-01T00:00:00Z"})"),
+                 400, "invalid_field");
+  EXPECT_EQ(records(), before) << "refused commands append nothing";
+}
+
+}  // namespace
+}  // namespace microjobs
