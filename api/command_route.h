@@ -43,15 +43,32 @@ std::size_t max_text_bytes(std::string_view field);
 // The largest count a command field may carry from a body ("add": 1,000,000 slots at once).
 std::int64_t max_count(std::string_view field);
 
+// The user id field a command's caller fills (C::kActor, e.g. BlockWorker's employer_id); empty
+// when every user id of the command is the caller (a claim's worker or a task's employer).
+template <class C> constexpr std::string_view actor_field() {
+  if constexpr (requires { C::kActor; }) {
+    return C::kActor;
+  } else {
+    return {};
+  }
+}
+
 // Fills a command from the body through its visit() list: the path's id into the claim or task
-// id, the caller into the user id, everything else from the body member of the same name.
+// id, the caller into its actor's user id, everything else from the body member of the same name.
 class BodyReader {
  public:
-  BodyReader(FieldReader& fields, const std::string& path_id, const UserId& actor)
-      : fields_(fields), path_id_(path_id), actor_(actor) {}
+  BodyReader(FieldReader& fields, const std::string& path_id, const UserId& actor,
+             std::string_view actor_field)
+      : fields_(fields), path_id_(path_id), actor_(actor), actor_field_(actor_field) {}
   void operator()(std::string_view, ClaimId& value) { value = ClaimId{path_id_}; }
   void operator()(std::string_view, TaskId& value) { value = TaskId{path_id_}; }
-  void operator()(std::string_view, UserId& value) { value = actor_; }
+  void operator()(std::string_view name, UserId& value) {
+    if (actor_field_.empty() || name == actor_field_) {
+      value = actor_;
+    } else if (auto id = fields_.user_id(name, Presence::required)) {
+      value = *id;
+    }
+  }
   void operator()(std::string_view name, std::int64_t& value) {
     if (auto count = fields_.integer(name, Presence::required, 1, max_count(name))) value = *count;
   }
@@ -66,23 +83,25 @@ class BodyReader {
   FieldReader& fields_;
   const std::string& path_id_;
   const UserId& actor_;
+  std::string_view actor_field_;
 };
 
 // Reads the body into `command` (an empty body is {} for a command with no body fields); false
 // after answering 400.
 template <class C> bool read_body(Call& call, C& command) {
   bool has_body_fields = false;
-  auto count = [&](std::string_view, auto& field) {
+  auto count = [&](std::string_view name, auto& field) {
     using T = std::decay_t<decltype(field)>;
-    has_body_fields |= !std::is_same_v<T, ClaimId> && !std::is_same_v<T, TaskId> &&
-                       !std::is_same_v<T, UserId>;
+    const bool actor = std::is_same_v<T, UserId> && (actor_field<C>().empty() || name == actor_field<C>());
+    has_body_fields |= !std::is_same_v<T, ClaimId> && !std::is_same_v<T, TaskId> && !actor;
   };
   command.visit(count);
   auto body = object_body(call, !has_body_fields);
   if (!body) return false;
   FieldReader fields(*body);
   const UserId caller{call.principal.user_id};
-  BodyReader reader(fields, call.params[0], caller);
+  const std::string path_id = call.params.empty() ? std::string() : call.params[0];
+  BodyReader reader(fields, path_id, caller, actor_field<C>());
   command.visit(reader);
   if (!fields.ok()) call.done(fields.problem());
   return fields.ok();
@@ -122,6 +141,16 @@ Response claim_status_answer(const CommandOutcome& outcome);
 Response approved_answer(const CommandOutcome& outcome);
 // 201 {bonus_id, claim_id, amount, fee, position}.
 Response bonus_answer(const CommandOutcome& outcome);
+// A command of an employer about its own account (POST /v1/blocks).
+template <class C, Response (*answer)(const CommandOutcome&)>
+void employer_command(Call& call) {
+  if (!require_role(call, roles::kEmployer)) return;
+  C command;
+  if (!read_body(call, command)) return;
+  send(call, call.command_id, std::move(command), answer);
+}
+Response blocked_answer(const CommandOutcome& outcome);
+
 // Answers of the task commands: {task_id, status, position} after a pause or resume; {task_id,
 // slots, escrow, position} after slots were added (escrow: what they took); {task_id, status,
 // refunded, position} after a cancel.

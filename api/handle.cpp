@@ -52,6 +52,9 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/claims/{}/bonus", claim_command<PayBonus, ClaimActor::task_owner, bonus_answer>},
     {"POST", "/v1/reviews", post_reviews},
     {"GET", "/v1/accounts/{}", get_account},
+    {"POST", "/v1/blocks", employer_command<BlockWorker, blocked_answer>},
+    {"GET", "/v1/blocks", get_blocks},
+    {"DELETE", "/v1/blocks/{}", delete_block},
 };
 
 constexpr std::size_t kMaxIdempotencyKeyBytes = 128;

@@ -28,6 +28,7 @@ void post_deposit(Call& call);
 void post_task(Call& call);
 void post_claim(Call& call);
 void post_reviews(Call& call);
+void delete_block(Call& call);
 // The claim commands are table entries: claim_command<...> in api/command_route.h.
 
 void get_feed(Call& call);
@@ -36,6 +37,7 @@ void get_account(Call& call);
 void get_reputation(Call& call);
 void get_submissions(Call& call);
 void get_claim(Call& call);
+void get_blocks(Call& call);
 
 // Shared by the handlers: the 403 for a missing role or someone else's resource.
 Response forbidden(std::string_view detail);

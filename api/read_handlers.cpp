@@ -258,6 +258,44 @@ void get_submissions(Call& call) {
   }));
 }
 
+// GET /v1/blocks?limit=&cursor=: the caller's own blocks (an employer's).
+void get_blocks(Call& call) {
+  if (!call.principal.has_role(roles::kEmployer)) {
+    return call.done(forbidden("blocks are an employer's own list"));
+  }
+  auto params = parse_query(call.query);
+  if (!params) return call.done(bad_query("the query string is not percent-encoded"));
+  std::size_t limit = 100;
+  std::string cursor;
+  for (const auto& [name, value] : *params) {
+    if (name == "limit") {
+      auto parsed = parse_integer_token(value);
+      if (!parsed || *parsed < 1 || *parsed > 500) {
+        return call.done(bad_query("limit: must be an integer from 1 to 500"));
+      }
+      limit = static_cast<std::size_t>(*parsed);
+    } else if (name == "cursor" && value.size() <= kMaxCursorBytes) {
+      cursor = value;
+    } else {
+      return call.done(bad_query("unknown or too long query parameter: " + name));
+    }
+  }
+  auto page = call.context.read_models.blocks(UserId{call.principal.user_id}, cursor, limit);
+  if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
+  call.done(json_response(200, [&](JsonWriter& json) {
+    json.key("items").begin_array();
+    for (const BlockView& block : page->items) {
+      json.begin_object()
+          .field("worker_id", block.worker_id.value)
+          .field("reason", block.reason)
+          .field("since", format_rfc3339(block.since))
+          .end_object();
+    }
+    json.end_array();
+    write_text_or_null(json, "next_cursor", page->next_cursor);
+  }));
+}
+
 void get_claim(Call& call) {
   const std::string& id = call.params[0];
   auto owner = owner_of_claim(id);

@@ -180,6 +180,32 @@ Response cancelled_answer(const CommandOutcome& outcome) {
   });
 }
 
+Response blocked_answer(const CommandOutcome& outcome) {
+  const auto* event = std::get_if<WorkerBlocked>(&outcome.event);
+  if (event == nullptr) return unexpected_event(outcome);
+  return command_response(201, outcome, [&](JsonWriter& json) {
+    json.field("employer_id", event->employer_id.value)
+        .field("worker_id", event->worker_id.value)
+        .field("reason", event->reason);
+  });
+}
+
+void delete_block(Call& call) {
+  if (!require_role(call, roles::kEmployer)) return;
+  if (!valid_user_id(call.params[0])) {
+    return call.done(problem(404, rejection_code(Rejection::block_not_found),
+                             "no blocked worker " + call.params[0]));
+  }
+  UnblockWorker command{UserId{call.principal.user_id}, UserId{call.params[0]}};
+  send(call, call.command_id, std::move(command), [](const CommandOutcome& outcome) {
+    const auto* event = std::get_if<WorkerUnblocked>(&outcome.event);
+    if (event == nullptr) return unexpected_event(outcome);
+    return command_response(200, outcome, [&](JsonWriter& json) {
+      json.field("worker_id", event->worker_id.value).field("status", "unblocked");
+    });
+  });
+}
+
 std::int64_t max_count(std::string_view field) {
   if (field == "add") return 1'000'000;  // Policy::max_slots: the decider checks the total
   return 1'000'000'000;

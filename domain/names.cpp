@@ -75,6 +75,7 @@ std::string event_subject(const Event& event) {
         else if constexpr (requires { e.claim_id; }) return e.claim_id.value;
         else if constexpr (requires { e.task_id; }) return e.task_id.value;
         else if constexpr (requires { e.deposit_id; }) return e.deposit_id;
+        else if constexpr (requires { e.worker_id; }) return e.worker_id.value;  // a block
         else return e.user_id.value;
       },
       event);

@@ -20,6 +20,7 @@ namespace microjobs {
   X(insufficient_funds, 409, "the available balance does not cover it")                          \
   X(task_not_open, 409, "the task takes no claims: it is not open or has expired")               \
   X(own_task, 409, "an employer cannot claim a slot of its own task")                            \
+  X(blocked, 409, "the task's employer has blocked this worker")                                 \
   X(not_qualified, 409, "the worker does not meet the task's targeting")                         \
   X(already_claimed, 409, "the worker already holds a claim on this task")                       \
   X(max_per_worker, 409, "the worker used up the submissions this task allows")                  \
@@ -30,6 +31,7 @@ namespace microjobs {
   X(revision_limit, 409, "a claim may be sent back for a revision once")                         \
   X(review_window_closed, 409, "the submission's review window has passed")                      \
   X(override_window_closed, 409, "a rejection may be overridden within 30 days only")            \
+  X(block_not_found, 404, "this worker is not blocked")                                           \
   /* Not decided by the rules: the processor answers it when a command id it remembers comes */  \
   /* with another command or another body (domain/idempotency.h). Appends nothing. */            \
   X(idempotency_key_reused, 422,                                                                 \

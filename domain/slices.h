@@ -16,6 +16,7 @@
 #include "domain/task/pause_task.h"
 #include "domain/task/post_task.h"
 #include "domain/task/resume_task.h"
+#include "domain/user/block_worker.h"
 #include "domain/user/credit_worker.h"
 #include "domain/user/deposit_funds.h"
 #include "domain/user/register_user.h"

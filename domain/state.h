@@ -125,10 +125,11 @@ struct UserState {
   Micros escrow;
   std::int64_t next_task_number = 1;
   std::unordered_map<std::string, Micros> deposit_references;
+  std::map<UserId, std::string> blocked;  // workers this employer keeps off its tasks: the reason
   template <class V> void visit(V& v) {
     v("registered", registered); v("country", country); v("display_name", display_name);
     v("available", available); v("escrow", escrow); v("next_task_number", next_task_number);
-    v("deposit_references", deposit_references);
+    v("deposit_references", deposit_references); v("blocked", blocked);
   }
 };
 

@@ -13,6 +13,7 @@ namespace microjobs {
 struct RegisterUser; struct UserRegistered; struct UserProfileUpdated;
 struct DepositFunds; struct FundsDeposited;
 struct CreditWorker; struct WorkerCredited;
+struct BlockWorker; struct UnblockWorker; struct WorkerBlocked; struct WorkerUnblocked;
 // task/
 struct PostTask; struct TaskPosted;
 struct AddSlots; struct SlotsAdded;
@@ -35,13 +36,15 @@ struct PayBonus; struct BonusPaid;
 using Command = std::variant<RegisterUser, DepositFunds, PostTask, ClaimSlot, AbandonClaim,
                              SubmitProof, ApproveSubmission, RejectSubmission, RequestRevision,
                              OverrideRejection, PayBonus, AutoApprove, ExpireClaim, CreditWorker,
-                             AddSlots, PauseTask, ResumeTask, CancelTask, ExpireTask>;
+                             AddSlots, PauseTask, ResumeTask, CancelTask, ExpireTask, BlockWorker,
+                             UnblockWorker>;
 
 using Event = std::variant<UserRegistered, UserProfileUpdated, FundsDeposited, TaskPosted,
                            SlotClaimed, ClaimAbandoned, ClaimExpired, ProofSubmitted,
                            SubmissionApproved, SubmissionRejected, WorkerCredited,
                            RevisionRequested, BonusPaid, RejectionOverridden, SlotsAdded,
-                           TaskPaused, TaskResumed, TaskCancelled, TaskExpired>;
+                           TaskPaused, TaskResumed, TaskCancelled, TaskExpired, WorkerBlocked,
+                           WorkerUnblocked>;
 
 // What a decider answers: the one event to append, or why not.
 using Decision = std::variant<Event, Rejection>;

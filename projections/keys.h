@@ -35,6 +35,14 @@ inline std::string review_queue(std::string_view task_id, std::string_view statu
   return review_queue_prefix(task_id, status) + ascending(since_ms) + std::string(claim_id);
 }
 
+// The workers an employer blocked, by worker id.
+inline std::string blocks_prefix(std::string_view employer) {
+  return "block/" + std::string(employer) + "/";
+}
+inline std::string block(std::string_view employer, std::string_view worker) {
+  return blocks_prefix(employer) + std::string(worker);
+}
+
 // How many of an employer's reviews took exactly `seconds` (an 8-byte count), in ascending order
 // of seconds, so that the exact median is one ordered scan.
 inline std::string review_time_prefix(std::string_view employer) {

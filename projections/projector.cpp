@@ -112,6 +112,14 @@ class Folder {
     reputations_.write_to(batch);
     for (auto& [name, delta] : shared_) add_to_counter(batch, keys::shared_account(name), delta);
     for (auto& [key, delta] : counters_) add_to_counter(batch, key, delta);
+    for (auto& [key, record] : blocks_) {
+      if (record) {
+        batch.put(key, std::move(*record));
+      } else {
+        batch.erase(key);
+      }
+    }
+    blocks_.clear();
     counters_.clear();
     shared_.clear();
   }
@@ -281,6 +289,13 @@ class Folder {
     employer.rejections_given -= 1;
     employer.approvals_given += 1;
   }
+  void on(const WorkerBlocked& e) {
+    blocks_[keys::block(e.employer_id.value, e.worker_id.value)] =
+        binary::encode(BlockView{e.worker_id, e.reason, time_});
+  }
+  void on(const WorkerUnblocked& e) {
+    blocks_[keys::block(e.employer_id.value, e.worker_id.value)] = std::nullopt;
+  }
   void on(const BonusPaid&) {}  // its transfers move the balances
   void on(const WorkerCredited&) {}
 
@@ -314,6 +329,7 @@ class Folder {
   std::map<std::string, std::string> initial_queue_;  // claim id -> its queue key before the step
   std::map<std::string, std::int64_t> shared_;
   std::map<std::string, std::int64_t> counters_;  // other 8-byte counters by key: review times
+  std::map<std::string, std::optional<std::string>> blocks_;  // key -> record, nullopt: erase
 };
 
 std::string encode_chain(const ChainPosition& chain) {

@@ -169,4 +169,23 @@ Result<ClaimPage> ReadModels::review_queue(const ReviewQueueQuery& query) {
   return page;
 }
 
+Result<BlockPage> ReadModels::blocks(const UserId& employer, const std::string& cursor,
+                                     std::size_t limit) {
+  if (!cursor_is_safe(cursor)) return Error{"cursor is malformed"};
+  const std::string prefix = keys::blocks_prefix(employer.value);
+  std::string start = prefix + cursor;
+  if (!cursor.empty()) start.push_back('\0');
+  BlockPage page;
+  store_.scan(prefix, start, [&](std::string_view key, std::string_view value) {
+    if (page.items.size() >= limit) {
+      page.next_cursor = page.items.back().worker_id.value;
+      return false;
+    }
+    if (auto view = binary::decode<BlockView>(value)) page.items.push_back(std::move(*view));
+    (void)key;
+    return true;
+  });
+  return page;
+}
+
 }  // namespace microjobs

@@ -25,6 +25,9 @@ class ReadModels {
   // A task's claims in one status, oldest first, with their proofs. Fails (with a message for a
   // 400) on a malformed cursor.
   Result<ClaimPage> review_queue(const ReviewQueueQuery& query);
+  // The workers an employer blocked, by worker id from after `cursor` (a worker id), at most
+  // `limit`. Fails on a malformed cursor.
+  Result<BlockPage> blocks(const UserId& employer, const std::string& cursor, std::size_t limit);
   // Balance of a shared account (platform:fees, clearing:payouts, world:deposits) over all
   // partitions.
   Micros shared_account(std::string_view account);

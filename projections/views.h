@@ -76,6 +76,14 @@ struct ClaimView {
   }
 };
 
+// A worker an employer blocked (key: block/{employer}/{worker}).
+struct BlockView {
+  UserId worker_id;
+  std::string reason;
+  UnixMs since;
+  template <class V> void visit(V& v) { v("worker_id", worker_id); v("reason", reason); v("since", since); }
+};
+
 struct UserView {
   UserId user_id;
   std::string country;
@@ -130,6 +138,11 @@ struct ReviewQueueQuery {
   std::string status = "submitted";
   std::size_t limit = 50;  // 1..500
   std::string cursor;      // opaque, from next_cursor
+};
+
+struct BlockPage {
+  std::vector<BlockView> items;
+  std::string next_cursor;  // empty at the end
 };
 
 struct ClaimPage {

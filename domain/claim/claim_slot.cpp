@@ -37,6 +37,10 @@ Decision decide_one(const PartitionState& state, const ClaimSlot& command, UnixM
   if (task == nullptr) return Rejection::task_not_found;
   if (task->status != TaskStatus::open || now >= task->expires_at) return Rejection::task_not_open;
   if (command.worker_id == task->employer_id) return Rejection::own_task;
+  if (const UserState* employer = state.find_user(task->employer_id);
+      employer != nullptr && employer->blocked.contains(command.worker_id)) {
+    return Rejection::blocked;
+  }
   if (!qualified(*task, command.profile)) return Rejection::not_qualified;
   if (auto it = task->workers.find(command.worker_id); it != task->workers.end()) {
     if (it->second.active_claims > 0) return Rejection::already_claimed;

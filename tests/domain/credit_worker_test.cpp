@@ -80,10 +80,10 @@ TEST(RejectionCodes, AreInTheDocumentedOrder) {
   const std::vector<std::string_view> expected = {
       "invalid_argument",   "reason_required", "user_not_found", "task_not_found",
       "claim_not_found",    "forbidden",       "exists",         "exists_with_different_amount",
-      "insufficient_funds", "task_not_open",   "own_task",       "not_qualified",
+      "insufficient_funds", "task_not_open",   "own_task",       "blocked",        "not_qualified",
       "already_claimed",    "max_per_worker",  "no_free_slot",   "wrong_state",
       "claim_expired",      "out_of_order",    "revision_limit",
-      "review_window_closed", "override_window_closed", "idempotency_key_reused"};
+      "review_window_closed", "override_window_closed", "block_not_found", "idempotency_key_reused"};
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(rejection_code(static_cast<Rejection>(i)), expected[i]) << "value " << i;
   }

@@ -98,6 +98,8 @@ std::vector<Event> sample_events() {
       TaskCancelled{task, UserId{"emp-1"}, 12, Micros{21'600'000},
                     {{"user:emp-1:escrow", "user:emp-1:available", Micros{21'600'000}}}},
       TaskExpired{task, UserId{"emp-1"}, 0, Micros{}, {}},
+      WorkerBlocked{UserId{"emp-1"}, worker, "Copied another worker's proof"},
+      WorkerUnblocked{UserId{"emp-1"}, worker},
   };
 }
 

@@ -167,6 +167,11 @@ std::string Simulation::control_task() {
   UserId owner = chance(95) ? task->employer : random_user(true).id;
   touched_tasks_.push_back(task->id);
   if (task->paused && chance(70)) return execute(ResumeTask{task->id, owner});
+  if (chance(15)) {  // a block or an unblock of a worker by the task's employer
+    const User& worker = random_user(false);
+    if (chance(60)) return execute(BlockWorker{owner, worker.id, "copied proofs"});
+    return execute(UnblockWorker{owner, worker.id});
+  }
   std::uint64_t roll = below(100);
   if (roll < 35) return execute(AddSlots{task->id, owner, 1 + static_cast<std::int64_t>(below(3))});
   if (roll < 60) return execute(PauseTask{task->id, owner});
@@ -465,6 +470,10 @@ std::string Simulation::on_event(std::int32_t partition, const Event& event) {
     return track_claim_end(e->claim_id, true, submitted_);
   } else if (const auto* e = std::get_if<RejectionOverridden>(&event)) {
     return track_override(partition, *e);
+  } else if (const auto* e = std::get_if<WorkerBlocked>(&event)) {
+    blocks_.insert({e->employer_id, e->worker_id});
+  } else if (const auto* e = std::get_if<WorkerUnblocked>(&event)) {
+    blocks_.erase({e->employer_id, e->worker_id});
   } else if (const auto* e = std::get_if<SlotsAdded>(&event)) {
     tasks_[task_index_.at(e->task_id)].slots = e->slots;
   } else if (const auto* e = std::get_if<TaskPaused>(&event)) {
@@ -495,6 +504,9 @@ std::string Simulation::track_claim(const SlotClaimed& e) {
   Holding& holding = holdings_[{e.task_id, e.worker_id}];
   if (now_ >= task.expires_at) return "claim " + e.claim_id.value + " granted after task expiry";
   if (task.paused || task.ended) return "claim " + e.claim_id.value + " on a paused or ended task";
+  if (blocks_.contains({task.employer, e.worker_id})) {
+    return "claim " + e.claim_id.value + " granted to a worker its employer blocked";
+  }
   if (e.worker_id == task.employer)
     return "claim " + e.claim_id.value + " on the worker's own task";
   if (e.expires_at.value != now_.value + task.claim_timeout_s * 1000) {

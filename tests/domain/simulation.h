@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <random>
 #include <string>
 #include <tuple>
@@ -172,6 +173,7 @@ class Simulation {
   std::unordered_map<ClaimId, int> approvals_, revisions_;
   std::vector<ClaimId> approved_;            // in approval order, for bonuses
   std::vector<ClaimId> rejected_;            // rejected and not overridden (yet)
+  std::set<std::pair<UserId, UserId>> blocks_;  // (employer, worker)
   std::vector<std::string> payouts_;         // event ids of approvals and bonuses, in log order
   std::unordered_map<std::string, int> credits_;  // payout event id -> credits applied
   std::map<Route, std::deque<CreditWorker>> pending_credits_;

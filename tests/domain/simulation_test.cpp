@@ -41,7 +41,9 @@ const std::vector<std::string>& required_outcomes() {
                                     "out_of_order",
                                     "forbidden",
                                     "invalid_argument",
-                                    "reason_required"};
+                                    "reason_required",
+                                    "blocked",
+                                    "block_not_found"};
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       (all.emplace_back(std::variant_alternative_t<I, Event>::kType), ...);
     }(std::make_index_sequence<std::variant_size_v<Event>>{});

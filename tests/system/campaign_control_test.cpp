@@ -183,3 +183,52 @@ TEST_F(CampaignControl, BadInputIsRefusedAndAppendsNothing) {
 
 }  // namespace
 }  // namespace microjobs
+
+namespace microjobs {
+namespace {
+
+// Blocks: a blocked worker's claim is refused on every task of that employer until unblocked;
+// the employer lists its blocks; bad input appends nothing.
+TEST_F(CampaignControl, ABlockedWorkerIsRefusedUntilUnblocked) {
+  register_user("emp", "employer");
+  register_user("emp2", "employer");
+  register_user("w0", "worker");
+  deposit("emp", "10.00", "wire-1");
+  deposit("emp2", "10.00", "wire-2");
+  task_ = post_task("emp", 2);
+  const std::string other = post_task("emp2", 2);
+  HttpResult blocked = as("emp", "employer", "POST", "/v1/blocks",
+                          R"({"worker_id":"w0","reason":"copied proofs"})");
+  ASSERT_EQ(blocked.status, 201) << blocked.body;
+  EXPECT_EQ(field(blocked, "worker_id"), "w0");
+  HttpResult refused = claim("w0", task_);
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(field(refused, "code"), "blocked");
+  EXPECT_EQ(claim("w0", other).status, 201) << "another employer's task";
+  HttpResult list = as("emp", "employer", "GET", "/v1/blocks");
+  ASSERT_EQ(list.status, 200) << list.body;
+  const json::value listed = json::parse(list.body);
+  ASSERT_EQ(listed.at("items").as_array().size(), 1u);
+  EXPECT_EQ(listed.at("items").as_array()[0].at("reason").as_string(), "copied proofs");
+  EXPECT_TRUE(json::parse(as("emp2", "employer", "GET", "/v1/blocks").body)
+                  .at("items").as_array().empty());
+
+  const std::int64_t before = records();
+  EXPECT_EQ(as("emp", "employer", "POST", "/v1/blocks", R"({"worker_id":"w0","reason":"again"})").status,
+            409);
+  EXPECT_EQ(as("emp", "employer", "POST", "/v1/blocks", R"({"worker_id":"w0"})").status, 400);
+  EXPECT_EQ(as("emp", "employer", "POST", "/v1/blocks", R"({"worker_id":"a/b","reason":"r"})").status,
+            400);
+  EXPECT_EQ(as("w0", "worker", "POST", "/v1/blocks", R"({"worker_id":"w1","reason":"r"})").status, 403);
+  EXPECT_EQ(as("emp2", "employer", "DELETE", "/v1/blocks/w0").status, 404) << "not emp2's block";
+  EXPECT_EQ(records(), before);
+
+  HttpResult unblocked = as("emp", "employer", "DELETE", "/v1/blocks/w0");
+  ASSERT_EQ(unblocked.status, 200) << unblocked.body;
+  EXPECT_EQ(claim("w0", task_).status, 201);
+  EXPECT_TRUE(json::parse(as("emp", "employer", "GET", "/v1/blocks").body)
+                  .at("items").as_array().empty());
+}
+
+}  // namespace
+}  // namespace microjobs
