@@ -38,6 +38,7 @@ void get_reputation(Call& call);
 void get_submissions(Call& call);
 void get_claim(Call& call);
 void get_blocks(Call& call);
+void get_worker_claims(Call& call);
 
 // Shared by the handlers: the 403 for a missing role or someone else's resource.
 Response forbidden(std::string_view detail);

@@ -258,6 +258,58 @@ void get_submissions(Call& call) {
   }));
 }
 
+constexpr std::string_view kClaimStatuses[] = {"claimed",  "submitted", "revision_requested",
+                                               "approved", "rejected",  "abandoned", "expired"};
+
+// GET /v1/users/{id}/claims?status=&limit=&cursor=: a worker's own record of its claims, newest
+// first, each with its task's title and reward (the pay).
+void get_worker_claims(Call& call) {
+  const std::string& id = call.params[0];
+  if (id != call.principal.user_id && !reads_everything(call.principal)) {
+    return call.done(forbidden("a worker's claims are read by the worker, auditors and admins"));
+  }
+  auto params = parse_query(call.query);
+  if (!params) return call.done(bad_query("the query string is not percent-encoded"));
+  std::string status, cursor;
+  std::size_t limit = 50;
+  for (const auto& [name, value] : *params) {
+    if (name == "status") {
+      if (std::find(std::begin(kClaimStatuses), std::end(kClaimStatuses), value) ==
+          std::end(kClaimStatuses)) {
+        return call.done(bad_query("status: must be one of claimed, submitted, revision_requested, "
+                                   "approved, rejected, abandoned, expired"));
+      }
+      status = value;
+    } else if (name == "limit") {
+      auto parsed = parse_integer_token(value);
+      if (!parsed || *parsed < 1 || *parsed > 500) {
+        return call.done(bad_query("limit: must be an integer from 1 to 500"));
+      }
+      limit = static_cast<std::size_t>(*parsed);
+    } else if (name == "cursor" && value.size() <= kMaxCursorBytes) {
+      cursor = value;
+    } else {
+      return call.done(bad_query("unknown or too long query parameter: " + name));
+    }
+  }
+  if (!valid_user_id(id)) return call.done(problem(404, "user_not_found", "no user " + id));
+  auto page = call.context.read_models.worker_claims(UserId{id}, status, cursor, limit);
+  if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
+  call.done(json_response(200, [&](JsonWriter& json) {
+    json.key("items").begin_array();
+    for (const ClaimView& claim : page->items) {
+      json.begin_object();
+      write_claim(json, claim);
+      if (auto task = call.context.read_models.task(claim.task_id)) {
+        json.field("title", task->title).field("reward", format_money(task->reward));
+      }
+      json.end_object();
+    }
+    json.end_array();
+    write_text_or_null(json, "next_cursor", page->next_cursor);
+  }));
+}
+
 // GET /v1/blocks?limit=&cursor=: the caller's own blocks (an employer's).
 void get_blocks(Call& call) {
   if (!call.principal.has_role(roles::kEmployer)) {

@@ -69,4 +69,14 @@ inline std::string feed_reward(std::int64_t reward_micros, std::int64_t posted_m
          std::string(task_id);
 }
 
+// A worker's claims, newest first: under "all" by the time claimed (never moves), and under the
+// claim's status by the time it entered it (moves with the status).
+inline std::string worker_claims_prefix(std::string_view worker, std::string_view status) {
+  return "wclaim/" + std::string(worker) + "/" + std::string(status) + "/";
+}
+inline std::string worker_claim(std::string_view worker, std::string_view status,
+                                std::int64_t since_ms, std::string_view claim_id) {
+  return worker_claims_prefix(worker, status) + descending(since_ms) + std::string(claim_id);
+}
+
 }  // namespace microjobs::keys

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <cstring>
 #include <map>
 #include <type_traits>
@@ -55,9 +56,13 @@ class ViewCache {
 
 bool listed(const TaskView& task) { return task.status == "open" && task.free_slots() > 0; }
 
-std::string queue_key(const ClaimView& claim) {
-  return keys::review_queue(claim.task_id.value, claim.status, claim.status_since.value,
-                            claim.claim_id.value);
+// The index entries that move with a claim's status: its task's review queue, and its worker's
+// claims in that status.
+std::array<std::string, 2> moving_keys(const ClaimView& claim) {
+  return {keys::review_queue(claim.task_id.value, claim.status, claim.status_since.value,
+                             claim.claim_id.value),
+          keys::worker_claim(claim.worker_id.value, claim.status, claim.status_since.value,
+                             claim.claim_id.value)};
 }
 
 // Applies one step's events to cached views; flush() turns them into one WriteSet.
@@ -97,14 +102,16 @@ class Folder {
     });
     initial_listing_.clear();
     claims_.for_each([&](const std::string& id, auto& entry) {
-      auto initial = initial_queue_.find(id);
-      if (initial == initial_queue_.end()) return;
-      std::string final_key = queue_key(entry.view);
-      if (initial->second == final_key) return;
-      if (!initial->second.empty()) batch.erase(std::move(initial->second));
-      batch.put(std::move(final_key), "");
+      auto initial = initial_keys_.find(id);
+      if (initial == initial_keys_.end()) return;
+      std::array<std::string, 2> final_keys = moving_keys(entry.view);
+      for (std::size_t i = 0; i < final_keys.size(); ++i) {
+        if (initial->second[i] == final_keys[i]) continue;
+        if (!initial->second[i].empty()) batch.erase(std::move(initial->second[i]));
+        batch.put(std::move(final_keys[i]), "");
+      }
     });
-    initial_queue_.clear();
+    initial_keys_.clear();
     tasks_.write_to(batch);
     claims_.write_to(batch);
     users_.write_to(batch);
@@ -112,14 +119,14 @@ class Folder {
     reputations_.write_to(batch);
     for (auto& [name, delta] : shared_) add_to_counter(batch, keys::shared_account(name), delta);
     for (auto& [key, delta] : counters_) add_to_counter(batch, key, delta);
-    for (auto& [key, record] : blocks_) {
+    for (auto& [key, record] : records_) {
       if (record) {
         batch.put(key, std::move(*record));
       } else {
         batch.erase(key);
       }
     }
-    blocks_.clear();
+    records_.clear();
     counters_.clear();
     shared_.clear();
   }
@@ -133,11 +140,11 @@ class Folder {
     return view;
   }
 
-  // The claim's view, moved to `status` now; its review-queue entry moves with it at flush().
+  // The claim's view, moved to `status` now; its moving index entries follow it at flush().
   ClaimView& claim(const ClaimId& id, std::string_view status) {
     bool existed = false;
     ClaimView& view = claims_.get(id.value, &existed);
-    initial_queue_.try_emplace(id.value, existed ? queue_key(view) : std::string());
+    initial_keys_.try_emplace(id.value, existed ? moving_keys(view) : std::array<std::string, 2>{});
     view.status = status;
     view.status_since = time_;
     return view;
@@ -203,6 +210,7 @@ class Folder {
     view.worker_id = e.worker_id;
     view.claimed_at = time_;
     view.expires_at = e.expires_at;
+    records_[keys::worker_claim(e.worker_id.value, "all", time_.value, e.claim_id.value)] = "";
   }
   void on(const ClaimAbandoned& e) {
     TaskView& view = task(e.task_id);
@@ -290,11 +298,11 @@ class Folder {
     employer.approvals_given += 1;
   }
   void on(const WorkerBlocked& e) {
-    blocks_[keys::block(e.employer_id.value, e.worker_id.value)] =
+    records_[keys::block(e.employer_id.value, e.worker_id.value)] =
         binary::encode(BlockView{e.worker_id, e.reason, time_});
   }
   void on(const WorkerUnblocked& e) {
-    blocks_[keys::block(e.employer_id.value, e.worker_id.value)] = std::nullopt;
+    records_[keys::block(e.employer_id.value, e.worker_id.value)] = std::nullopt;
   }
   void on(const BonusPaid&) {}  // its transfers move the balances
   void on(const WorkerCredited&) {}
@@ -326,10 +334,11 @@ class Folder {
   ViewCache<AccountView> accounts_;
   ViewCache<ReputationView> reputations_;
   std::map<std::string, bool> initial_listing_;
-  std::map<std::string, std::string> initial_queue_;  // claim id -> its queue key before the step
+  std::map<std::string, std::array<std::string, 2>> initial_keys_;  // claim id -> moving_keys before
   std::map<std::string, std::int64_t> shared_;
   std::map<std::string, std::int64_t> counters_;  // other 8-byte counters by key: review times
-  std::map<std::string, std::optional<std::string>> blocks_;  // key -> record, nullopt: erase
+  // Other index entries and records by key (blocks, a worker's claims); nullopt: erase.
+  std::map<std::string, std::optional<std::string>> records_;
 };
 
 std::string encode_chain(const ChainPosition& chain) {

@@ -188,4 +188,28 @@ Result<BlockPage> ReadModels::blocks(const UserId& employer, const std::string& 
   return page;
 }
 
+Result<ClaimPage> ReadModels::worker_claims(const UserId& worker, std::string_view status,
+                                            const std::string& cursor, std::size_t limit) {
+  if (!cursor_is_safe(cursor)) return Error{"cursor is malformed"};
+  const std::string prefix = keys::worker_claims_prefix(worker.value, status.empty() ? "all" : status);
+  std::string start = prefix + cursor;
+  if (!cursor.empty()) start.push_back('\0');
+  ClaimPage page;
+  std::string last_key;
+  store_.scan(prefix, start, [&](std::string_view key, std::string_view) {
+    if (page.items.size() >= limit) {
+      page.next_cursor = last_key;
+      return false;
+    }
+    last_key.assign(key.substr(prefix.size()));
+    constexpr std::size_t kTimeColumn = 16;
+    if (last_key.size() <= kTimeColumn) return true;
+    if (auto claim = this->claim(ClaimId{last_key.substr(kTimeColumn)})) {
+      page.items.push_back(std::move(*claim));
+    }
+    return true;
+  });
+  return page;
+}
+
 }  // namespace microjobs

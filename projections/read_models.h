@@ -25,6 +25,10 @@ class ReadModels {
   // A task's claims in one status, oldest first, with their proofs. Fails (with a message for a
   // 400) on a malformed cursor.
   Result<ClaimPage> review_queue(const ReviewQueueQuery& query);
+  // A worker's claims, newest first: all of them (`status` empty) or those in one status.
+  // Fails on a malformed cursor.
+  Result<ClaimPage> worker_claims(const UserId& worker, std::string_view status,
+                                  const std::string& cursor, std::size_t limit);
   // The workers an employer blocked, by worker id from after `cursor` (a worker id), at most
   // `limit`. Fails on a malformed cursor.
   Result<BlockPage> blocks(const UserId& employer, const std::string& cursor, std::size_t limit);

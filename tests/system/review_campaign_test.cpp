@@ -210,3 +210,56 @@ TEST_F(ReviewCampaign, AnOverrideAfterThirtyDaysIsRefused) {
 
 }  // namespace
 }  // namespace microjobs
+
+namespace microjobs {
+namespace {
+
+// A worker's own record of its claims (GET /v1/users/{id}/claims): newest first, each with its
+// task's title and pay, its status and the reviewer's reason; by status; page by page.
+TEST_F(ReviewCampaign, AWorkerKeepsARecordOfItsClaims) {
+  play_until_submitted();
+  ASSERT_EQ(as("emp", "employer", "POST", claim_path(0, "reject"), R"({"reason":"blurry"})").status,
+            200);
+  const std::string second_task = post_task_at("emp", 1, "0.25");
+  clock_.advance(std::chrono::seconds(5));
+  HttpResult second = as(worker(0), "worker", "POST", "/v1/tasks/" + second_task + "/claims");
+  ASSERT_EQ(second.status, 201) << second.body;
+  const std::string second_claim = field(second, "claim_id");
+  ASSERT_EQ(as(worker(0), "worker", "POST", "/v1/claims/" + second_claim + "/abandon", "{}").status,
+            200);
+
+  HttpResult all = as(worker(0), "worker", "GET", "/v1/users/w0/claims");
+  ASSERT_EQ(all.status, 200) << all.body;
+  const json::value body = json::parse(all.body);
+  const json::array& items = body.at("items").as_array();
+  ASSERT_EQ(items.size(), 2u) << all.body;
+  EXPECT_EQ(items[0].at("claim_id").as_string(), second_claim) << "newest first";
+  EXPECT_EQ(items[0].at("status").as_string(), "abandoned");
+  EXPECT_EQ(items[0].at("reward").as_string(), "0.25");
+  EXPECT_EQ(items[1].at("claim_id").as_string(), claims_[0]);
+  EXPECT_EQ(items[1].at("status").as_string(), "rejected");
+  EXPECT_EQ(items[1].at("reason").as_string(), "blurry");
+  EXPECT_EQ(items[1].at("title").as_string(), "t");
+
+  const json::value rejected = json::parse(as(worker(0), "worker", "GET",
+                                              "/v1/users/w0/claims?status=rejected").body);
+  ASSERT_EQ(rejected.at("items").as_array().size(), 1u);
+  EXPECT_TRUE(json::parse(as(worker(0), "worker", "GET", "/v1/users/w0/claims?status=approved").body)
+                  .at("items").as_array().empty());
+  const json::value first_page = json::parse(as(worker(0), "worker", "GET",
+                                                "/v1/users/w0/claims?limit=1").body);
+  ASSERT_EQ(first_page.at("items").as_array().size(), 1u);
+  const std::string cursor(first_page.at("next_cursor").as_string());
+  const json::value next_page = json::parse(as(worker(0), "worker", "GET",
+                                               "/v1/users/w0/claims?limit=1&cursor=" + cursor).body);
+  ASSERT_EQ(next_page.at("items").as_array().size(), 1u);
+  EXPECT_EQ(next_page.at("items").as_array()[0].at("claim_id").as_string(), claims_[0]);
+  EXPECT_TRUE(next_page.at("next_cursor").is_null());
+
+  EXPECT_EQ(as(worker(1), "worker", "GET", "/v1/users/w0/claims").status, 403);
+  EXPECT_EQ(as("audit", "auditor", "GET", "/v1/users/w0/claims").status, 200);
+  EXPECT_EQ(as(worker(0), "worker", "GET", "/v1/users/w0/claims?status=lost").status, 400);
+}
+
+}  // namespace
+}  // namespace microjobs
