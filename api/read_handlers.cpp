@@ -366,6 +366,16 @@ void get_claim(Call& call) {
 void get_feed(Call& call) {
   auto query = read_feed_query(call);
   if (!query) return;
+  // A registered worker's feed shows only what it may claim: its country's and untargeted tasks
+  // it qualifies for, none of its blockers'. (Its reputation as last projected, as for a claim.)
+  if (call.principal.has_role(roles::kWorker)) {
+    const UserId worker{call.principal.user_id};
+    if (auto user = call.context.read_models.user(worker)) {
+      ReputationView reputation = call.context.read_models.reputation(worker);
+      query->country = user->country;
+      query->worker = FeedQuery::Worker{worker, reputation.approved, reputation.rejected};
+    }
+  }
   auto page = call.context.read_models.feed(*query);
   if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
   call.done(json_response(200, [&](JsonWriter& json) {

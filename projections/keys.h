@@ -60,12 +60,21 @@ inline std::string descending(std::int64_t value) {
   return buffer;
 }
 
-inline std::string feed_newest(std::int64_t posted_ms, std::string_view task_id) {
-  return std::string(kFeedNewest) + descending(posted_ms) + std::string(task_id);
+// The feed is indexed per scope, so that a worker's page never scans what its country may not
+// claim: "all" holds every listed task, "open" those without country targeting, and each ISO code
+// those targeting that country. A worker's feed merges "open" with its own country.
+inline constexpr std::string_view kFeedAll = "all";
+inline constexpr std::string_view kFeedOpen = "open";
+inline std::string feed_prefix(bool by_reward, std::string_view scope) {
+  return std::string(by_reward ? kFeedReward : kFeedNewest) + std::string(scope) + "/";
 }
-inline std::string feed_reward(std::int64_t reward_micros, std::int64_t posted_ms,
+inline std::string feed_newest(std::string_view scope, std::int64_t posted_ms,
                                std::string_view task_id) {
-  return std::string(kFeedReward) + descending(reward_micros) + descending(posted_ms) +
+  return feed_prefix(false, scope) + descending(posted_ms) + std::string(task_id);
+}
+inline std::string feed_reward(std::string_view scope, std::int64_t reward_micros,
+                               std::int64_t posted_ms, std::string_view task_id) {
+  return feed_prefix(true, scope) + descending(reward_micros) + descending(posted_ms) +
          std::string(task_id);
 }
 

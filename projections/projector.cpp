@@ -90,14 +90,20 @@ class Folder {
       bool before = initial_listing_[id];
       bool after = listed(entry.view);
       if (before == after) return;
-      std::string newest = keys::feed_newest(entry.view.posted_at.value, id);
-      std::string reward = keys::feed_reward(entry.view.reward.value, entry.view.posted_at.value, id);
-      if (after) {
-        batch.put(std::move(newest), "");
-        batch.put(std::move(reward), "");
-      } else {
-        batch.erase(std::move(newest));
-        batch.erase(std::move(reward));
+      const TaskView& view = entry.view;
+      std::vector<std::string_view> scopes = {keys::kFeedAll};
+      if (view.countries.empty()) scopes.push_back(keys::kFeedOpen);
+      for (const std::string& country : view.countries) scopes.push_back(country);
+      for (std::string_view scope : scopes) {
+        std::string newest = keys::feed_newest(scope, view.posted_at.value, id);
+        std::string reward = keys::feed_reward(scope, view.reward.value, view.posted_at.value, id);
+        if (after) {
+          batch.put(std::move(newest), "");
+          batch.put(std::move(reward), "");
+        } else {
+          batch.erase(std::move(newest));
+          batch.erase(std::move(reward));
+        }
       }
     });
     initial_listing_.clear();

@@ -109,36 +109,88 @@ Micros ReadModels::shared_account(std::string_view account) {
   return Micros{balance};
 }
 
-// The cursor is the last index key returned, after the index prefix; the next page starts just
-// after it. A page scans at most kFeedScanBudget index entries, so a rare filter cannot make one
-// request read the whole index: it then returns fewer items and a cursor to go on from.
-Result<FeedPage> ReadModels::feed(const FeedQuery& query) {
-  if (!cursor_is_safe(query.cursor)) return Error{"cursor is malformed"};
-  std::string prefix(query.sort_by_reward ? keys::kFeedReward : keys::kFeedNewest);
-  std::string start = prefix;
-  if (!query.cursor.empty()) {
-    start += query.cursor;
-    start.push_back('\0');
-  }
-  FeedPage page;
+// One scope's part of a feed page: the visible tasks found (with their sort key), how far the
+// scan got, and whether it reached the end of the scope.
+struct ScopeScan {
+  std::vector<std::pair<std::string, TaskView>> items;
+  std::string reached;
+  bool exhausted = true;
+};
+
+namespace {
+
+// The task id follows the fixed-width sort columns (16 hex digits each).
+std::size_t sort_columns(const FeedQuery& query) { return query.sort_by_reward ? 32 : 16; }
+
+// Whether a worker meets the task's targeting by reputation (its country chose the scope).
+bool qualified(const TaskView& task, const FeedQuery::Worker& worker) {
+  if (worker.approved < task.min_approved) return false;
+  const std::int64_t reviewed = worker.approved + worker.rejected;
+  return task.min_approval_rate_bp == 0 || reviewed == 0 ||
+         worker.approved * 10'000 >= task.min_approval_rate_bp * reviewed;
+}
+
+}  // namespace
+
+bool ReadModels::visible(const TaskView& task, const FeedQuery& query) {
+  if (!matches(task, query)) return false;
+  if (!query.worker) return true;
+  if (!qualified(task, *query.worker)) return false;
+  return !store_.get(keys::block(task.employer_id.value, query.worker->id.value));
+}
+
+// Scans one scope from the cursor for up to `limit` visible tasks, reading at most
+// kFeedScanBudget index entries.
+ScopeScan ReadModels::scan_scope(std::string_view scope, const FeedQuery& query) {
+  const std::string prefix = keys::feed_prefix(query.sort_by_reward, scope);
+  std::string start = prefix + query.cursor;
+  if (!query.cursor.empty()) start.push_back('\0');
+  ScopeScan scan;
   std::size_t scanned = 0;
-  std::string last_key;
-  bool more = false;
   store_.scan(prefix, start, [&](std::string_view key, std::string_view) {
-    if (page.items.size() >= query.limit || scanned >= kFeedScanBudget) {
-      more = true;
+    if (scan.items.size() >= query.limit || scanned >= kFeedScanBudget) {
+      scan.exhausted = false;
       return false;
     }
     ++scanned;
-    last_key.assign(key.substr(prefix.size()));
-    // The task id follows the fixed-width sort columns (16 hex digits each).
-    std::size_t columns = query.sort_by_reward ? 32 : 16;
-    if (last_key.size() <= columns) return true;
-    auto task = this->task(TaskId{last_key.substr(columns)});
-    if (task && matches(*task, query)) page.items.push_back(std::move(*task));
+    scan.reached.assign(key.substr(prefix.size()));
+    if (scan.reached.size() <= sort_columns(query)) return true;
+    auto task = this->task(TaskId{scan.reached.substr(sort_columns(query))});
+    if (task && visible(*task, query)) scan.items.emplace_back(scan.reached, std::move(*task));
     return true;
   });
-  if (more) page.next_cursor = last_key;
+  return scan;
+}
+
+// A page merges the scopes the query may see ("all"; or "open" and a country), in sort-key order.
+// The cursor is the sort key (the index key after its scope's prefix) to go on after. A scope
+// that stopped early (a full page, or its scan budget spent) bounds the page: nothing past where
+// it stopped is returned, so no task of it is skipped.
+Result<FeedPage> ReadModels::feed(const FeedQuery& query) {
+  if (!cursor_is_safe(query.cursor)) return Error{"cursor is malformed"};
+  std::vector<std::string_view> scopes = {keys::kFeedAll};
+  if (!query.country.empty()) scopes = {keys::kFeedOpen, query.country};
+  std::vector<std::pair<std::string, TaskView>> found;
+  std::optional<std::string> frontier;  // the least point a scope stopped at
+  for (std::string_view scope : scopes) {
+    ScopeScan scan = scan_scope(scope, query);
+    for (auto& item : scan.items) found.push_back(std::move(item));
+    if (!scan.exhausted && (!frontier || scan.reached < *frontier)) frontier = scan.reached;
+  }
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  FeedPage page;
+  std::string last;
+  for (auto& [key, task] : found) {
+    if (page.items.size() >= query.limit) {
+      page.next_cursor = last;
+      return page;
+    }
+    if (frontier && key > *frontier) break;
+    last = key;
+    page.items.push_back(std::move(task));
+  }
+  if (frontier) page.next_cursor = *frontier;
   return page;
 }
 

@@ -8,6 +8,8 @@
 
 namespace microjobs {
 
+struct ScopeScan;  // one feed scope's part of a page (read_models.cpp)
+
 class ReadModels {
  public:
   explicit ReadModels(ReadStore& store) : store_(store) {}
@@ -20,7 +22,8 @@ class ReadModels {
   ReputationView reputation(const UserId& id);
   // The exact median of an employer's `reviews` review times in seconds; -1 when there are none.
   std::int64_t median_review_s(const UserId& employer, std::int64_t reviews);
-  // Open tasks with free slots. Fails (with a message for a 400) on a malformed cursor.
+  // Open tasks with free slots; for a worker, only those it may claim. Fails (with a message for
+  // a 400) on a malformed cursor.
   Result<FeedPage> feed(const FeedQuery& query);
   // A task's claims in one status, oldest first, with their proofs. Fails (with a message for a
   // 400) on a malformed cursor.
@@ -40,6 +43,9 @@ class ReadModels {
   static constexpr std::size_t kFeedScanBudget = 20'000;
 
  private:
+  bool visible(const TaskView& task, const FeedQuery& query);
+  ScopeScan scan_scope(std::string_view scope, const FeedQuery& query);
+
   ReadStore& store_;
 };
 

@@ -2,6 +2,7 @@
 // The read models' records. Each lists its fields in visit() for the binary codec; a field added
 // later goes at the end with a default.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -129,6 +130,14 @@ struct FeedQuery {
   std::size_t limit = 20;     // 1..100
   std::string cursor;         // opaque, from next_cursor
   UnixMs now;                 // tasks whose expires_at has passed are hidden; 0: no filter
+  // A worker's own feed: only what it may claim. Its country replaces `country`; tasks whose
+  // min_approved / min_approval_rate it does not meet, and its blockers' tasks, are hidden.
+  struct Worker {
+    UserId id;
+    std::int64_t approved = 0;
+    std::int64_t rejected = 0;
+  };
+  std::optional<Worker> worker;
 };
 
 // A task's claims in one status, oldest in that status first (for `submitted`: the oldest

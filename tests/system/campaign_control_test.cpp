@@ -204,6 +204,8 @@ TEST_F(CampaignControl, ABlockedWorkerIsRefusedUntilUnblocked) {
   HttpResult refused = claim("w0", task_);
   EXPECT_EQ(refused.status, 409);
   EXPECT_EQ(field(refused, "code"), "blocked");
+  EXPECT_FALSE(in_feed(task_)) << "a worker's feed hides its blockers' tasks";
+  EXPECT_TRUE(in_feed(other));
   EXPECT_EQ(claim("w0", other).status, 201) << "another employer's task";
   HttpResult list = as("emp", "employer", "GET", "/v1/blocks");
   ASSERT_EQ(list.status, 200) << list.body;
@@ -225,6 +227,7 @@ TEST_F(CampaignControl, ABlockedWorkerIsRefusedUntilUnblocked) {
 
   HttpResult unblocked = as("emp", "employer", "DELETE", "/v1/blocks/w0");
   ASSERT_EQ(unblocked.status, 200) << unblocked.body;
+  EXPECT_TRUE(in_feed(task_));
   EXPECT_EQ(claim("w0", task_).status, 201);
   EXPECT_TRUE(json::parse(as("emp", "employer", "GET", "/v1/blocks").body)
                   .at("items").as_array().empty());

@@ -139,3 +139,88 @@ TEST_F(FeedTest, AFullTaskLeavesTheFeedAndComesBackWhenASlotFrees) {
 
 }  // namespace
 }  // namespace microjobs
+
+namespace microjobs {
+namespace {
+
+// A worker's feed holds only what it may claim: its country's and untargeted tasks, whose
+// reputation thresholds it meets, of employers that did not block it.
+TEST_F(FeedTest, AWorkersFeedShowsOnlyWhatItMayClaim) {
+  TaskId open = post("survey", "0.10", 5);
+  post("survey", "0.10", 5, {"US"});
+  TaskId indonesia = post("survey", "0.10", 5, {"ID"});
+  PostTask experienced;
+  experienced.employer_id = UserId{"emp"};
+  experienced.title = "for the experienced";
+  experienced.reward = money("0.10");
+  experienced.slots = 5;
+  experienced.min_approved = 5;
+  ASSERT_EQ(call(node_->bus(), "exp", experienced).kind, Kind::accepted);
+  ASSERT_EQ(call(node_->bus(), "r2", RegisterUser{UserId{"emp2"}, "US", ""}).kind, Kind::accepted);
+  ASSERT_EQ(call(node_->bus(), "d2", DepositFunds{UserId{"emp2"}, money("10"), "y"}).kind,
+            Kind::accepted);
+  PostTask blocker_task = experienced;
+  blocker_task.employer_id = UserId{"emp2"};
+  blocker_task.min_approved = 0;
+  ASSERT_EQ(call(node_->bus(), "b-task", blocker_task).kind, Kind::accepted);
+  CommandOutcome blocked = call(node_->bus(), "block", BlockWorker{UserId{"emp2"}, UserId{"w"}, "r"});
+  ASSERT_EQ(blocked.kind, Kind::accepted);
+  ASSERT_TRUE(node_->projector().wait_for(blocked.position, std::chrono::seconds(20)));
+  FeedQuery mine;
+  mine.country = "ID";
+  mine.worker = FeedQuery::Worker{UserId{"w"}, 0, 0};
+  EXPECT_EQ(ids(mine), (std::vector<std::string>{indonesia.value, open.value}));
+  mine.worker->approved = 5;
+  EXPECT_EQ(ids(mine).size(), 3u) << "five approvals qualify for the experienced task";
+  FeedQuery anyone;
+  EXPECT_EQ(ids(anyone).size(), 5u) << "the public feed lists every open task";
+}
+
+// 20,500 tasks for US workers only, newer than the one an Indonesian worker may claim: its first
+// page still holds that task, and says there is nothing more (no page of nothing with a cursor).
+TEST_F(FeedTest, AWorkersPageIsFoundWhenMostTasksAreHiddenFromIt) {
+  TaskId open = post("survey", "0.01", 1);
+  constexpr int kHidden = 20'500;
+  static_assert(kHidden > static_cast<int>(ReadModels::kFeedScanBudget));
+  std::atomic<int> answered{0}, accepted{0};
+  std::mutex mutex;
+  Position last;
+  // In waves of 500, within the processor's bounded queue.
+  for (int i = 0; i < kHidden; ++i) {
+    if (i % 500 == 0) {
+      ASSERT_TRUE(eventually([&] { return answered.load() == i; }, std::chrono::seconds(60)));
+    }
+    PostTask command;
+    command.employer_id = UserId{"emp"};
+    command.title = "US only";
+    command.reward = money("0.01");
+    command.slots = 1;
+    command.countries = {"US"};
+    node_->bus().send(client_command_id("test", "us-" + std::to_string(i)), command,
+                      [&](CommandOutcome outcome) {
+                        if (outcome.kind == Kind::accepted) {
+                          std::lock_guard lock(mutex);
+                          if (outcome.position.offset > last.offset ||
+                              outcome.position.partition != last.partition) {
+                            last = outcome.position;
+                          }
+                          accepted.fetch_add(1);
+                        }
+                        answered.fetch_add(1);
+                      });
+  }
+  ASSERT_TRUE(eventually([&] { return answered.load() == kHidden; }, std::chrono::seconds(120)));
+  ASSERT_EQ(accepted.load(), kHidden);
+  ASSERT_TRUE(node_->projector().wait_for(last, std::chrono::seconds(120)));
+  FeedQuery mine;
+  mine.country = "ID";
+  mine.worker = FeedQuery::Worker{UserId{"w"}, 0, 0};
+  auto page = node_->reads().feed(mine);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].task_id, open);
+  EXPECT_TRUE(page->next_cursor.empty());
+}
+
+}  // namespace
+}  // namespace microjobs
