@@ -235,3 +235,64 @@ TEST_F(CampaignControl, ABlockedWorkerIsRefusedUntilUnblocked) {
 
 }  // namespace
 }  // namespace microjobs
+
+namespace microjobs {
+namespace {
+
+// Targeting and trust at claim time, over HTTP: a country list, a minimum approval rate (checked
+// against the reputation as last projected; a newcomer without reviews may claim) and
+// max_per_worker. Each worker's feed shows the task exactly when its claim would be accepted.
+TEST_F(CampaignControl, TargetingByCountryApprovalRateAndMaxPerWorker) {
+  register_user("emp", "employer");
+  deposit("emp", "20.00", "wire-1");
+  for (const char* worker : {"high", "low", "fresh"}) {
+    ASSERT_EQ(as(worker, "worker", "PUT", std::string("/v1/users/") + worker, R"({"country":"ID"})").status,
+              200);
+  }
+  register_user("usa", "worker");  // country US
+  // A first task builds reputations: high 1 approval; low 1 approval and 1 rejection (0.5).
+  HttpResult first = as("emp", "employer", "POST", "/v1/tasks",
+                        R"({"title":"t","reward":"1.00","slots":3,"max_per_worker":2})");
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto review = [&](const std::string& worker, const std::string& action) {
+    HttpResult claimed = claim(worker, field(first, "task_id"));
+    ASSERT_EQ(claimed.status, 201) << claimed.body;
+    const std::string path = "/v1/claims/" + field(claimed, "claim_id");
+    ASSERT_EQ(as(worker, "worker", "POST", path + "/submission", R"({"proof":"p"})").status, 200);
+    ASSERT_EQ(as("emp", "employer", "POST", path + "/" + action,
+                 action == "reject" ? R"({"reason":"no"})" : "{}").status, 200);
+  };
+  review("high", "approve");
+  review("low", "approve");
+  review("low", "reject");
+  HttpResult targeted = as("emp", "employer", "POST", "/v1/tasks",
+                           R"({"title":"ID only","reward":"0.50","slots":5,"max_per_worker":2,)"
+                           R"("targeting":{"countries":["ID"],"min_approval_rate":0.8}})");
+  ASSERT_EQ(targeted.status, 201) << targeted.body;
+  const std::string task = field(targeted, "task_id");
+  auto sees = [&](const std::string& worker) {
+    HttpResult page = as(worker, "worker", "GET", "/v1/tasks?limit=100");
+    return page.body.find(task) != std::string::npos;
+  };
+  EXPECT_TRUE(sees("high"));
+  EXPECT_TRUE(sees("fresh")) << "no reviews yet: no rate to miss";
+  EXPECT_FALSE(sees("low"));
+  EXPECT_FALSE(sees("usa"));
+  HttpResult refused = claim("low", task);
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(field(refused, "code"), "not_qualified");
+  EXPECT_EQ(field(claim("usa", task), "code"), "not_qualified");
+  ASSERT_EQ(claim("fresh", task).status, 201);
+  for (int round = 0; round < 2; ++round) {
+    HttpResult claimed = claim("high", task);
+    ASSERT_EQ(claimed.status, 201) << claimed.body;
+    ASSERT_EQ(as("high", "worker", "POST", "/v1/claims/" + field(claimed, "claim_id") + "/submission",
+                 R"({"proof":"p"})").status, 200);
+  }
+  HttpResult third = claim("high", task);
+  EXPECT_EQ(third.status, 409);
+  EXPECT_EQ(field(third, "code"), "max_per_worker");
+}
+
+}  // namespace
+}  // namespace microjobs
