@@ -181,11 +181,6 @@ TEST_F(CampaignControl, BadInputIsRefusedAndAppendsNothing) {
   EXPECT_EQ(records(), before) << "refused commands append nothing";
 }
 
-}  // namespace
-}  // namespace microjobs
-
-namespace microjobs {
-namespace {
 
 // Blocks: a blocked worker's claim is refused on every task of that employer until unblocked;
 // the employer lists its blocks; bad input appends nothing.
@@ -233,11 +228,6 @@ TEST_F(CampaignControl, ABlockedWorkerIsRefusedUntilUnblocked) {
                   .at("items").as_array().empty());
 }
 
-}  // namespace
-}  // namespace microjobs
-
-namespace microjobs {
-namespace {
 
 // Targeting and trust at claim time, over HTTP: a country list, a minimum approval rate (checked
 // against the reputation as last projected; a newcomer without reviews may claim) and

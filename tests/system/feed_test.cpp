@@ -137,11 +137,6 @@ TEST_F(FeedTest, AFullTaskLeavesTheFeedAndComesBackWhenASlotFrees) {
   EXPECT_TRUE(ids(later).empty());
 }
 
-}  // namespace
-}  // namespace microjobs
-
-namespace microjobs {
-namespace {
 
 // A worker's feed holds only what it may claim: its country's and untargeted tasks, whose
 // reputation thresholds it meets, of employers that did not block it.

@@ -208,11 +208,6 @@ TEST_F(ReviewCampaign, AnOverrideAfterThirtyDaysIsRefused) {
   EXPECT_EQ(decided_records(), before);
 }
 
-}  // namespace
-}  // namespace microjobs
-
-namespace microjobs {
-namespace {
 
 // A worker's own record of its claims (GET /v1/users/{id}/claims): newest first, each with its
 // task's title and pay, its status and the reviewer's reason; by status; page by page.
