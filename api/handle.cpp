@@ -25,6 +25,7 @@ struct Route {
 
 constexpr Route kRoutes[] = {
     {"PUT", "/v1/users/{}", put_user},
+    {"GET", "/v1/users/{}", get_user},
     {"GET", "/v1/users/{}/reputation", get_reputation},
     {"GET", "/v1/users/{}/claims", get_worker_claims},
     {"POST", "/v1/deposits", post_deposit},

@@ -35,6 +35,7 @@ void get_feed(Call& call);
 void get_task(Call& call);
 void get_account(Call& call);
 void get_reputation(Call& call);
+void get_user(Call& call);
 void get_submissions(Call& call);
 void get_claim(Call& call);
 void get_blocks(Call& call);

@@ -420,6 +420,17 @@ void get_account(Call& call) {
   }));
 }
 
+// GET /v1/users/{id}: the public profile, to any caller.
+void get_user(Call& call) {
+  const std::string& id = call.params[0];
+  std::optional<UserView> user;
+  if (valid_user_id(id)) user = call.context.read_models.user(UserId{id});
+  if (!user) return call.done(problem(404, "user_not_found", "no user " + id));
+  call.done(json_response(200, [&](JsonWriter& json) {
+    json.field("user_id", id).field("country", user->country).field("display_name", user->display_name);
+  }));
+}
+
 void get_reputation(Call& call) {
   const std::string& id = call.params[0];
   if (!valid_user_id(id) || !call.context.read_models.user(UserId{id})) {

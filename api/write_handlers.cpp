@@ -281,7 +281,13 @@ void put_user(Call& call) {
   auto country = fields.country("country", Presence::required);
   auto display_name = fields.text("display_name", Presence::optional, 0, 200);
   if (!fields.ok()) return call.done(fields.problem());
-  RegisterUser command{UserId{user_id}, *country, display_name.value_or("")};
+  // A profile update without display_name keeps the current one (as last projected: send
+  // X-Min-Position after a rename to be exact), rather than wiping it.
+  if (!display_name) {
+    auto current = call.context.read_models.user(UserId{user_id});
+    display_name = current ? current->display_name : "";
+  }
+  RegisterUser command{UserId{user_id}, *country, *display_name};
   auto write = [command](JsonWriter& json) {
     json.field("user_id", command.user_id.value)
         .field("country", command.country)

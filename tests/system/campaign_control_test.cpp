@@ -284,5 +284,19 @@ TEST_F(CampaignControl, TargetingByCountryApprovalRateAndMaxPerWorker) {
   EXPECT_EQ(field(third, "code"), "max_per_worker");
 }
 
+// A profile update that leaves out display_name keeps it; the profile is readable by anyone.
+TEST_F(CampaignControl, AProfileUpdateKeepsWhatItLeavesOut) {
+  ASSERT_EQ(as("alice", "worker", "PUT", "/v1/users/alice",
+               R"({"country":"US","display_name":"Alice B."})").status, 200);
+  HttpResult moved = as("alice", "worker", "PUT", "/v1/users/alice", R"({"country":"DE"})");
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(field(moved, "display_name"), "Alice B.");
+  HttpResult profile = as("bob", "worker", "GET", "/v1/users/alice");
+  ASSERT_EQ(profile.status, 200) << profile.body;
+  EXPECT_EQ(field(profile, "country"), "DE");
+  EXPECT_EQ(field(profile, "display_name"), "Alice B.");
+  EXPECT_EQ(as("bob", "worker", "GET", "/v1/users/nobody").status, 404);
+}
+
 }  // namespace
 }  // namespace microjobs
