@@ -193,6 +193,42 @@ void write_claim(JsonWriter& json, const ClaimView& claim) {
   write_text_or_null(json, "reason", claim.reason);
 }
 
+// 200 {"items":[…],"next_cursor"} for any page of a read model; `write_item` writes one item's
+// members.
+template <class Items, class WriteItem>
+Response page_response(const Items& items, const std::string& next_cursor, WriteItem write_item) {
+  return json_response(200, [&](JsonWriter& json) {
+    json.key("items").begin_array();
+    for (const auto& item : items) {
+      json.begin_object();
+      write_item(json, item);
+      json.end_object();
+    }
+    json.end_array();
+    write_text_or_null(json, "next_cursor", next_cursor);
+  });
+}
+
+// Reads `limit` (1..max_limit) or `cursor`; false for another parameter, with `problem` set.
+bool read_page_parameter(const std::string& name, const std::string& value, std::size_t max_limit,
+                         std::size_t& limit, std::string& cursor, std::string& problem) {
+  if (name == "limit") {
+    auto parsed = parse_integer_token(value);
+    if (!parsed || *parsed < 1 || *parsed > static_cast<std::int64_t>(max_limit)) {
+      problem = "limit: must be an integer from 1 to " + std::to_string(max_limit);
+      return false;
+    }
+    limit = static_cast<std::size_t>(*parsed);
+    return true;
+  }
+  if (name == "cursor" && value.size() <= kMaxCursorBytes) {
+    cursor = value;
+    return true;
+  }
+  problem = "unknown or too long query parameter: " + name;
+  return false;
+}
+
 bool reads_everything(const Principal& who) {
   return who.has_role(roles::kAuditor) || who.has_role(roles::kAdmin);
 }
@@ -246,16 +282,7 @@ void get_submissions(Call& call) {
   if (!query) return;
   auto page = call.context.read_models.review_queue(*query);
   if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
-  call.done(json_response(200, [&](JsonWriter& json) {
-    json.key("items").begin_array();
-    for (const ClaimView& claim : page->items) {
-      json.begin_object();
-      write_claim(json, claim);
-      json.end_object();
-    }
-    json.end_array();
-    write_text_or_null(json, "next_cursor", page->next_cursor);
-  }));
+  call.done(page_response(page->items, page->next_cursor, write_claim));
 }
 
 constexpr std::string_view kClaimStatuses[] = {"claimed",  "submitted", "revision_requested",
@@ -280,33 +307,18 @@ void get_worker_claims(Call& call) {
                                    "approved, rejected, abandoned, expired"));
       }
       status = value;
-    } else if (name == "limit") {
-      auto parsed = parse_integer_token(value);
-      if (!parsed || *parsed < 1 || *parsed > 500) {
-        return call.done(bad_query("limit: must be an integer from 1 to 500"));
-      }
-      limit = static_cast<std::size_t>(*parsed);
-    } else if (name == "cursor" && value.size() <= kMaxCursorBytes) {
-      cursor = value;
-    } else {
-      return call.done(bad_query("unknown or too long query parameter: " + name));
+    } else if (std::string bad; !read_page_parameter(name, value, 500, limit, cursor, bad)) {
+      return call.done(bad_query(bad));
     }
   }
   if (!valid_user_id(id)) return call.done(problem(404, "user_not_found", "no user " + id));
   auto page = call.context.read_models.worker_claims(UserId{id}, status, cursor, limit);
   if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
-  call.done(json_response(200, [&](JsonWriter& json) {
-    json.key("items").begin_array();
-    for (const ClaimView& claim : page->items) {
-      json.begin_object();
-      write_claim(json, claim);
-      if (auto task = call.context.read_models.task(claim.task_id)) {
-        json.field("title", task->title).field("reward", format_money(task->reward));
-      }
-      json.end_object();
+  call.done(page_response(page->items, page->next_cursor, [&](JsonWriter& json, const ClaimView& claim) {
+    write_claim(json, claim);
+    if (auto task = call.context.read_models.task(claim.task_id)) {
+      json.field("title", task->title).field("reward", format_money(task->reward));
     }
-    json.end_array();
-    write_text_or_null(json, "next_cursor", page->next_cursor);
   }));
 }
 
@@ -320,31 +332,16 @@ void get_blocks(Call& call) {
   std::size_t limit = 100;
   std::string cursor;
   for (const auto& [name, value] : *params) {
-    if (name == "limit") {
-      auto parsed = parse_integer_token(value);
-      if (!parsed || *parsed < 1 || *parsed > 500) {
-        return call.done(bad_query("limit: must be an integer from 1 to 500"));
-      }
-      limit = static_cast<std::size_t>(*parsed);
-    } else if (name == "cursor" && value.size() <= kMaxCursorBytes) {
-      cursor = value;
-    } else {
-      return call.done(bad_query("unknown or too long query parameter: " + name));
+    if (std::string bad; !read_page_parameter(name, value, 500, limit, cursor, bad)) {
+      return call.done(bad_query(bad));
     }
   }
   auto page = call.context.read_models.blocks(UserId{call.principal.user_id}, cursor, limit);
   if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
-  call.done(json_response(200, [&](JsonWriter& json) {
-    json.key("items").begin_array();
-    for (const BlockView& block : page->items) {
-      json.begin_object()
-          .field("worker_id", block.worker_id.value)
-          .field("reason", block.reason)
-          .field("since", format_rfc3339(block.since))
-          .end_object();
-    }
-    json.end_array();
-    write_text_or_null(json, "next_cursor", page->next_cursor);
+  call.done(page_response(page->items, page->next_cursor, [](JsonWriter& json, const BlockView& block) {
+    json.field("worker_id", block.worker_id.value)
+        .field("reason", block.reason)
+        .field("since", format_rfc3339(block.since));
   }));
 }
 

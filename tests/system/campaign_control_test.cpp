@@ -11,8 +11,7 @@
 #include <map>
 
 #include "http_node.h"
-#include "infra/rocksdb/stores.h"
-#include "server_process.h"
+#include "rebuild_check.h"
 
 namespace microjobs {
 namespace {
@@ -47,16 +46,6 @@ class CampaignControl : public testing::HttpNodeTest {
   }
   std::string task_field(const std::string& task, const char* name) {
     return field(as("emp", "employer", "GET", "/v1/tasks/" + task), name);
-  }
-  std::map<std::string, std::string> dump_read_store() {
-    auto store = RocksReadStore::open(dir_.str() + "/read");
-    EXPECT_TRUE(store.ok());
-    std::map<std::string, std::string> all;
-    (*store)->scan("", "", [&](std::string_view k, std::string_view v) {
-      all.emplace(k, v);
-      return true;
-    });
-    return all;
   }
   void play();
   void expect_outcome();
@@ -144,11 +133,7 @@ TEST_F(CampaignControl, AddPauseResumeCancelAndExpiryRefundExactly) {
   EXPECT_EQ(field(as("emp", "employer", "GET", "/v1/accounts/emp"), "available"), "18.80");
   EXPECT_EQ(task_field(task_, "status"), "cancelled");
   close();
-  const auto live = dump_read_store();
-  const std::string command = testing::microjobs_binary() + " rebuild --data-dir " + dir_.str() +
-                              " > " + dir_.str() + "/rebuild.log 2>&1";
-  ASSERT_EQ(std::system(command.c_str()), 0);
-  EXPECT_TRUE(dump_read_store() == live) << "rebuild folds the log into the same read models";
+  testing::expect_rebuild_reproduces_read_store(dir_.str());
   open();
   EXPECT_EQ(task_field(short_task_, "status"), "expired");
   testing::expect_ledger_sound(node_->log());

@@ -12,9 +12,8 @@
 #include <cstdlib>
 #include <map>
 
-#include "infra/rocksdb/stores.h"
+#include "rebuild_check.h"
 #include "review_fixture.h"
-#include "server_process.h"
 
 namespace microjobs {
 namespace {
@@ -40,16 +39,6 @@ class ReviewCampaign : public testing::ReviewFixture {
   }
   void play_the_campaign();
   void expect_the_campaign_exact();
-  std::map<std::string, std::string> dump_read_store() {
-    auto store = RocksReadStore::open(dir_.str() + "/read");
-    EXPECT_TRUE(store.ok());
-    std::map<std::string, std::string> all;
-    (*store)->scan("", "", [&](std::string_view k, std::string_view v) {
-      all.emplace(k, v);
-      return true;
-    });
-    return all;
-  }
 };
 
 void ReviewCampaign::play_the_campaign() {
@@ -136,11 +125,7 @@ TEST_F(ReviewCampaign, EveryReviewPathPaysExactlyAndSurvivesARestartAndARebuild)
   last_position_.clear();
   expect_the_campaign_exact();
   close();
-  const auto live = dump_read_store();
-  const std::string command = testing::microjobs_binary() + " rebuild --data-dir " + dir_.str() +
-                              " > " + dir_.str() + "/rebuild.log 2>&1";
-  ASSERT_EQ(std::system(command.c_str()), 0);
-  EXPECT_TRUE(dump_read_store() == live) << "rebuild folds the log into the same read models";
+  testing::expect_rebuild_reproduces_read_store(dir_.str());
   open();
   expect_the_campaign_exact();
   EXPECT_EQ(field(as("w0", "worker", "GET", "/v1/users/emp/reputation"), "median_review_s"), median);
