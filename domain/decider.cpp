@@ -50,8 +50,7 @@ std::string check_invariants(const PartitionState& state) {
         task.approved_beyond_slots < 0 || task.approved_beyond_slots > task.approved) {
       return "task " + id.value + " is oversold or has a negative counter";
     }
-    Micros owed{(task.slots - task.refunded_slots - task.slots_approved()) *
-                (task.reward + task.fee).value};
+    Micros owed = escrow_of_slots(task, task.slots - task.refunded_slots - task.slots_approved());
     if (task.escrow != owed) {
       return "task " + id.value + " escrow " + format_money(task.escrow) + " != owed " +
              format_money(owed);

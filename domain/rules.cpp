@@ -86,11 +86,15 @@ bool task_ended(const TaskState& task) {
   return task.status == TaskStatus::cancelled || task.status == TaskStatus::expired;
 }
 
+Micros escrow_of_slots(const TaskState& task, std::int64_t slots) {
+  return Micros{slots * (task.reward + task.fee).value};
+}
+
 std::vector<Transfer> slot_refund(const TaskState& task, std::int64_t slots) {
   MJ_ASSERT(slots >= 0);
   if (slots == 0) return {};
   return {{accounts::escrow(task.employer_id), accounts::available(task.employer_id),
-           Micros{slots * (task.reward + task.fee).value}}};
+           escrow_of_slots(task, slots)}};
 }
 
 std::int64_t review_seconds(const ClaimState& claim, UnixMs now) {
@@ -127,7 +131,7 @@ void end_claim(PartitionState& state, const TaskId& task_id, const ClaimId& clai
 
 void return_slot(PartitionState& state, TaskState& task, const std::vector<Transfer>& refund) {
   if (refund.empty()) return;
-  MJ_ASSERT(refund.size() == 1 && refund[0].amount == task.reward + task.fee);
+  MJ_ASSERT(refund.size() == 1 && refund[0].amount == escrow_of_slots(task, 1));
   task.refunded_slots += 1;
   task.escrow -= refund[0].amount;
   apply_transfers(state, refund);
@@ -140,7 +144,7 @@ void end_task(PartitionState& state, const TaskId& task_id, TaskStatus status,
   state.task_deadlines.erase({task.expires_at, task_id});
   task.status = status;
   task.refunded_slots += refunded_slots;
-  task.escrow -= Micros{refunded_slots * (task.reward + task.fee).value};
+  task.escrow -= escrow_of_slots(task, refunded_slots);
   apply_transfers(state, refund);
 }
 

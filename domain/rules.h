@@ -43,6 +43,8 @@ std::string stream_of_task(const TaskId& task_id);
 // Whether the task has ended for good (cancelled or expired): it takes no claims, and each slot
 // that comes back from a claim in flight is refunded at once.
 bool task_ended(const TaskState& task);
+// What `slots` slots of `task` hold in escrow: slots x (reward + fee).
+Micros escrow_of_slots(const TaskState& task, std::int64_t slots);
 // The refund of `slots` slots of `task`: escrow -> the employer's available balance.
 std::vector<Transfer> slot_refund(const TaskState& task, std::int64_t slots);
 // Whole seconds from a claim's submission to `now`.

@@ -25,16 +25,12 @@ bool cursor_is_safe(std::string_view cursor) {
   });
 }
 
+// Filters over the scanned index entries; the country is the scope's job (ReadModels::feed).
 bool matches(const TaskView& task, const FeedQuery& query) {
   if (task.status != "open" || task.free_slots() <= 0) return false;
   if (query.now.value != 0 && task.expires_at <= query.now) return false;
   if (!query.category.empty() && task.category != query.category) return false;
   if (task.reward < query.min_reward) return false;
-  if (!query.country.empty() && !task.countries.empty() &&
-      std::find(task.countries.begin(), task.countries.end(), query.country) ==
-          task.countries.end()) {
-    return false;
-  }
   return true;
 }
 

@@ -26,10 +26,7 @@ bool qualified(const TaskState& task, const WorkerProfile& profile) {
 
 }  // namespace
 
-std::string ClaimSlot::stream() const {
-  auto owner = owner_of_task(task_id.value);
-  return owner ? owner->value : std::string();
-}
+std::string ClaimSlot::stream() const { return stream_of_task(task_id); }
 
 Decision decide_one(const PartitionState& state, const ClaimSlot& command, UnixMs now,
                     const Policy&) {

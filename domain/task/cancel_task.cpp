@@ -12,8 +12,8 @@ Decision decide_one(const PartitionState& state, const CancelTask& command, Unix
   if (task->status == TaskStatus::cancelled) return Rejection::exists;
   if (!task_runs(*task)) return Rejection::task_not_open;  // completed or expired
   const std::int64_t free = task->free_slots();
-  return TaskCancelled{command.task_id, task->employer_id, free,
-                       Micros{free * (task->reward + task->fee).value}, slot_refund(*task, free)};
+  return TaskCancelled{command.task_id, task->employer_id, free, escrow_of_slots(*task, free),
+                       slot_refund(*task, free)};
 }
 
 void evolve_one(PartitionState& state, const TaskCancelled& e) {

@@ -10,8 +10,8 @@ Decision decide_one(const PartitionState& state, const ExpireTask& command, Unix
   if (task == nullptr) return Rejection::task_not_found;
   if (!task_runs(*task) || now < task->expires_at) return Rejection::wrong_state;
   const std::int64_t free = task->free_slots();
-  return TaskExpired{command.task_id, task->employer_id, free,
-                     Micros{free * (task->reward + task->fee).value}, slot_refund(*task, free)};
+  return TaskExpired{command.task_id, task->employer_id, free, escrow_of_slots(*task, free),
+                     slot_refund(*task, free)};
 }
 
 void evolve_one(PartitionState& state, const TaskExpired& e) {
