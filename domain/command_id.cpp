@@ -65,6 +65,21 @@ class Fingerprinter {
     number(static_cast<std::int64_t>(field.size()));
     for (const std::string& item : field) bytes(item);
   }
+  void operator()(std::string_view name, const bool& field) {
+    key(name);
+    number(field ? 1 : 0);
+  }
+  void operator()(std::string_view name, const JsonText& field) {
+    key(name);
+    bytes(field.text);
+  }
+  template <class T>
+    requires requires(T& t, Fingerprinter& f) { t.visit(f); }
+  void operator()(std::string_view name, const std::vector<T>& field) {
+    key(name);
+    number(static_cast<std::int64_t>(field.size()));
+    for (const T& item : field) const_cast<T&>(item).visit(*this);  // visit() only reads here
+  }
   // Filled in by the server from the projection, not chosen by the sender.
   void operator()(std::string_view, const WorkerProfile&) {}
 

@@ -24,6 +24,21 @@ std::vector<Id> due(const std::set<std::pair<UnixMs, Id>>& deadlines, UnixMs now
   return ids;
 }
 
+// A task's items: no more than its slots, one ref fingerprint each, and every returned item one
+// that was handed out.
+std::string check_items(const TaskState& task) {
+  if (task.items > task.slots) return " has more items than slots";
+  if (static_cast<std::int64_t>(task.item_ref_hashes.size()) != task.items) {
+    return " has not one ref fingerprint per item";
+  }
+  if (task.next_item < 1 || task.next_item > task.items + 1) return " hands out an item it lacks";
+  if (!task.returned_items.empty() &&
+      (*task.returned_items.begin() < 1 || *task.returned_items.rbegin() >= task.next_item)) {
+    return " has a returned item that was never handed out";
+  }
+  return {};
+}
+
 }  // namespace
 
 std::vector<ClaimId> due_reviews(const PartitionState& state, UnixMs now, std::size_t limit) {
@@ -50,6 +65,7 @@ std::string check_invariants(const PartitionState& state) {
         task.approved_beyond_slots < 0 || task.approved_beyond_slots > task.approved) {
       return "task " + id.value + " is oversold or has a negative counter";
     }
+    if (std::string broken = check_items(task); !broken.empty()) return "task " + id.value + broken;
     Micros owed = escrow_of_slots(task, task.slots - task.refunded_slots - task.slots_approved());
     if (task.escrow != owed) {
       return "task " + id.value + " escrow " + format_money(task.escrow) + " != owed " +

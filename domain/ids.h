@@ -3,6 +3,7 @@
 // of the employer who owns them ("emp.7", "emp.7.3") so that any node routes a command to the
 // employer's partition without a lookup.
 #include <compare>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -29,6 +30,20 @@ std::optional<UserId> owner_of_task(std::string_view task_id);
 std::optional<UserId> owner_of_claim(std::string_view claim_id);
 // The task a claim belongs to ("emp.7.3" -> "emp.7").
 std::optional<TaskId> task_of_claim(std::string_view claim_id);
+
+// An item of a per_item task, numbered from 1 in the order the items were added; 0: no item (a
+// claim on a plain task). Events omit it when 0, so plain claims keep their bytes.
+struct ItemNumber {
+  std::int64_t value = 0;
+  auto operator<=>(const ItemNumber&) const = default;
+};
+
+// A JSON value kept as its minified text (an item's data): events carry it as JSON, not as a
+// string holding JSON.
+struct JsonText {
+  std::string text;
+  bool operator==(const JsonText&) const = default;
+};
 
 }  // namespace microjobs
 

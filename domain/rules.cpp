@@ -97,6 +97,15 @@ std::vector<Transfer> slot_refund(const TaskState& task, std::int64_t slots) {
            escrow_of_slots(task, slots)}};
 }
 
+std::uint64_t ref_hash(std::string_view ref) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (unsigned char byte : ref) {
+    hash ^= byte;
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
 std::int64_t review_seconds(const ClaimState& claim, UnixMs now) {
   return std::max<std::int64_t>(0, (now.value - claim.submitted_at.value) / 1000);
 }
@@ -129,7 +138,9 @@ void end_claim(PartitionState& state, const TaskId& task_id, const ClaimId& clai
   task.workers[claim.worker_id].active_claims -= 1;
 }
 
-void return_slot(PartitionState& state, TaskState& task, const std::vector<Transfer>& refund) {
+void return_slot(PartitionState& state, TaskState& task, const ClaimState& claim,
+                 const std::vector<Transfer>& refund) {
+  if (claim.item > 0) task.returned_items.insert(claim.item);
   if (refund.empty()) return;
   MJ_ASSERT(refund.size() == 1 && refund[0].amount == escrow_of_slots(task, 1));
   task.refunded_slots += 1;

@@ -19,6 +19,9 @@ struct Policy {
   std::int64_t default_task_lifetime_s = 30 * 86400;
   std::int64_t max_task_lifetime_s = 366 * 86400;
   std::int64_t override_window_s = 30 * 86400;  // how long a rejection can be overridden
+  std::int64_t max_items_per_call = 1000;       // per AddItems
+  std::size_t max_item_ref_bytes = 200;
+  std::size_t max_item_data_bytes = 4096;       // an item's data, minified JSON
 };
 
 Micros fee_per_slot(Micros reward, const Policy& policy);
@@ -47,6 +50,10 @@ bool task_ended(const TaskState& task);
 Micros escrow_of_slots(const TaskState& task, std::int64_t slots);
 // The refund of `slots` slots of `task`: escrow -> the employer's available balance.
 std::vector<Transfer> slot_refund(const TaskState& task, std::int64_t slots);
+// The 64-bit fingerprint of an item's ref that keeps refs unique per task (FNV-1a: stable across
+// builds and machines, as the snapshot and every replay need). Two refs with the same fingerprint
+// count as one: at 1,000,000 items of a task the odds are about 3 in 10^8.
+std::uint64_t ref_hash(std::string_view ref);
 // Whole seconds from a claim's submission to `now`.
 std::int64_t review_seconds(const ClaimState& claim, UnixMs now);
 
@@ -57,8 +64,10 @@ void apply_transfers(PartitionState& state, const std::vector<Transfer>& transfe
 void end_claim(PartitionState& state, const TaskId& task_id, const ClaimId& claim_id,
                ClaimStatus status);
 // A slot that came back from a claim (abandoned, expired, rejected): on an ended task the event
-// carries its refund (slot_refund), applied here; on a running task it is free again.
-void return_slot(PartitionState& state, TaskState& task, const std::vector<Transfer>& refund);
+// carries its refund (slot_refund), applied here; on a running task it is free again. The claim's
+// item, if any, goes back in front of the task's items.
+void return_slot(PartitionState& state, TaskState& task, const ClaimState& claim,
+                 const std::vector<Transfer>& refund);
 // A task ends for good (cancelled, expired): its free slots are refunded at once (the event
 // carries slot_refund(task, free_slots())), it leaves the scheduler's deadlines, and each claim
 // still in flight refunds its slot when it ends without an approval (return_slot).

@@ -10,6 +10,7 @@
 #include "domain/review/pay_bonus.h"
 #include "domain/review/reject_submission.h"
 #include "domain/review/request_revision.h"
+#include "domain/task/add_items.h"
 #include "domain/task/add_slots.h"
 #include "domain/task/cancel_task.h"
 #include "domain/task/expire_task.h"

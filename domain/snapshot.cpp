@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <set>
 #include <type_traits>
 #include <unordered_map>
 #include <vector>
@@ -12,7 +13,7 @@ namespace {
 
 // "MJS" + version. Any change of the state's fields (their visit() lists) changes the bytes:
 // bump it then, so an old snapshot is refused and the log replayed rather than misread.
-constexpr std::uint32_t kFormat = 0x4d4a5303;
+constexpr std::uint32_t kFormat = 0x4d4a5304;
 
 template <class T> struct is_map : std::false_type {};
 template <class K, class V, class... R> struct is_map<std::map<K, V, R...>> : std::true_type {};
@@ -21,6 +22,11 @@ struct is_map<std::unordered_map<K, V, R...>> : std::true_type {};
 
 template <class T> struct is_id : std::false_type {};
 template <class Tag> struct is_id<Id<Tag>> : std::true_type {};
+
+// A vector or set: a count, then each element in order.
+template <class T> struct is_sequence : std::false_type {};
+template <class T, class A> struct is_sequence<std::vector<T, A>> : std::true_type {};
+template <class T, class C, class A> struct is_sequence<std::set<T, C, A>> : std::true_type {};
 
 // Writes a value of any type the state is made of; a struct through its visit() list, a map in
 // key order so that equal states give equal bytes.
@@ -41,9 +47,9 @@ class Writer {
       str(value.value);
     } else if constexpr (std::is_same_v<T, std::string>) {
       str(value);
-    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    } else if constexpr (is_sequence<T>::value) {
       u64(value.size());
-      for (const auto& item : value) str(item);
+      for (const auto& item : value) write(item);
     } else if constexpr (is_map<T>::value) {
       write_map(value);
     } else {
@@ -91,8 +97,12 @@ class Reader {
       value.value = str();
     } else if constexpr (std::is_same_v<T, std::string>) {
       value = str();
-    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-      for (std::uint64_t n = count(); n > 0 && !failed_; --n) value.push_back(str());
+    } else if constexpr (is_sequence<T>::value) {
+      for (std::uint64_t n = count(); n > 0 && !failed_; --n) {
+        typename T::value_type item{};
+        read(item);
+        value.insert(value.end(), std::move(item));
+      }
     } else if constexpr (is_map<T>::value) {
       for (std::uint64_t n = count(); n > 0 && !failed_; --n) {
         typename T::key_type key{};

@@ -12,6 +12,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "domain/ids.h"
 #include "domain/money.h"
@@ -38,10 +39,11 @@ struct ClaimState {
   std::int64_t bonuses = 0;    // bonuses paid on it; the next one's id ends in .b{bonuses + 1}
   UnixMs rejected_at;          // when it was rejected: an override is allowed for 30 days
   bool overridden = false;     // approved by overriding its rejection
+  std::int64_t item = 0;       // the item it works on (per_item tasks), 0: none
   template <class V> void visit(V& v) {
     v("worker_id", worker_id); v("status", status); v("expires_at", expires_at);
     v("submitted_at", submitted_at); v("revisions", revisions); v("bonuses", bonuses);
-    v("rejected_at", rejected_at); v("overridden", overridden);
+    v("rejected_at", rejected_at); v("overridden", overridden); v("item", item);
   }
   // Whether the worker holds it and its deadline runs: claimed, or sent back for a revision.
   bool held() const {
@@ -83,6 +85,16 @@ struct TaskState {
   // ones and as each claim in flight ends without an approval.
   std::int64_t refunded_slots = 0;
   std::int64_t next_claim_number = 1;
+  // Per-slot items (a per_item task), numbered 1.. in the order added; their refs and data live
+  // in the log (task.items_added) and the read models, not here. Items below next_item were
+  // handed out once; returned_items are those that came back (rejected, abandoned, expired) and
+  // go first, lowest number first. item_ref_hashes, sorted, keeps refs unique (ref_hash()): 8
+  // bytes per item is all the memory an item costs.
+  bool per_item = false;
+  std::int64_t items = 0;
+  std::int64_t next_item = 1;
+  std::set<std::int64_t> returned_items;
+  std::vector<std::uint64_t> item_ref_hashes;
   // What the task can still owe: (slots - refunded_slots - slots_approved()) x (reward + fee).
   Micros escrow;
   std::unordered_map<ClaimId, ClaimState> claims;
@@ -95,14 +107,19 @@ struct TaskState {
     v("min_approved", min_approved); v("max_per_worker", max_per_worker); v("claimed", claimed);
     v("submitted", submitted); v("approved", approved); v("rejected", rejected);
     v("approved_beyond_slots", approved_beyond_slots); v("refunded_slots", refunded_slots);
-    v("next_claim_number", next_claim_number);
-    v("escrow", escrow); v("claims", claims); v("workers", workers);
+    v("next_claim_number", next_claim_number); v("per_item", per_item); v("items", items);
+    v("next_item", next_item); v("returned_items", returned_items);
+    v("item_ref_hashes", item_ref_hashes); v("escrow", escrow); v("claims", claims); v("workers", workers);
   }
 
   // Approvals paid from the slots' escrow.
   std::int64_t slots_approved() const { return approved - approved_beyond_slots; }
   std::int64_t free_slots() const {
     return slots - refunded_slots - claimed - submitted - slots_approved();
+  }
+  // Items no claim holds: never handed out, or returned.
+  std::int64_t unassigned_items() const {
+    return items - next_item + 1 + static_cast<std::int64_t>(returned_items.size());
   }
 };
 

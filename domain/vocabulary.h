@@ -17,6 +17,7 @@ struct BlockWorker; struct UnblockWorker; struct WorkerBlocked; struct WorkerUnb
 // task/
 struct PostTask; struct TaskPosted;
 struct AddSlots; struct SlotsAdded;
+struct AddItems; struct ItemsAdded;
 struct PauseTask; struct TaskPaused;
 struct ResumeTask; struct TaskResumed;
 struct CancelTask; struct TaskCancelled;
@@ -37,14 +38,14 @@ using Command = std::variant<RegisterUser, DepositFunds, PostTask, ClaimSlot, Ab
                              SubmitProof, ApproveSubmission, RejectSubmission, RequestRevision,
                              OverrideRejection, PayBonus, AutoApprove, ExpireClaim, CreditWorker,
                              AddSlots, PauseTask, ResumeTask, CancelTask, ExpireTask, BlockWorker,
-                             UnblockWorker>;
+                             UnblockWorker, AddItems>;
 
 using Event = std::variant<UserRegistered, UserProfileUpdated, FundsDeposited, TaskPosted,
                            SlotClaimed, ClaimAbandoned, ClaimExpired, ProofSubmitted,
                            SubmissionApproved, SubmissionRejected, WorkerCredited,
                            RevisionRequested, BonusPaid, RejectionOverridden, SlotsAdded,
                            TaskPaused, TaskResumed, TaskCancelled, TaskExpired, WorkerBlocked,
-                           WorkerUnblocked>;
+                           WorkerUnblocked, ItemsAdded>;
 
 // What a decider answers: the one event to append, or why not.
 using Decision = std::variant<Event, Rejection>;

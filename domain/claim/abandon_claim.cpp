@@ -16,7 +16,8 @@ Decision decide_one(const PartitionState& state, const AbandonClaim& command, Un
 
 void evolve_one(PartitionState& state, const ClaimAbandoned& e) {
   end_claim(state, e.task_id, e.claim_id, ClaimStatus::abandoned);
-  return_slot(state, state.tasks[e.task_id], e.transfers);
+  TaskState& task = state.tasks[e.task_id];
+  return_slot(state, task, task.claims[e.claim_id], e.transfers);
 }
 
 }  // namespace microjobs

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "domain/assert.h"
 #include "domain/events.h"
 
 namespace microjobs {
@@ -44,8 +45,13 @@ Decision decide_one(const PartitionState& state, const ClaimSlot& command, UnixM
     if (it->second.submissions >= task->max_per_worker) return Rejection::max_per_worker;
   }
   if (task->free_slots() <= 0) return Rejection::no_free_slot;
+  ItemNumber item;
+  if (task->per_item) {
+    if (task->unassigned_items() <= 0) return Rejection::no_free_slot;
+    item.value = task->returned_items.empty() ? task->next_item : *task->returned_items.begin();
+  }
   return SlotClaimed{command.task_id, make_claim_id(command.task_id, task->next_claim_number),
-                     command.worker_id, UnixMs{now.value + task->claim_timeout_s * 1000}};
+                     command.worker_id, UnixMs{now.value + task->claim_timeout_s * 1000}, item};
 }
 
 void evolve_one(PartitionState& state, const SlotClaimed& e) {
@@ -57,6 +63,11 @@ void evolve_one(PartitionState& state, const SlotClaimed& e) {
   claim.worker_id = e.worker_id;
   claim.status = ClaimStatus::claimed;
   claim.expires_at = e.expires_at;
+  claim.item = e.item.value;
+  if (e.item.value > 0 && task.returned_items.erase(e.item.value) == 0) {
+    MJ_ASSERT(e.item.value == task.next_item);
+    task.next_item += 1;
+  }
   state.claim_deadlines.emplace(e.expires_at, e.claim_id);
 }
 

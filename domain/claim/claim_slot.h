@@ -1,5 +1,6 @@
 #pragma once
-// ClaimSlot: a worker takes one free slot of a task, checked against the task's targeting.
+// ClaimSlot: a worker takes one free slot of a task, checked against the task's targeting; on a
+// per_item task, with the slot, the oldest item no claim holds (O(1): see TaskState).
 // Stream: the task's employer.
 #include <cstdint>
 #include <string>
@@ -41,10 +42,11 @@ struct SlotClaimed {
   ClaimId claim_id;
   UserId worker_id;
   UnixMs expires_at;
+  ItemNumber item;  // the item it works on, on a per_item task: the lowest returned, else the next
   bool operator==(const SlotClaimed&) const = default;
   template <class V> void visit(V& v) {
     v("task_id", task_id); v("claim_id", claim_id); v("worker_id", worker_id);
-    v("expires_at", expires_at);
+    v("expires_at", expires_at); v("item", item);
   }
 };
 

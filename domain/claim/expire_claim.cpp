@@ -15,7 +15,8 @@ Decision decide_one(const PartitionState& state, const ExpireClaim& command, Uni
 
 void evolve_one(PartitionState& state, const ClaimExpired& e) {
   end_claim(state, e.task_id, e.claim_id, ClaimStatus::expired);
-  return_slot(state, state.tasks[e.task_id], e.transfers);
+  TaskState& task = state.tasks[e.task_id];
+  return_slot(state, task, task.claims[e.claim_id], e.transfers);
 }
 
 }  // namespace microjobs

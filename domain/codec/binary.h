@@ -27,6 +27,8 @@ struct Writer {
   void put(Micros value) { put(value.value); }
   void put(UnixMs value) { put(value.value); }
   template <class Tag> void put(const Id<Tag>& id) { put(std::string_view(id.value)); }
+  void put(const ItemNumber& number) { put(number.value); }
+  void put(const JsonText& json) { put(std::string_view(json.text)); }
   template <class T> void put(const std::vector<T>& values) {
     put(static_cast<std::int64_t>(values.size()));
     for (const auto& value : values) put(value);
@@ -64,6 +66,8 @@ struct Reader {
   void get(Micros& value) { get(value.value); }
   void get(UnixMs& value) { get(value.value); }
   template <class Tag> void get(Id<Tag>& id) { get(id.value); }
+  void get(ItemNumber& number) { get(number.value); }
+  void get(JsonText& json) { get(json.text); }
   template <class T> void get(std::vector<T>& values) {
     std::int64_t size = 0;
     get(size);

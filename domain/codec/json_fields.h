@@ -31,6 +31,8 @@ struct FieldWriter {
   void write(const Micros& value) { json.string(format_money(value)); }
   void write(const UnixMs& value) { json.string(format_rfc3339(value)); }
   void write(std::int64_t value) { json.number(value); }
+  void write(const ItemNumber& value) { json.number(value.value); }
+  void write(const JsonText& value) { json.raw(value.text); }
   void write(const std::vector<std::string>& values) {
     json.begin_array();
     for (const auto& value : values) json.string(value);
@@ -57,6 +59,10 @@ struct FieldWriter {
     }
     json.key(name);
     write(value);
+  }
+  // Likewise an item number only when there is an item.
+  void operator()(const char* name, const ItemNumber& value) {
+    if (value.value != 0) json.key(name).number(value.value);
   }
   // A flag is written only when set, so that adding one to an event type leaves the bytes of
   // every event without it unchanged (absent reads as false).
@@ -103,6 +109,28 @@ struct FieldReader {
     return true;
   }
   bool read(const char*, value v, std::int64_t& out) { return !v.get_int64().get(out); }
+  bool read(const char*, value v, ItemNumber& out) { return !v.get_int64().get(out.value); }
+  // The value's JSON text as it stands in the document (the writer wrote it minified).
+  bool read(const char*, value v, JsonText& out) {
+    simdjson::ondemand::json_type type;
+    if (v.type().get(type)) return false;
+    std::string_view text;
+    if (type == simdjson::ondemand::json_type::object) {
+      simdjson::ondemand::object inner;
+      if (v.get_object().get(inner) || inner.raw_json().get(text)) return false;
+    } else if (type == simdjson::ondemand::json_type::array) {
+      simdjson::ondemand::array inner;
+      if (v.get_array().get(inner) || inner.raw_json().get(text)) return false;
+    } else {
+      text = v.raw_json_token();
+      while (!text.empty() && (text.back() == ' ' || text.back() == '\n' ||
+                               text.back() == '\r' || text.back() == '\t')) {
+        text.remove_suffix(1);
+      }
+    }
+    out.text.assign(text);
+    return true;
+  }
   bool read(const char*, value v, bool& out) { return !v.get_bool().get(out); }
   bool read(const char* name, value v, std::vector<std::string>& out) {
     simdjson::ondemand::array array;

@@ -40,6 +40,7 @@ void evolve_one(PartitionState& state, const RejectionOverridden& e) {
   ClaimState& claim = task.claims[e.claim_id];
   claim.status = ClaimStatus::approved;
   claim.overridden = true;
+  task.returned_items.erase(claim.item);  // its work is accepted: the item is done
   task.rejected -= 1;
   task.approved += 1;
   if (e.from_escrow) {

@@ -27,7 +27,7 @@ void evolve_one(PartitionState& state, const SubmissionRejected& e) {
   claim.rejected_at = UnixMs{claim.submitted_at.value + e.review_s * 1000};
   task.submitted -= 1;
   task.rejected += 1;
-  return_slot(state, task, e.transfers);
+  return_slot(state, task, claim, e.transfers);
 }
 
 }  // namespace microjobs

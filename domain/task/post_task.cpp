@@ -71,6 +71,7 @@ Decision decide_one(const PartitionState& state, const PostTask& command, UnixMs
   event.min_approval_rate_bp = command.min_approval_rate_bp;
   event.min_approved = command.min_approved;
   event.max_per_worker = command.max_per_worker;
+  event.per_item = command.per_item;
   event.escrow = *escrow;
   event.transfers.push_back({accounts::available(command.employer_id),
                              accounts::escrow(command.employer_id), *escrow});
@@ -91,6 +92,7 @@ void evolve_one(PartitionState& state, const TaskPosted& e) {
   task.min_approval_rate_bp = e.min_approval_rate_bp;
   task.min_approved = e.min_approved;
   task.max_per_worker = e.max_per_worker;
+  task.per_item = e.per_item;
   task.escrow = e.escrow;
   state.task_deadlines.emplace(e.expires_at, e.task_id);
   apply_transfers(state, e.transfers);

@@ -26,6 +26,7 @@ struct PostTask {
   std::int64_t min_approval_rate_bp = 0;
   std::int64_t min_approved = 0;
   std::int64_t max_per_worker = 1;
+  bool per_item = false;  // each slot takes its own item (AddItems)
   template <class V> void visit(V& v) {
     v("employer_id", employer_id);
     v("title", title);
@@ -41,6 +42,7 @@ struct PostTask {
     v("min_approval_rate_bp", min_approval_rate_bp);
     v("min_approved", min_approved);
     v("max_per_worker", max_per_worker);
+    v("per_item", per_item);
   }
   const std::string& stream() const { return employer_id.value; }
 };
@@ -64,6 +66,7 @@ struct TaskPosted {
   std::int64_t min_approval_rate_bp = 0;    // basis points, 0..10000
   std::int64_t min_approved = 0;
   std::int64_t max_per_worker = 1;
+  bool per_item = false;
   Micros escrow;  // slots x (reward + fee)
   std::vector<Transfer> transfers;
   bool operator==(const TaskPosted&) const = default;
@@ -73,7 +76,8 @@ struct TaskPosted {
     v("slots", slots); v("proof_type", proof_type); v("claim_timeout_s", claim_timeout_s);
     v("auto_approve_after_s", auto_approve_after_s); v("expires_at", expires_at);
     v("countries", countries); v("min_approval_rate_bp", min_approval_rate_bp);
-    v("min_approved", min_approved); v("max_per_worker", max_per_worker); v("escrow", escrow);
+    v("min_approved", min_approved); v("max_per_worker", max_per_worker); v("per_item", per_item);
+    v("escrow", escrow);
     v("transfers", transfers);
   }
 };

@@ -16,7 +16,7 @@ ClaimSlot claim(const std::string& worker, WorkerProfile profile = {"ID", 0, 0},
 TEST(ClaimSlot, ClaimsAFreeSlotUntilNowPlusTheClaimTimeout) {
   Decision decision = decide(given(open_task({.claim_timeout_s = 600})), claim("w1"), at_s(42));
   EXPECT_TRUE(is_event(
-      decision, SlotClaimed{TaskId{"emp.1"}, ClaimId{"emp.1.1"}, UserId{"w1"}, at_s(42 + 600)}));
+      decision, SlotClaimed{TaskId{"emp.1"}, ClaimId{"emp.1.1"}, UserId{"w1"}, at_s(42 + 600), {}}));
 }
 
 TEST(ClaimSlot, NumbersClaimsPerTask) {
@@ -24,7 +24,7 @@ TEST(ClaimSlot, NumbersClaimsPerTask) {
       open_task(), {slot_claimed("emp.1.1", "w1", at_s(3600)), claim_abandoned("emp.1.1", "w1")}));
   Decision decision = decide(state, claim("w2"), at_s(0));
   EXPECT_TRUE(is_event(decision,
-                       SlotClaimed{TaskId{"emp.1"}, ClaimId{"emp.1.2"}, UserId{"w2"}, at_s(3600)}));
+                       SlotClaimed{TaskId{"emp.1"}, ClaimId{"emp.1.2"}, UserId{"w2"}, at_s(3600), {}}));
 }
 
 TEST(ClaimSlot, EvolveHoldsTheSlot) {
@@ -112,7 +112,7 @@ TEST(ClaimSlot, LetsAWorkerClaimAgainBelowMaxPerWorker) {
       {slot_claimed("emp.1.1", "w1", at_s(3600)), proof_submitted("emp.1.1", "w1", at_s(10))}));
   EXPECT_TRUE(
       is_event(decide(state, claim("w1"), at_s(20)),
-               SlotClaimed{TaskId{"emp.1"}, ClaimId{"emp.1.2"}, UserId{"w1"}, at_s(20 + 3600)}));
+               SlotClaimed{TaskId{"emp.1"}, ClaimId{"emp.1.2"}, UserId{"w1"}, at_s(20 + 3600), {}}));
 }
 
 // An abandoned or expired claim made no submission, so the worker may claim again.

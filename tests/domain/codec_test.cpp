@@ -254,7 +254,7 @@ TEST(Sha256, MatchesTheStandardVectors) {
 }
 
 TEST(Binary, RoundTripsAVisitStruct) {
-  SlotClaimed event{TaskId{"emp.1"}, ClaimId{"emp.1.2"}, UserId{"w\0"}, UnixMs{-5}};
+  SlotClaimed event{TaskId{"emp.1"}, ClaimId{"emp.1.2"}, UserId{"w\0"}, UnixMs{-5}, ItemNumber{3}};
   std::string bytes = binary::encode(event);
   EXPECT_EQ(binary::decode<SlotClaimed>(bytes), event);
   ProofSubmitted proof{TaskId{"a.1"}, ClaimId{"a.1.1"}, UserId{"w"}, std::string(300, 'p'),
@@ -263,7 +263,7 @@ TEST(Binary, RoundTripsAVisitStruct) {
 }
 
 TEST(Binary, FailsOnATruncatedField) {
-  SlotClaimed event{TaskId{"emp.1"}, ClaimId{"emp.1.2"}, UserId{"w1"}, UnixMs{77}};
+  SlotClaimed event{TaskId{"emp.1"}, ClaimId{"emp.1.2"}, UserId{"w1"}, UnixMs{77}, {}};
   std::string bytes = binary::encode(event);
   for (std::size_t length : {std::size_t{3}, std::size_t{8}, std::size_t{12}, bytes.size() - 1}) {
     EXPECT_FALSE(binary::decode<SlotClaimed>(std::string_view(bytes).substr(0, length)).has_value())
@@ -273,12 +273,37 @@ TEST(Binary, FailsOnATruncatedField) {
 
 // A value written before a field existed ends early: the missing trailing fields keep defaults.
 TEST(Binary, KeepsDefaultsForTrailingFieldsOfOlderValues) {
-  SlotClaimed event{TaskId{"emp.1"}, ClaimId{"emp.1.2"}, UserId{"w1"}, UnixMs{77}};
+  SlotClaimed event{TaskId{"emp.1"}, ClaimId{"emp.1.2"}, UserId{"w1"}, UnixMs{77}, ItemNumber{4}};
   std::string bytes = binary::encode(event);
   auto decoded = binary::decode<SlotClaimed>(std::string_view(bytes).substr(0, bytes.size() - 8));
   ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->expires_at, UnixMs{77});
+  EXPECT_EQ(decoded->item, ItemNumber{0});
+  decoded = binary::decode<SlotClaimed>(std::string_view(bytes).substr(0, bytes.size() - 16));
+  ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(decoded->worker_id, UserId{"w1"});
   EXPECT_EQ(decoded->expires_at, UnixMs{0});
+}
+
+// A claim's item is in its event only when there is one, so a plain claim's bytes are as before;
+// an item's data is JSON inside the event, of any kind, and comes back byte for byte.
+TEST(Codec, ItemNumbersAndItemDataRoundTrip) {
+  EnvelopeMeta meta = sample_meta(SlotClaimed{});
+  SlotClaimed plain{TaskId{"emp.1"}, ClaimId{"emp.1.2"}, UserId{"w1"}, UnixMs{77}, {}};
+  EXPECT_EQ(encode_envelope(meta, plain).find("\"item\""), std::string::npos);
+  SlotClaimed with_item = plain;
+  with_item.item = ItemNumber{12};
+  std::string bytes = encode_envelope(meta, with_item);
+  EXPECT_NE(bytes.find("\"item\":12"), std::string::npos) << bytes;
+  auto decoded = decode_envelope(bytes, nullptr);
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(std::get<SlotClaimed>(decoded->event), with_item);
+  for (const char* data : {"{\"a\":[1,{\"b\":null}]}", "[]", "\"text\"", "-2.5e3", "true", "null"}) {
+    ItemsAdded added{TaskId{"emp.1"}, UserId{"emp"}, 1, 1, {{"r", JsonText{data}}}};
+    auto back = decode_envelope(encode_envelope(meta, added), nullptr);
+    ASSERT_TRUE(back.has_value()) << data;
+    EXPECT_EQ(std::get<ItemsAdded>(back->event), added) << data;
+  }
 }
 
 }  // namespace

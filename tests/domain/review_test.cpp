@@ -170,7 +170,7 @@ TEST(RejectSubmission, ReturnsTheSlotToThePoolAndKeepsTheEscrow) {
   EXPECT_EQ(check_invariants(state), "");
   Decision decision = decide(state, ClaimSlot{TaskId{"emp.1"}, UserId{"w2"}, {"ID"}}, at_s(300));
   EXPECT_TRUE(is_event(
-      decision, SlotClaimed{TaskId{"emp.1"}, ClaimId{"emp.1.2"}, UserId{"w2"}, at_s(300 + 3600)}));
+      decision, SlotClaimed{TaskId{"emp.1"}, ClaimId{"emp.1.2"}, UserId{"w2"}, at_s(300 + 3600), {}}));
 }
 
 TEST(RejectSubmission, LeavesTheWorkerUnableToReclaimWhenMaxPerWorkerIsOne) {

@@ -73,7 +73,7 @@ std::vector<Event> sample_events() {
       UserProfileUpdated{worker, "MY", "Wayan S."},
       deposited,
       sample_task_posted(),
-      SlotClaimed{task, claim, worker, UnixMs{1'767'226'500'250}},
+      SlotClaimed{task, claim, worker, UnixMs{1'767'226'500'250}, {}},
       ClaimAbandoned{task, claim, worker, {}},
       ClaimExpired{task, claim, worker, {}},
       ProofSubmitted{task, claim, worker, "https://example.com/shot.png",
@@ -100,6 +100,9 @@ std::vector<Event> sample_events() {
       TaskExpired{task, UserId{"emp-1"}, 0, Micros{}, {}},
       WorkerBlocked{UserId{"emp-1"}, worker, "Copied another worker's proof"},
       WorkerUnblocked{UserId{"emp-1"}, worker},
+      ItemsAdded{task, UserId{"emp-1"}, 1, 2,
+                 {{"row-1", JsonText{R"({"url":"https://example.com/a.png","tags":["cat",2.5]})"}},
+                  {"row-2", JsonText{R"("plain text")"}}}},
   };
 }
 

@@ -157,6 +157,7 @@ std::string Simulation::post_task() {
   // Review windows from "pay on submission" (0 s) to the 3-day default.
   const std::int64_t windows[] = {0, 600, 7200, 259200};
   command.auto_approve_after_s = windows[below(std::size(windows))];
+  command.per_item = chance(30);
   return execute(command);
 }
 
@@ -173,10 +174,25 @@ std::string Simulation::control_task() {
     return execute(UnblockWorker{owner, worker.id});
   }
   std::uint64_t roll = below(100);
+  if (task->per_item ? roll < 30 : roll < 3) return add_items(*task, owner);
   if (roll < 35) return execute(AddSlots{task->id, owner, 1 + static_cast<std::int64_t>(below(3))});
   if (roll < 60) return execute(PauseTask{task->id, owner});
   if (roll < 90) return execute(ResumeTask{task->id, owner});
   return execute(CancelTask{task->id, owner});
+}
+
+// A few items, now and then with a ref the task has or one twice (duplicate_ref), or more than
+// the free slots take (too_many_items), or on a plain task (not_per_item).
+std::string Simulation::add_items(Task& task, const UserId& owner) {
+  AddItems command{task.id, owner, {}};
+  std::int64_t count = 1 + static_cast<std::int64_t>(below(4));
+  for (std::int64_t i = 0; i < count; ++i) {
+    std::string ref = "row-" + std::to_string(step_) + "-" + std::to_string(i);
+    if (chance(5) && !task.items.refs.empty()) ref = *task.items.refs.begin();
+    if (chance(3) && i > 0) ref = command.items.front().ref;
+    command.items.push_back(Item{ref, JsonText{R"({"n":)" + std::to_string(i) + "}"}});
+  }
+  return execute(command);
 }
 
 std::string Simulation::claim_slot() {
@@ -447,9 +463,11 @@ std::string Simulation::on_event(std::int32_t partition, const Event& event) {
   } else if (const auto* e = std::get_if<TaskPosted>(&event)) {
     task_index_[e->task_id] = tasks_.size();
     tasks_.push_back(Task{e->task_id, e->employer_id, e->slots, 0, e->expires_at, e->max_per_worker,
-                          e->claim_timeout_s});
+                          e->claim_timeout_s, false, false, e->per_item, {}});
   } else if (const auto* e = std::get_if<SlotClaimed>(&event)) {
     return track_claim(*e);
+  } else if (const auto* e = std::get_if<ItemsAdded>(&event)) {
+    return track_items(*e);
   } else if (const auto* e = std::get_if<ClaimAbandoned>(&event)) {
     holdings_[{e->task_id, e->worker_id}].active -= 1;
     return track_claim_end(e->claim_id, true, claimed_);
@@ -516,11 +534,45 @@ std::string Simulation::track_claim(const SlotClaimed& e) {
   if (holding.submissions >= task.max_per_worker) {
     return "worker " + e.worker_id.value + " claimed beyond max_per_worker";
   }
+  if (std::string failure = track_item(task, e); !failure.empty()) return failure;
   holding.active += 1;
   task.live += 1;
-  claims_[e.claim_id] = Claim{e.claim_id, e.worker_id, task.employer, e.expires_at};
+  claims_[e.claim_id] = Claim{e.claim_id, e.worker_id, task.employer, e.expires_at, e.item.value};
   all_claims_.push_back(e.claim_id);
   claimed_.push_back(e.claim_id);
+  return {};
+}
+
+// Items join a per_item task in order, with refs new to it, never more than its slots.
+std::string Simulation::track_items(const ItemsAdded& e) {
+  Task& task = tasks_[task_index_.at(e.task_id)];
+  Items& items = task.items;
+  if (!task.per_item || task.ended) return "items added to a plain or ended task";
+  std::int64_t before = static_cast<std::int64_t>(items.refs.size());
+  if (e.first != before + 1 || e.total != before + static_cast<std::int64_t>(e.items.size())) {
+    return "items of " + e.task_id.value + " not numbered in order";
+  }
+  for (const Item& item : e.items) {
+    if (!items.refs.insert(item.ref).second) return "duplicate ref " + item.ref + " accepted";
+  }
+  if (e.total > task.slots) return "task " + e.task_id.value + " holds more items than slots";
+  return {};
+}
+
+// A claim on a per_item task takes the lowest returned item, else the next one never handed out;
+// a plain task's claim takes none.
+std::string Simulation::track_item(Task& task, const SlotClaimed& e) {
+  Items& items = task.items;
+  if (!task.per_item) return e.item.value == 0 ? "" : "a plain task's claim got an item";
+  std::int64_t expected = items.returned.empty() ? items.next : *items.returned.begin();
+  if (expected > static_cast<std::int64_t>(items.refs.size())) {
+    return "claim " + e.claim_id.value + " granted without an item to work on";
+  }
+  if (e.item.value != expected) {
+    return "claim " + e.claim_id.value + " got item " + std::to_string(e.item.value) + ", not " +
+           std::to_string(expected);
+  }
+  if (items.returned.erase(expected) == 0) items.next += 1;
   return {};
 }
 
@@ -566,6 +618,7 @@ std::string Simulation::track_override(std::int32_t partition, const RejectionOv
   if (++approvals_[e.claim_id] > 1) return "claim " + e.claim_id.value + " approved twice";
   Task& task = tasks_[task_index_.at(e.task_id)];
   if (e.from_escrow) task.live += 1;
+  task.items.returned.erase(claims_.at(e.claim_id).item);  // its item's work is accepted
   if (task.live > task.slots) return "override of " + e.claim_id.value + " oversold its task";
   touched_tasks_.push_back(e.task_id);
   return {};
@@ -591,7 +644,11 @@ std::string Simulation::track_claim_end(const ClaimId& claim, bool frees_slot,
   if (it == from.end()) return "claim " + claim.value + " changed state from an unexpected state";
   from.erase(it);
   TaskId task = *task_of_claim(claim.value);
-  if (frees_slot) tasks_[task_index_.at(task)].live -= 1;
+  if (frees_slot) {
+    Task& model = tasks_[task_index_.at(task)];
+    model.live -= 1;
+    if (std::int64_t item = claims_.at(claim).item; item > 0) model.items.returned.insert(item);
+  }
   touched_tasks_.push_back(task);
   return {};
 }

@@ -92,6 +92,13 @@ class Simulation {
     UserId worker;
     UserId employer;
     UnixMs expires_at;
+    std::int64_t item = 0;
+  };
+  // A per_item task's items as the model sees them: how many, which refs, which one a claim gets.
+  struct Items {
+    std::set<std::string> refs;
+    std::int64_t next = 1;          // never handed out from here on
+    std::set<std::int64_t> returned;  // came back from a claim: they go first, lowest first
   };
   struct Task {
     TaskId id;
@@ -103,6 +110,8 @@ class Simulation {
     std::int64_t claim_timeout_s = 0;
     bool paused = false;
     bool ended = false;  // cancelled or expired
+    bool per_item = false;
+    Items items;
   };
   // One worker on one task, as the simulation's own model sees it.
   struct Holding {
@@ -117,6 +126,7 @@ class Simulation {
   std::string deposit();
   std::string post_task();
   std::string control_task();
+  std::string add_items(Task& task, const UserId& owner);
   std::string claim_slot();
   std::string abandon_claim();
   std::string submit_proof();
@@ -134,6 +144,8 @@ class Simulation {
               const CommandId& id, std::uint64_t fingerprint);
   std::string on_event(std::int32_t partition, const Event& event);
   std::string track_claim(const SlotClaimed& event);
+  std::string track_items(const ItemsAdded& event);
+  std::string track_item(Task& task, const SlotClaimed& event);
   std::string track_submission(const ProofSubmitted& event);
   std::string track_revision(const RevisionRequested& event);
   std::string track_override(std::int32_t partition, const RejectionOverridden& event);

@@ -43,7 +43,10 @@ const std::vector<std::string>& required_outcomes() {
                                     "invalid_argument",
                                     "reason_required",
                                     "blocked",
-                                    "block_not_found"};
+                                    "block_not_found",
+                                    "not_per_item",
+                                    "too_many_items",
+                                    "duplicate_ref"};
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       (all.emplace_back(std::variant_alternative_t<I, Event>::kType), ...);
     }(std::make_index_sequence<std::variant_size_v<Event>>{});

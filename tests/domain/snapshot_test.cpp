@@ -15,7 +15,8 @@ namespace {
 
 using namespace test_support;
 
-// Two employers on one partition, two tasks, claims in every status, deposits, and credits from
+// Two employers on one partition, two tasks (one per_item, with a returned item), claims in every
+// status, deposits, and credits from
 // two source partitions: every collection of the state holds something.
 PartitionState rich_state() {
   std::vector<Event> events = open_task(
@@ -24,7 +25,13 @@ PartitionState rich_state() {
            user_registered("boss", "DE", "Boss GmbH"),
            funds_deposited("boss", "7.5", "b-1"),
            funds_deposited("emp", "0.000001", "ref-2"),
-           task_posted({.employer = "boss", .reward = "1.00", .fee = "0.20", .slots = 1}),
+           task_posted(
+               {.employer = "boss", .reward = "1.00", .fee = "0.20", .slots = 2, .per_item = true}),
+           ItemsAdded{TaskId{"boss.1"}, UserId{"boss"}, 1, 2,
+                      {{"a", JsonText{"1"}}, {"b", JsonText{"[2]"}}}},
+           SlotClaimed{TaskId{"boss.1"}, ClaimId{"boss.1.1"}, UserId{"w7"}, at_s(3606), ItemNumber{1}},
+           claim_abandoned("boss.1.1", "w7"),
+           SlotClaimed{TaskId{"boss.1"}, ClaimId{"boss.1.2"}, UserId{"w8"}, at_s(3607), ItemNumber{2}},
            slot_claimed("emp.1.1", "w1", at_s(3600)),
            slot_claimed("emp.1.2", "w2", at_s(3601)),
            proof_submitted("emp.1.2", "w2", at_s(50)),
@@ -53,7 +60,8 @@ TEST(Snapshot, TheRichStateIsValidAndRich) {
   EXPECT_EQ(state.users.size(), 3u);
   EXPECT_EQ(state.tasks.size(), 2u);
   EXPECT_EQ(state.tasks.at(TaskId{"emp.1"}).claims.size(), 6u);
-  EXPECT_EQ(state.claim_deadlines.size(), 1u);
+  EXPECT_EQ(state.claim_deadlines.size(), 2u);
+  EXPECT_EQ(state.tasks.at(TaskId{"boss.1"}).returned_items.size(), 1u);
   EXPECT_EQ(state.last_credit_seq.size(), 2u);
   EXPECT_GE(state.shared_accounts.size(), 3u);
 }
@@ -76,7 +84,8 @@ TEST(Snapshot, RoundTripsAnEmptyState) {
 TEST(Snapshot, RebuildsClaimDeadlines) {
   auto decoded = decode_snapshot(encode_snapshot(rich_state()));
   ASSERT_TRUE(decoded.has_value());
-  EXPECT_EQ(due_claims(*decoded, at_s(99'999), 10), std::vector<ClaimId>{ClaimId{"emp.1.1"}});
+  EXPECT_EQ(due_claims(*decoded, at_s(99'999), 10),
+            (std::vector<ClaimId>{ClaimId{"emp.1.1"}, ClaimId{"boss.1.2"}}));
 }
 
 TEST(Snapshot, FailsOnEveryTruncation) {
@@ -232,8 +241,10 @@ struct MutateNth {
         value.value += "x";
       } else if constexpr (std::is_same_v<T, std::string>) {
         value += "x";
-      } else {
+      } else if constexpr (std::is_same_v<typename T::value_type, std::string>) {
         value.push_back("ZZ");
+      } else {
+        value.insert(value.end(), typename T::value_type{7});
       }
     }
   }

@@ -53,7 +53,8 @@ struct Flattener {
                 [](const auto* a, const auto* b) { return a->first < b->first; });
       lines.emplace_back(path + ".size", std::to_string(entries.size()));
       for (const auto* entry : entries) add(path + "[" + text(entry->first) + "]", entry->second);
-    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    } else if constexpr (requires { value.begin(); typename T::value_type; } &&
+                         !std::is_same_v<T, std::string>) {
       std::string joined;
       for (const auto& item : value) joined += text(item) + ",";
       lines.emplace_back(path, "[" + joined + "]");

@@ -82,6 +82,7 @@ TaskPosted task_posted(const TaskSpec& spec) {
   event.min_approval_rate_bp = spec.min_approval_rate_bp;
   event.min_approved = spec.min_approved;
   event.max_per_worker = spec.max_per_worker;
+  event.per_item = spec.per_item;
   event.escrow = Micros{spec.slots * (event.reward + event.fee).value};
   event.transfers = {
       {"user:" + spec.employer + ":available", "user:" + spec.employer + ":escrow", event.escrow}};
@@ -100,7 +101,7 @@ TaskId task_id_of(const std::string& claim_id) {
 
 SlotClaimed slot_claimed(const std::string& claim_id, const std::string& worker,
                          UnixMs expires_at) {
-  return SlotClaimed{task_id_of(claim_id), ClaimId{claim_id}, UserId{worker}, expires_at};
+  return SlotClaimed{task_id_of(claim_id), ClaimId{claim_id}, UserId{worker}, expires_at, {}};
 }
 
 ClaimAbandoned claim_abandoned(const std::string& claim_id, const std::string& worker) {

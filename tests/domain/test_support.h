@@ -53,6 +53,7 @@ struct TaskSpec {
   std::int64_t min_approval_rate_bp = 0;
   std::int64_t min_approved = 0;
   std::int64_t max_per_worker = 1;
+  bool per_item = false;
 };
 TaskPosted task_posted(const TaskSpec& spec);
 
