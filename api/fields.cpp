@@ -23,6 +23,29 @@ std::string_view kind_name(JsonValue::Kind kind) {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// The value as minified JSON; a number keeps the exact token the client wrote.
+void write_json_value(JsonWriter& json, const JsonValue& value) {
+  switch (value.kind) {
+    case JsonValue::Kind::null: json.null(); return;
+    case JsonValue::Kind::boolean: json.boolean(value.boolean); return;
+    case JsonValue::Kind::number: json.raw(value.text); return;
+    case JsonValue::Kind::string: json.string(value.text); return;
+    case JsonValue::Kind::array:
+      json.begin_array();
+      for (const JsonValue& item : value.items) write_json_value(json, item);
+      json.end_array();
+      return;
+    case JsonValue::Kind::object:
+      json.begin_object();
+      for (const auto& [name, member] : value.members) {
+        json.key(name);
+        write_json_value(json, member);
+      }
+      json.end_object();
+      return;
+  }
+}
+
 }  // namespace
 
 std::optional<std::int64_t> parse_integer_token(std::string_view token) {
@@ -205,6 +228,32 @@ std::optional<std::string> FieldReader::one_of(std::string_view name, Presence p
   }
   fail(problem_codes::kInvalidField, name, "must be one of " + names);
   return std::nullopt;
+}
+
+std::optional<bool> FieldReader::boolean(std::string_view name, Presence presence) {
+  const JsonValue* value = get(name, presence, JsonValue::Kind::boolean, "a boolean");
+  if (value == nullptr) return std::nullopt;
+  return value->boolean;
+}
+
+std::optional<JsonText> FieldReader::json(std::string_view name, Presence presence,
+                                          std::size_t max_bytes) {
+  if (!ok()) return std::nullopt;
+  const JsonValue* value = object_.find(name);
+  if (value == nullptr || value->kind == JsonValue::Kind::null) {
+    if (presence == Presence::required) fail(problem_codes::kMissingField, name, "is required");
+    return std::nullopt;
+  }
+  JsonText minified;
+  JsonWriter writer(minified.text);
+  write_json_value(writer, *value);
+  if (minified.text.size() > max_bytes) {
+    fail(problem_codes::kInvalidField, name,
+         "is " + std::to_string(minified.text.size()) + " bytes of JSON; at most " +
+             std::to_string(max_bytes) + " are allowed");
+    return std::nullopt;
+  }
+  return minified;
 }
 
 void FieldReader::invalid(std::string_view name, std::string_view detail) {

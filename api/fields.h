@@ -50,6 +50,9 @@ class FieldReader {
   std::optional<std::string> country(std::string_view name, Presence presence);
   std::optional<std::vector<std::string>> countries(std::string_view name, std::size_t max_count);
   std::optional<UserId> user_id(std::string_view name, Presence presence);
+  std::optional<bool> boolean(std::string_view name, Presence presence);
+  // Any JSON value but null, as its minified text of at most `max_bytes`.
+  std::optional<JsonText> json(std::string_view name, Presence presence, std::size_t max_bytes);
   // A string that must be one of `allowed`.
   std::optional<std::string> one_of(std::string_view name, Presence presence,
                                     std::initializer_list<std::string_view> allowed);

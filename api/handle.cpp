@@ -38,6 +38,8 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/tasks/{}/resume", task_command<ResumeTask, task_status_answer>},
     {"POST", "/v1/tasks/{}/cancel", task_command<CancelTask, cancelled_answer>},
     {"GET", "/v1/tasks/{}/submissions", get_submissions},
+    {"POST", "/v1/tasks/{}/items", post_items},
+    {"GET", "/v1/tasks/{}/items", get_items},
     {"GET", "/v1/claims/{}", get_claim},
     {"POST", "/v1/claims/{}/abandon",
      claim_command<AbandonClaim, ClaimActor::worker, claim_status_answer>},

@@ -8,8 +8,12 @@
 
 #include "api/auth.h"
 #include "api/http.h"
+#include "domain/ids.h"
 
 namespace microjobs {
+
+class JsonWriter;
+class ReadModels;
 
 // One authenticated request on its way through a handler. Lives only during the handler's
 // synchronous part: a handler that sends a command copies what the reply needs.
@@ -41,7 +45,14 @@ void get_claim(Call& call);
 void get_blocks(Call& call);
 void get_worker_claims(Call& call);
 
+void get_items(Call& call);
+void post_items(Call& call);
+
 // Shared by the handlers: the 403 for a missing role or someone else's resource.
 Response forbidden(std::string_view detail);
+// "item": {number, ref, data} of a claim on a per_item task (ref and data null if the read models
+// do not have the item yet), or null for `number` 0.
+void write_claim_item(JsonWriter& json, ReadModels& models, const TaskId& task,
+                      std::int64_t number);
 
 }  // namespace microjobs

@@ -25,6 +25,7 @@ inline constexpr std::string_view kInvalidHeader = "invalid_header";         // 
 inline constexpr std::string_view kInvalidQuery = "invalid_query";           // 400 query parameter
 inline constexpr std::string_view kBadRequest = "bad_request";               // 400 unparsable HTTP
 inline constexpr std::string_view kBodyTooLarge = "body_too_large";          // 413
+inline constexpr std::string_view kItemsTooLarge = "items_too_large";        // 413 one call's items
 inline constexpr std::string_view kHeadersTooLarge = "headers_too_large";    // 431
 inline constexpr std::string_view kDuplicateReference = "duplicate_reference";  // 409 deposit
 inline constexpr std::string_view kOverloaded = "overloaded";                // 429

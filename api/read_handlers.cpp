@@ -128,7 +128,7 @@ void write_task_summary(JsonWriter& json, const TaskView& task) {
       .field("category", task.category)
       .field("reward", format_money(task.reward))
       .field("slots", task.slots)
-      .field("free_slots", task.free_slots())
+      .field("free_slots", task.claimable_slots())
       .field("employer_id", task.employer_id.value)
       .field("posted_at", format_rfc3339(task.posted_at));
 }
@@ -156,6 +156,10 @@ void write_task_detail(JsonWriter& json, const TaskView& task) {
       .field("claim_timeout_s", task.claim_timeout_s)
       .field("auto_approve_after_s", task.auto_approve_after_s);
   json.key("proof").begin_object().field("type", task.proof_type).end_object();
+  json.key("per_item").boolean(task.per_item);
+  if (task.per_item) {
+    json.field("items", task.items).field("unassigned_items", task.unassigned_items);
+  }
 }
 
 // A time that has not happened yet (0) is null.
@@ -177,15 +181,37 @@ void write_text_or_null(JsonWriter& json, std::string_view name, const std::stri
   }
 }
 
-// One claim as the review queue and GET /v1/claims/{id} show it. `item` is null until campaigns
-// with per-slot items exist.
-void write_claim(JsonWriter& json, const ClaimView& claim) {
+}  // namespace
+
+void write_claim_item(JsonWriter& json, ReadModels& models, const TaskId& task,
+                      std::int64_t number) {
+  json.key("item");
+  if (number == 0) {
+    json.null();
+    return;
+  }
+  json.begin_object().field("number", number);
+  if (auto item = models.item(task, number)) {
+    json.field("ref", item->ref);
+    json.key("data").raw(item->data.text);
+  } else {
+    json.key("ref").null();
+    json.key("data").null();
+  }
+  json.end_object();
+}
+
+namespace {
+
+// One claim as the review queue, a worker's claims and GET /v1/claims/{id} show it; `item` is
+// null on a plain task.
+void write_claim(JsonWriter& json, const ClaimView& claim, ReadModels& models) {
   json.field("claim_id", claim.claim_id.value)
       .field("task_id", claim.task_id.value)
       .field("worker_id", claim.worker_id.value)
       .field("status", claim.status);
   write_text_or_null(json, "proof", claim.proof);
-  json.key("item").null();
+  write_claim_item(json, models, claim.task_id, claim.item);
   write_time_or_null(json, "claimed_at", claim.claimed_at);
   write_time_or_null(json, "expires_at", claim.expires_at);
   write_time_or_null(json, "submitted_at", claim.submitted_at);
@@ -282,7 +308,53 @@ void get_submissions(Call& call) {
   if (!query) return;
   auto page = call.context.read_models.review_queue(*query);
   if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
-  call.done(page_response(page->items, page->next_cursor, write_claim));
+  call.done(page_response(page->items, page->next_cursor,
+                          [&](JsonWriter& json, const ClaimView& claim) {
+                            write_claim(json, claim, call.context.read_models);
+                          }));
+}
+
+constexpr std::string_view kItemStatuses[] = {"unassigned", "claimed", "submitted",
+                                              "revision_requested", "approved"};
+
+// GET /v1/tasks/{id}/items?status=&limit=&cursor= (owner, auditor): a per_item task's items in
+// the order added, each with its last claim and outcome.
+void get_items(Call& call) {
+  const std::string& id = call.params[0];
+  auto owner = owner_of_task(id);
+  if (owner && owner->value != call.principal.user_id && !reads_everything(call.principal)) {
+    return call.done(forbidden("only the task's owner, auditors and admins may read its items"));
+  }
+  if (!owner || !call.context.read_models.task(TaskId{id})) {
+    return call.done(problem(404, "task_not_found", "no task " + id));
+  }
+  auto params = parse_query(call.query);
+  if (!params) return call.done(bad_query("the query string is not percent-encoded"));
+  std::string status, cursor;
+  std::size_t limit = 100;
+  for (const auto& [name, value] : *params) {
+    if (name == "status") {
+      if (std::find(std::begin(kItemStatuses), std::end(kItemStatuses), value) ==
+          std::end(kItemStatuses)) {
+        return call.done(bad_query(
+            "status: must be one of unassigned, claimed, submitted, revision_requested, approved"));
+      }
+      status = value;
+    } else if (std::string bad; !read_page_parameter(name, value, 1000, limit, cursor, bad)) {
+      return call.done(bad_query(bad));
+    }
+  }
+  auto page = call.context.read_models.items(TaskId{id}, status, cursor, limit);
+  if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
+  call.done(page_response(page->items, page->next_cursor, [](JsonWriter& json, const ItemView& item) {
+    json.field("number", item.number).field("ref", item.ref);
+    json.key("data").raw(item.data.text);
+    json.field("status", item.status);
+    write_text_or_null(json, "claim_id", item.claim_id.value);
+    write_text_or_null(json, "worker_id", item.worker_id.value);
+    write_text_or_null(json, "last_outcome", item.last_outcome);
+    json.field("claims", item.claims);
+  }));
 }
 
 constexpr std::string_view kClaimStatuses[] = {"claimed",  "submitted", "revision_requested",
@@ -315,7 +387,7 @@ void get_worker_claims(Call& call) {
   auto page = call.context.read_models.worker_claims(UserId{id}, status, cursor, limit);
   if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
   call.done(page_response(page->items, page->next_cursor, [&](JsonWriter& json, const ClaimView& claim) {
-    write_claim(json, claim);
+    write_claim(json, claim, call.context.read_models);
     if (auto task = call.context.read_models.task(claim.task_id)) {
       json.field("title", task->title).field("reward", format_money(task->reward));
     }
@@ -357,7 +429,7 @@ void get_claim(Call& call) {
     return call.done(forbidden("only the claim's worker, the task's owner, auditors and admins "
                                "may read a claim"));
   }
-  call.done(json_response(200, [&](JsonWriter& json) { write_claim(json, *claim); }));
+  call.done(json_response(200, [&](JsonWriter& json) { write_claim(json, *claim, call.context.read_models); }));
 }
 
 void get_feed(Call& call) {

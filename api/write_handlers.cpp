@@ -9,7 +9,9 @@
 #include "api/command_route.h"
 #include "api/fields.h"
 #include "api/handlers.h"
+#include "api/polling_waiter.h"
 #include "api/problem.h"
+#include "projections/progress.h"
 #include "projections/read_models.h"
 
 namespace microjobs {
@@ -376,6 +378,7 @@ std::optional<PostTask> read_post_task(FieldReader& fields, UnixMs now) {
   auto min_approval_rate_bp = targeting.rate_bp("min_approval_rate", Presence::optional);
   auto min_approved = targeting.integer("min_approved", Presence::optional, 0, kMaxCount);
   auto max_per_worker = fields.integer("max_per_worker", Presence::optional, 1, 1000);
+  auto per_item = fields.boolean("per_item", Presence::optional);
   if (!fields.ok()) return std::nullopt;
   task.title = *title;
   task.instructions = instructions.value_or("");
@@ -390,6 +393,7 @@ std::optional<PostTask> read_post_task(FieldReader& fields, UnixMs now) {
   task.min_approval_rate_bp = min_approval_rate_bp.value_or(0);
   task.min_approved = min_approved.value_or(0);
   task.max_per_worker = max_per_worker.value_or(1);
+  task.per_item = per_item.value_or(false);
   return task;
 }
 
@@ -415,6 +419,49 @@ void post_task(Call& call) {
   });
 }
 
+namespace {
+
+// 201 {claim_id, task_id, worker_id, expires_at, item, position}.
+Response claimed_answer(const CommandOutcome& outcome, ReadModels& models) {
+  const auto* event = std::get_if<SlotClaimed>(&outcome.event);
+  if (event == nullptr) return unexpected_event(outcome);
+  return command_response(201, outcome, [&](JsonWriter& json) {
+    json.field("claim_id", event->claim_id.value)
+        .field("task_id", event->task_id.value)
+        .field("worker_id", event->worker_id.value)
+        .field("expires_at", format_rfc3339(event->expires_at));
+    write_claim_item(json, models, event->task_id, event->item.value);
+  });
+}
+
+// Answers a claim. A claim's item comes with its ref and data from the read models: the items
+// were added before the claim in the same partition, so once the projection has reached the
+// claim's position it has the item. Almost always it has it already (items are uploaded before
+// workers come); else the answer waits for the projection (X-Min-Position's wait, bounded by
+// min_position_wait), and past that it names the item by number only.
+void answer_claim(ApiContext& context, CommandOutcome outcome, const Done& done) {
+  ReadModels& models = context.read_models;
+  auto answer = [&models](const CommandOutcome& accepted) { return claimed_answer(accepted, models); };
+  const auto* event = std::get_if<SlotClaimed>(&outcome.event);
+  if (outcome.kind != CommandOutcome::Kind::accepted || event == nullptr ||
+      event->item.value == 0 || models.item(event->task_id, event->item.value)) {
+    try {
+      return done(map_outcome(outcome, answer, {}));
+    } catch (const std::exception& error) {
+      return done(problem(500, problem_codes::kInternal, error.what()));
+    }
+  }
+  ProjectionProgress& projector = context.projector;
+  Position position = outcome.position;
+  context.waiter().wait([&projector, position] { return projector.applied(position); },
+                        context.config.min_position_wait,
+                        [&models, outcome = std::move(outcome), done](bool) {
+                          done(claimed_answer(outcome, models));
+                        });
+}
+
+}  // namespace
+
 void post_claim(Call& call) {
   if (!require_role(call, roles::kWorker)) return;
   if (!owner_of_task(call.params[0])) {
@@ -431,21 +478,51 @@ void post_claim(Call& call) {
   ReputationView reputation = call.context.read_models.reputation(worker);
   ClaimSlot command{TaskId{call.params[0]}, worker,
                     WorkerProfile{user->country, reputation.approved, reputation.rejected}};
-  send(call, call.command_id, std::move(command), [](const CommandOutcome& outcome) {
-    const auto* event = std::get_if<SlotClaimed>(&outcome.event);
-    if (event == nullptr) return unexpected_event(outcome);
-    return command_response(201, outcome, [&](JsonWriter& json) {
-      json.field("claim_id", event->claim_id.value)
-          .field("task_id", event->task_id.value)
-          .field("worker_id", event->worker_id.value)
-          .field("expires_at", format_rfc3339(event->expires_at));
-    });
-  });
+  ApiContext& context = call.context;
+  context.bus.send(call.command_id, std::move(command),
+                   [&context, done = call.done](CommandOutcome outcome) {
+                     answer_claim(context, std::move(outcome), done);
+                   });
 }
 
 // ---- POST /v1/reviews: many decisions, each its own command and outcome ----
 
 namespace {
+
+// Reads a body {"<list>": [objects]} of 1 to `max` objects, each through `read_one` with a
+// FieldReader whose problems name "<list>[i].field"; false after answering 400 itself.
+bool read_object_list(Call& call, std::string_view list_name, std::size_t max,
+                      const std::function<void(FieldReader&)>& read_one) {
+  auto body = object_body(call, false);
+  if (!body) return false;
+  auto fail = [&](std::string_view code, std::string detail) {
+    call.done(problem(400, code, std::move(detail)));
+    return false;
+  };
+  const std::string name(list_name);
+  for (const auto& [member, value] : body->members) {
+    if (member != name) return fail(problem_codes::kInvalidField, "unknown field: " + member);
+  }
+  const JsonValue* list = body->find(name);
+  if (list == nullptr) return fail(problem_codes::kMissingField, name + ": required");
+  if (list->kind != JsonValue::Kind::array || list->items.empty() || list->items.size() > max) {
+    return fail(problem_codes::kInvalidField,
+                name + ": an array of 1 to " + std::to_string(max) + " objects");
+  }
+  for (std::size_t i = 0; i < list->items.size(); ++i) {
+    const std::string element = name + "[" + std::to_string(i) + "]";
+    if (list->items[i].kind != JsonValue::Kind::object) {
+      return fail(problem_codes::kInvalidField, element + ": an object");
+    }
+    FieldReader fields(list->items[i], element + ".");
+    read_one(fields);
+    if (!fields.ok()) {
+      call.done(fields.problem());
+      return false;
+    }
+  }
+  return true;
+}
 
 constexpr std::size_t kMaxDecisions = 1000;
 
@@ -513,39 +590,15 @@ class BulkReview {
 // The body's decisions; nullopt after answering 400 (naming decisions[i].field) itself. A bad
 // shape refuses the whole request, so nothing is decided for it.
 std::optional<std::vector<ReviewDecision>> read_decisions(Call& call) {
-  auto body = object_body(call, false);
-  if (!body) return std::nullopt;
-  auto fail = [&](std::string_view code, std::string detail) {
-    call.done(problem(400, code, std::move(detail)));
-    return std::optional<std::vector<ReviewDecision>>{};
-  };
-  for (const auto& [name, value] : body->members) {
-    if (name != "decisions") return fail(problem_codes::kInvalidField, "unknown field: " + name);
-  }
-  const JsonValue* list = body->find("decisions");
-  if (list == nullptr) return fail(problem_codes::kMissingField, "decisions: required");
-  if (list->kind != JsonValue::Kind::array || list->items.empty() ||
-      list->items.size() > kMaxDecisions) {
-    return fail(problem_codes::kInvalidField, "decisions: an array of 1 to 1000 decisions");
-  }
   std::vector<ReviewDecision> decisions;
-  decisions.reserve(list->items.size());
-  for (std::size_t i = 0; i < list->items.size(); ++i) {
-    const JsonValue& item = list->items[i];
-    if (item.kind != JsonValue::Kind::object) {
-      return fail(problem_codes::kInvalidField, "decisions[" + std::to_string(i) + "]: an object");
-    }
-    FieldReader fields(item, "decisions[" + std::to_string(i) + "].");
+  bool ok = read_object_list(call, "decisions", kMaxDecisions, [&](FieldReader& fields) {
     auto claim_id = fields.text("claim_id", Presence::required, 1, 200);
     auto action = fields.one_of("action", Presence::required, {"approve", "reject", "revision"});
     auto reason = fields.text("reason", Presence::optional, 1, 1000);
     if (action && *action != "approve" && !reason) fields.invalid("reason", "required to " + *action);
-    if (!fields.ok()) {
-      call.done(fields.problem());
-      return std::nullopt;
-    }
-    decisions.push_back({*claim_id, *action, reason.value_or("")});
-  }
+    if (fields.ok()) decisions.push_back({*claim_id, *action, reason.value_or("")});
+  });
+  if (!ok) return std::nullopt;
   return decisions;
 }
 
@@ -593,5 +646,45 @@ void post_reviews(Call& call) {
   }
 }
 
-}  // namespace microjobs
+// ---- POST /v1/tasks/{id}/items: a per_item task's inputs, up to 1,000 per call ----
 
+namespace {
+
+Response items_added_answer(const CommandOutcome& outcome) {
+  const auto* event = std::get_if<ItemsAdded>(&outcome.event);
+  if (event == nullptr) return unexpected_event(outcome);
+  return command_response(201, outcome, [&](JsonWriter& json) {
+    json.field("task_id", event->task_id.value)
+        .field("added", static_cast<std::int64_t>(event->items.size()))
+        .field("items", event->total)
+        .field("first", event->first);
+  });
+}
+
+}  // namespace
+
+void post_items(Call& call) {
+  auto task_id = owned_task_param(call);
+  if (!task_id) return;
+  const Policy policy;
+  AddItems command{*task_id, UserId{call.principal.user_id}, {}};
+  std::size_t bytes = 0;
+  bool ok = read_object_list(
+      call, "items", static_cast<std::size_t>(policy.max_items_per_call), [&](FieldReader& fields) {
+        auto ref = fields.text("ref", Presence::required, 1, policy.max_item_ref_bytes);
+        auto data = fields.json("data", Presence::required, policy.max_item_data_bytes);
+        if (!fields.ok()) return;
+        bytes += ref->size() + data->text.size();
+        command.items.push_back(Item{std::move(*ref), std::move(*data)});
+      });
+  if (!ok) return;
+  if (bytes > policy.max_item_bytes_per_call) {
+    return call.done(problem(413, problem_codes::kItemsTooLarge,
+                             "the items weigh " + std::to_string(bytes) + " bytes together; at most " +
+                                 std::to_string(policy.max_item_bytes_per_call) +
+                                 " per call: send them in smaller calls"));
+  }
+  send(call, call.command_id, std::move(command), items_added_answer);
+}
+
+}  // namespace microjobs

@@ -22,6 +22,9 @@ struct Policy {
   std::int64_t max_items_per_call = 1000;       // per AddItems
   std::size_t max_item_ref_bytes = 200;
   std::size_t max_item_data_bytes = 4096;       // an item's data, minified JSON
+  // One AddItems' refs and data together: its task.items_added event must fit in one Kafka record
+  // at the broker's default message.max.bytes (1 MB).
+  std::size_t max_item_bytes_per_call = 900'000;
 };
 
 Micros fee_per_slot(Micros reward, const Policy& policy);

@@ -88,4 +88,19 @@ inline std::string worker_claim(std::string_view worker, std::string_view status
   return worker_claims_prefix(worker, status) + descending(since_ms) + std::string(claim_id);
 }
 
+// A per_item task's items in number order, and by status in number order (the oldest first).
+inline std::string items_prefix(std::string_view task_id) {
+  return "item/" + std::string(task_id) + "/";
+}
+inline std::string item(std::string_view task_id, std::int64_t number) {
+  return items_prefix(task_id) + ascending(number);
+}
+inline std::string item_status_prefix(std::string_view task_id, std::string_view status) {
+  return "itemst/" + std::string(task_id) + "/" + std::string(status) + "/";
+}
+inline std::string item_status(std::string_view task_id, std::string_view status,
+                               std::int64_t number) {
+  return item_status_prefix(task_id, status) + ascending(number);
+}
+
 }  // namespace microjobs::keys

@@ -54,7 +54,17 @@ class ViewCache {
   std::map<std::string, Entry> views_;
 };
 
-bool listed(const TaskView& task) { return task.status == "open" && task.free_slots() > 0; }
+bool listed(const TaskView& task) { return task.status == "open" && task.claimable_slots() > 0; }
+
+// An item's place in its task's index by status.
+std::string item_status_key(const ItemView& item) {
+  return keys::item_status(item.task_id.value, item.status, item.number);
+}
+
+// Whether a claim that ends in `status` gives its item back.
+bool gives_item_back(std::string_view status) {
+  return status == "rejected" || status == "abandoned" || status == "expired";
+}
 
 // The index entries that move with a claim's status: its task's review queue, and its worker's
 // claims in that status.
@@ -71,7 +81,8 @@ class Folder {
   explicit Folder(ReadStore& store)
       : store_(store), tasks_(store, keys::task), claims_(store, keys::claim),
         users_(store, keys::user), accounts_(store, keys::account),
-        reputations_(store, keys::reputation) {}
+        reputations_(store, keys::reputation),
+        items_(store, [](std::string_view id) { return "item/" + std::string(id); }) {}
 
   void apply(const Envelope& envelope) {
     time_ = envelope.meta.time;
@@ -118,6 +129,15 @@ class Folder {
       }
     });
     initial_keys_.clear();
+    items_.for_each([&](const std::string& id, auto& entry) {
+      const std::string& initial = initial_item_keys_[id];
+      std::string final_key = item_status_key(entry.view);
+      if (initial == final_key) return;
+      if (!initial.empty()) batch.erase(initial);
+      batch.put(std::move(final_key), "");
+    });
+    initial_item_keys_.clear();
+    items_.write_to(batch);
     tasks_.write_to(batch);
     claims_.write_to(batch);
     users_.write_to(batch);
@@ -153,7 +173,33 @@ class Folder {
     initial_keys_.try_emplace(id.value, existed ? moving_keys(view) : std::array<std::string, 2>{});
     view.status = status;
     view.status_since = time_;
+    item_follows(view);  // a new claim has no item yet: on(SlotClaimed) gives it one
     return view;
+  }
+
+  // Item `number` of the task; its status index entry follows it at flush().
+  ItemView& item(const TaskId& task_id, std::int64_t number) {
+    bool existed = false;
+    std::string id = task_id.value + "/" + keys::ascending(number);
+    ItemView& view = items_.get(id, &existed);
+    initial_item_keys_.try_emplace(id, existed ? item_status_key(view) : std::string());
+    return view;
+  }
+
+  // The claim's item follows the claim's status: back to unassigned when the claim gives it back.
+  // Once given back, the item no longer follows the claim (an override settles it:
+  // overridden_item()).
+  void item_follows(const ClaimView& claim) {
+    if (claim.item == 0) return;
+    ItemView& view = item(claim.task_id, claim.item);
+    if (view.claim_id != claim.claim_id || view.status == "unassigned") return;
+    if (gives_item_back(claim.status)) {
+      view.status = "unassigned";
+      view.last_outcome = claim.status;
+      task(claim.task_id).unassigned_items += 1;
+    } else {
+      view.status = claim.status;
+    }
   }
 
   // An 8-byte counter in the store, plus `delta`.
@@ -207,6 +253,7 @@ class Folder {
     view.proof_type = e.proof_type;
     view.claim_timeout_s = e.claim_timeout_s;
     view.auto_approve_after_s = e.auto_approve_after_s;
+    view.per_item = e.per_item;
   }
   void on(const SlotClaimed& e) {
     task(e.task_id).claimed += 1;
@@ -217,6 +264,29 @@ class Folder {
     view.claimed_at = time_;
     view.expires_at = e.expires_at;
     records_[keys::worker_claim(e.worker_id.value, "all", time_.value, e.claim_id.value)] = "";
+    if (e.item.value == 0) return;
+    view.item = e.item.value;
+    task(e.task_id).unassigned_items -= 1;
+    ItemView& taken = item(e.task_id, e.item.value);
+    taken.status = "claimed";
+    taken.claim_id = e.claim_id;
+    taken.worker_id = e.worker_id;
+    taken.claims += 1;
+  }
+  void on(const ItemsAdded& e) {
+    TaskView& view = task(e.task_id);
+    view.items = e.total;
+    view.unassigned_items += static_cast<std::int64_t>(e.items.size());
+    std::int64_t number = e.first;
+    for (const Item& added : e.items) {
+      ItemView& record = item(e.task_id, number);
+      record = ItemView{};
+      record.task_id = e.task_id;
+      record.number = number;
+      record.ref = added.ref;
+      record.data = added.data;
+      ++number;
+    }
   }
   void on(const ClaimAbandoned& e) {
     TaskView& view = task(e.task_id);
@@ -296,6 +366,7 @@ class Folder {
     ClaimView& approved = claim(e.claim_id, "approved");
     approved.reason.clear();
     approved.reviewed_at = time_;
+    overridden_item(approved);
     ReputationView& worker = reputation(e.worker_id);
     worker.rejected -= 1;
     worker.approved += 1;
@@ -312,6 +383,18 @@ class Folder {
   }
   void on(const BonusPaid&) {}  // its transfers move the balances
   void on(const WorkerCredited&) {}
+
+  // An overridden claim's item, if it is still unassigned after the rejection gave it back, is
+  // done: the override accepted its work (the domain takes it out of the queue likewise).
+  void overridden_item(const ClaimView& claim) {
+    if (claim.item == 0) return;
+    ItemView& view = item(claim.task_id, claim.item);
+    if (view.status != "unassigned") return;
+    view.status = "approved";
+    view.claim_id = claim.claim_id;
+    view.worker_id = claim.worker_id;
+    task(claim.task_id).unassigned_items -= 1;
+  }
 
   static void complete_if_done(TaskView& view) {
     if (view.status == "open" && view.slots_approved() == view.slots) view.status = "completed";
@@ -339,6 +422,8 @@ class Folder {
   ViewCache<UserView> users_;
   ViewCache<AccountView> accounts_;
   ViewCache<ReputationView> reputations_;
+  ViewCache<ItemView> items_;
+  std::map<std::string, std::string> initial_item_keys_;  // item id -> status key before, or empty
   std::map<std::string, bool> initial_listing_;
   std::map<std::string, std::array<std::string, 2>> initial_keys_;  // claim id -> moving_keys before
   std::map<std::string, std::int64_t> shared_;

@@ -27,7 +27,7 @@ bool cursor_is_safe(std::string_view cursor) {
 
 // Filters over the scanned index entries; the country is the scope's job (ReadModels::feed).
 bool matches(const TaskView& task, const FeedQuery& query) {
-  if (task.status != "open" || task.free_slots() <= 0) return false;
+  if (task.status != "open" || task.claimable_slots() <= 0) return false;
   if (query.now.value != 0 && task.expires_at <= query.now) return false;
   if (!query.category.empty() && task.category != query.category) return false;
   if (task.reward < query.min_reward) return false;
@@ -255,6 +255,35 @@ Result<ClaimPage> ReadModels::worker_claims(const UserId& worker, std::string_vi
     if (auto claim = this->claim(ClaimId{last_key.substr(kTimeColumn)})) {
       page.items.push_back(std::move(*claim));
     }
+    return true;
+  });
+  return page;
+}
+
+std::optional<ItemView> ReadModels::item(const TaskId& task, std::int64_t number) {
+  return load<ItemView>(store_, keys::item(task.value, number));
+}
+
+// All items in number order, or those in one status through its index; the cursor is the last
+// item's number (16 hex digits), so every entry scanned is an item of the page.
+Result<ItemPage> ReadModels::items(const TaskId& task, std::string_view status,
+                                   const std::string& cursor, std::size_t limit) {
+  if (!cursor_is_safe(cursor)) return Error{"cursor is malformed"};
+  const std::string prefix = status.empty() ? keys::items_prefix(task.value)
+                                            : keys::item_status_prefix(task.value, status);
+  std::string start = prefix + cursor;
+  if (!cursor.empty()) start.push_back('\0');
+  ItemPage page;
+  std::string last_number;
+  store_.scan(prefix, start, [&](std::string_view key, std::string_view value) {
+    if (page.items.size() >= limit) {
+      page.next_cursor = last_number;
+      return false;
+    }
+    last_number.assign(key.substr(prefix.size()));
+    std::optional<ItemView> view = status.empty() ? binary::decode<ItemView>(value)
+                                                  : load<ItemView>(store_, keys::items_prefix(task.value) + last_number);
+    if (view) page.items.push_back(std::move(*view));
     return true;
   });
   return page;

@@ -35,6 +35,12 @@ class ReadModels {
   // The workers an employer blocked, by worker id from after `cursor` (a worker id), at most
   // `limit`. Fails on a malformed cursor.
   Result<BlockPage> blocks(const UserId& employer, const std::string& cursor, std::size_t limit);
+  // Item `number` of a per_item task.
+  std::optional<ItemView> item(const TaskId& task, std::int64_t number);
+  // A task's items in number order: all (`status` empty) or those in one status. Fails on a
+  // malformed cursor.
+  Result<ItemPage> items(const TaskId& task, std::string_view status, const std::string& cursor,
+                         std::size_t limit);
   // Balance of a shared account (platform:fees, clearing:payouts, world:deposits) over all
   // partitions.
   Micros shared_account(std::string_view account);

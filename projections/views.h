@@ -1,6 +1,7 @@
 #pragma once
 // The read models' records. Each lists its fields in visit() for the binary codec; a field added
 // later goes at the end with a default.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -39,9 +40,16 @@ struct TaskView {
   std::int64_t auto_approve_after_s = 0;
   std::int64_t approved_beyond_slots = 0;  // overrides paid from available, not a slot's escrow
   std::int64_t refunded_slots = 0;         // refunded when the task was cancelled or expired
+  bool per_item = false;
+  std::int64_t items = 0;             // per_item: items added
+  std::int64_t unassigned_items = 0;  // per_item: items no claim holds
   std::int64_t slots_approved() const { return approved - approved_beyond_slots; }
   std::int64_t free_slots() const {
     return slots - refunded_slots - claimed - submitted - slots_approved();
+  }
+  // What a claim can take now: a free slot, and on a per_item task an item for it.
+  std::int64_t claimable_slots() const {
+    return per_item ? std::min(free_slots(), unassigned_items) : free_slots();
   }
   template <class V> void visit(V& v) {
     v("task_id", task_id); v("employer_id", employer_id); v("title", title);
@@ -53,7 +61,8 @@ struct TaskView {
     v("min_approved", min_approved); v("max_per_worker", max_per_worker);
     v("proof_type", proof_type); v("claim_timeout_s", claim_timeout_s);
     v("auto_approve_after_s", auto_approve_after_s); v("approved_beyond_slots", approved_beyond_slots);
-    v("refunded_slots", refunded_slots);
+    v("refunded_slots", refunded_slots); v("per_item", per_item); v("items", items);
+    v("unassigned_items", unassigned_items);
   }
 };
 
@@ -69,12 +78,38 @@ struct ClaimView {
   UnixMs submitted_at;   // 0 until a proof is submitted
   UnixMs reviewed_at;    // 0 until approved or rejected
   UnixMs status_since;   // when the claim entered `status`: its place in the review queue
+  std::int64_t item = 0;  // the item it works on (per_item tasks), 0: none
   template <class V> void visit(V& v) {
     v("claim_id", claim_id); v("task_id", task_id); v("worker_id", worker_id); v("status", status);
     v("claimed_at", claimed_at); v("expires_at", expires_at); v("proof", proof); v("reason", reason);
     v("submitted_at", submitted_at); v("reviewed_at", reviewed_at);
-    v("status_since", status_since);
+    v("status_since", status_since); v("item", item);
   }
+};
+
+// An item of a per_item task (key: item/{task}/{number}). status is "unassigned" while no claim
+// holds it, else its claim's status (claimed, submitted, revision_requested, approved); an item
+// whose claim was rejected, abandoned or expired is unassigned again, with that as last_outcome.
+struct ItemView {
+  TaskId task_id;
+  std::int64_t number = 0;
+  std::string ref;
+  JsonText data;
+  std::string status = "unassigned";
+  ClaimId claim_id;  // the last claim that took it; empty if none yet
+  UserId worker_id;
+  std::string last_outcome;  // of an earlier claim that gave it back: rejected, abandoned, expired
+  std::int64_t claims = 0;   // claims that took it
+  template <class V> void visit(V& v) {
+    v("task_id", task_id); v("number", number); v("ref", ref); v("data", data); v("status", status);
+    v("claim_id", claim_id); v("worker_id", worker_id); v("last_outcome", last_outcome);
+    v("claims", claims);
+  }
+};
+
+struct ItemPage {
+  std::vector<ItemView> items;
+  std::string next_cursor;  // empty at the end
 };
 
 // A worker an employer blocked (key: block/{employer}/{worker}).

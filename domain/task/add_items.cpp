@@ -27,10 +27,12 @@ Decision decide_one(const PartitionState& state, const AddItems& command, UnixMs
                     const Policy& policy) {
   const std::int64_t count = static_cast<std::int64_t>(command.items.size());
   if (count < 1 || count > policy.max_items_per_call) return Rejection::invalid_argument;
-  if (!std::all_of(command.items.begin(), command.items.end(),
-                   [&](const Item& item) { return valid_item(item, policy); })) {
-    return Rejection::invalid_argument;
+  std::size_t bytes = 0;
+  for (const Item& item : command.items) {
+    if (!valid_item(item, policy)) return Rejection::invalid_argument;
+    bytes += item.ref.size() + item.data.text.size();
   }
+  if (bytes > policy.max_item_bytes_per_call) return Rejection::invalid_argument;
   const TaskState* task = state.find_task(command.task_id);
   if (task == nullptr) return Rejection::task_not_found;
   if (task->employer_id != command.employer_id) return Rejection::forbidden;

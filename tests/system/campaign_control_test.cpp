@@ -48,9 +48,15 @@ class CampaignControl : public testing::HttpNodeTest {
     return field(as("emp", "employer", "GET", "/v1/tasks/" + task), name);
   }
   void play();
+  void play_items();
   void expect_outcome();
+  void expect_items_outcome();
+  // Items of the per_item task in `status` ("" for all), following next_cursor: their numbers.
+  std::vector<std::int64_t> item_numbers(const std::string& status, int limit);
+  // Claims a slot of the per_item task, checking the item the claim was given.
+  std::string claim_item(const std::string& worker, int expected_number);
 
-  std::string task_, short_task_;
+  std::string task_, short_task_, items_task_;
   std::string held_claim_;
 };
 
@@ -101,6 +107,107 @@ void CampaignControl::play() {
     node_->processors().wake_all();
     return task_field(short_task_, "status") == "expired";
   }));
+  play_items();
+}
+
+std::string item_ref(int n) { return "row-" + std::to_string(n); }
+std::string item_data(int n) {
+  return R"({"url":"https://example.com/img/)" + std::to_string(n) + R"(.png","n":)" +
+         std::to_string(n) + "}";
+}
+std::string items_body(int from, int count) {
+  std::string body = R"({"items":[)";
+  for (int n = from; n < from + count; ++n) {
+    body += (n > from ? "," : "") + (R"({"ref":")" + item_ref(n) + R"(","data":)" + item_data(n) + "}");
+  }
+  return body + "]}";
+}
+
+std::string CampaignControl::claim_item(const std::string& worker, int expected_number) {
+  HttpResult claimed = claim(worker, items_task_);
+  EXPECT_EQ(claimed.status, 201) << claimed.body;
+  const json::value body = json::parse(claimed.body);
+  const json::value& item = body.at("item");
+  EXPECT_EQ(item.at("number").as_int64(), expected_number);
+  EXPECT_EQ(item.at("ref").as_string(), item_ref(expected_number));
+  EXPECT_EQ(json::serialize(item.at("data")), item_data(expected_number));
+  return std::string(body.at("claim_id").as_string());
+}
+
+// A per_item campaign of 1,000 slots at 0.01 (+ 0.01 fee): items uploaded in one call; claims
+// take them in order; a rejected item comes back first; the employer lists items by status.
+void CampaignControl::play_items() {
+  register_user("emp3", "employer");
+  deposit("emp3", "30.00", "wire-3");
+  HttpResult posted = as("emp3", "employer", "POST", "/v1/tasks",
+                         R"({"title":"label","reward":"0.01","slots":1000,"per_item":true,)"
+                         R"("max_per_worker":1000,"claim_timeout_s":86400})");
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  items_task_ = field(posted, "task_id");
+  EXPECT_FALSE(in_feed(items_task_)) << "no item yet: nothing to claim";
+  EXPECT_EQ(field(claim("w2", items_task_), "code"), "no_free_slot");
+  HttpResult uploaded = as("emp3", "employer", "POST", "/v1/tasks/" + items_task_ + "/items",
+                           items_body(1, 1000));
+  ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+  EXPECT_EQ(field(uploaded, "added"), "1000");
+  EXPECT_EQ(field(uploaded, "items"), "1000");
+  EXPECT_TRUE(in_feed(items_task_));
+  const std::string first = claim_item("w2", 1);
+  const std::string second = claim_item("w3", 2);
+  for (const auto& [worker, claim] : {std::pair<std::string, std::string>{"w2", first},
+                                      std::pair<std::string, std::string>{"w3", second}}) {
+    ASSERT_EQ(as(worker, "worker", "POST", "/v1/claims/" + claim + "/submission",
+                 R"({"proof":"labelled"})").status, 200);
+  }
+  HttpResult queue = as("emp3", "employer", "GET", "/v1/tasks/" + items_task_ + "/submissions");
+  EXPECT_EQ(json::serialize(json::parse(queue.body).at("items").at(0).at("item").at("data")),
+            item_data(1)) << "the reviewer sees the item next to the proof";
+  ASSERT_EQ(as("emp3", "employer", "POST", "/v1/claims/" + first + "/reject",
+               R"({"reason":"wrong label"})").status, 200);
+  ASSERT_EQ(as("emp3", "employer", "POST", "/v1/claims/" + second + "/approve", "{}").status, 200);
+  claim_item("w3", 1);  // the rejected item comes back first
+  claim_item("w2", 3);
+}
+
+std::vector<std::int64_t> CampaignControl::item_numbers(const std::string& status, int limit) {
+  std::vector<std::int64_t> numbers;
+  std::string cursor;
+  for (int page = 0; page < 2000; ++page) {
+    std::string target = "/v1/tasks/" + items_task_ + "/items?limit=" + std::to_string(limit) +
+                         (status.empty() ? "" : "&status=" + status) +
+                         (cursor.empty() ? "" : "&cursor=" + cursor);
+    HttpResult result = as("emp3", "employer", "GET", target);
+    EXPECT_EQ(result.status, 200) << result.body;
+    const json::value body = json::parse(result.body);
+    for (const json::value& item : body.at("items").as_array()) {
+      numbers.push_back(item.at("number").as_int64());
+    }
+    if (body.at("next_cursor").is_null()) break;
+    cursor = std::string(body.at("next_cursor").as_string());
+  }
+  return numbers;
+}
+
+// After play_items(): item 1 held again (w3), 2 approved, 3 held (w2), 997 unassigned.
+void CampaignControl::expect_items_outcome() {
+  EXPECT_EQ(item_numbers("approved", 10), std::vector<std::int64_t>{2});
+  EXPECT_EQ(item_numbers("claimed", 10), (std::vector<std::int64_t>{1, 3}));
+  std::vector<std::int64_t> unassigned = item_numbers("unassigned", 100);
+  ASSERT_EQ(unassigned.size(), 997u);
+  EXPECT_EQ(unassigned.front(), 4);
+  std::vector<std::int64_t> all = item_numbers("", 1000);
+  ASSERT_EQ(all.size(), 1000u);
+  EXPECT_TRUE(std::is_sorted(all.begin(), all.end()));
+  HttpResult first = as("emp3", "employer", "GET", "/v1/tasks/" + items_task_ + "/items?limit=1");
+  const json::value item = json::parse(first.body).at("items").at(0);
+  EXPECT_EQ(item.at("last_outcome").as_string(), "rejected") << first.body;
+  EXPECT_EQ(item.at("claims").as_int64(), 2);
+  EXPECT_EQ(task_field(items_task_, "unassigned_items"), "997");
+  EXPECT_EQ(task_field(items_task_, "free_slots"), "997");
+  // 30.00 - 1000 x 0.02 posted; 0.01 paid to w3 and 0.01 fee from one slot's escrow.
+  HttpResult account = as("emp3", "employer", "GET", "/v1/accounts/emp3");
+  EXPECT_EQ(field(account, "available"), "10.00") << account.body;
+  EXPECT_EQ(field(account, "escrow"), "19.98");
 }
 
 void CampaignControl::expect_outcome() {
@@ -115,7 +222,8 @@ void CampaignControl::expect_outcome() {
   EXPECT_EQ(field(account, "escrow"), "1.20");
   EXPECT_TRUE(eventually([&] { return available("w0") == "1.00"; }));
   testing::expect_ledger_sound(node_->log());
-  EXPECT_TRUE(feed().empty());
+  EXPECT_EQ(feed(), std::vector<std::string>{items_task_});
+  expect_items_outcome();
 }
 
 TEST_F(CampaignControl, AddPauseResumeCancelAndExpiryRefundExactly) {
@@ -136,6 +244,7 @@ TEST_F(CampaignControl, AddPauseResumeCancelAndExpiryRefundExactly) {
   testing::expect_rebuild_reproduces_read_store(dir_.str());
   open();
   EXPECT_EQ(task_field(short_task_, "status"), "expired");
+  expect_items_outcome();
   testing::expect_ledger_sound(node_->log());
 }
 
@@ -166,6 +275,46 @@ TEST_F(CampaignControl, BadInputIsRefusedAndAppendsNothing) {
   EXPECT_EQ(records(), before) << "refused commands append nothing";
 }
 
+// Items: only on a per_item task, never more than its slots, refs unique, each at most 4 KiB,
+// 1,000 per call and 900,000 bytes per call; each refusal is problem+json and appends nothing.
+TEST_F(CampaignControl, BadItemsAreRefusedAndAppendNothing) {
+  register_user("emp", "employer");
+  register_user("emp2", "employer");
+  deposit("emp", "100.00", "wire-1");
+  const std::string plain = post_task("emp", 2);
+  HttpResult posted = as("emp", "employer", "POST", "/v1/tasks",
+                         R"({"title":"t","reward":"0.01","slots":300,"per_item":true})");
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  items_task_ = field(posted, "task_id");
+  ASSERT_EQ(as("emp", "employer", "POST", "/v1/tasks/" + items_task_ + "/items", items_body(1, 1))
+                .status, 201);
+  const std::int64_t before = records();
+  auto expect_problem = [&](const std::string& task, const std::string& body, int status,
+                            const std::string& code, const std::string& employer = "emp") {
+    HttpResult result = as(employer, "employer", "POST", "/v1/tasks/" + task + "/items", body);
+    EXPECT_EQ(result.status, status) << result.body;
+    EXPECT_EQ(result.header("content-type"), "application/problem+json");
+    EXPECT_EQ(field(result, "code"), code) << result.body;
+  };
+  expect_problem(plain, items_body(1, 1), 409, "not_per_item");
+  expect_problem(items_task_, items_body(2, 300), 409, "too_many_items");
+  expect_problem(items_task_, items_body(1, 1), 409, "duplicate_ref");
+  expect_problem(items_task_, R"({"items":[{"ref":"a","data":1},{"ref":"a","data":2}]})", 409,
+                 "duplicate_ref");
+  const std::string big = R"({"items":[{"ref":"big","data":")" + std::string(4095, 'x') + R"("}]})";
+  expect_problem(items_task_, big, 400, "invalid_field");
+  expect_problem(items_task_, items_body(2, 1001), 400, "invalid_field");
+  expect_problem(items_task_, R"({"items":[{"ref":"a"}]})", 400, "missing_field");
+  expect_problem(items_task_, R"({"items":[]})", 400, "invalid_field");
+  expect_problem(items_task_, items_body(2, 1), 403, "forbidden", "emp2");
+  std::string heavy = R"({"items":[)";
+  for (int i = 0; i < 250; ++i) {
+    heavy += (i ? "," : "") + (R"({"ref":"h)" + std::to_string(i) + R"(","data":")" +
+                                std::string(3800, 'x') + R"("})");
+  }
+  expect_problem(items_task_, heavy + "]}", 413, "items_too_large");
+  EXPECT_EQ(records(), before) << "refused items append nothing";
+}
 
 // Blocks: a blocked worker's claim is refused on every task of that employer until unblocked;
 // the employer lists its blocks; bad input appends nothing.

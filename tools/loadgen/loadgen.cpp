@@ -8,6 +8,7 @@
 // Workloads (each sets itself up over HTTP, then checks the result):
 //   lifecycle  claim -> submit -> approve over many tasks of several employers; ledger check.
 //   hot-task   one task of N slots, N workers register, then each claims once; no oversell.
+//              --per-item: the task is per_item and gets N items (1,000 per call) first.
 //   feed       GET /v1/tasks pages following next_cursor.
 // Output: one "RESULT" line per measured phase and one "CHECK" line per workload, key=value.
 #include <CLI/CLI.hpp>
@@ -50,6 +51,7 @@ struct Options {
   int port = 8080;
   int connections = 64;
   std::int64_t count = 30'000;    // lifecycle: cycles; hot-task: slots; feed: pages
+  bool per_item = false;          // hot-task: a per_item task with one item per slot
   double rate = 0;                // open loop when > 0: requests (cycles) per second
   double max_seconds = 120;       // every phase stops by itself after this
   int lag_every = 10;             // lifecycle: measure projection lag after every k-th approve
@@ -278,13 +280,29 @@ awaitable<bool> deposit(Connection& c, const std::string& token, const std::stri
 }
 
 awaitable<std::string> post_task(Connection& c, const std::string& token, const std::string& title,
-                                 std::int64_t slots, std::string* position = nullptr) {
+                                 std::int64_t slots, std::string* position = nullptr,
+                                 bool per_item = false) {
   Reply r = co_await c.call(http::verb::post, "/v1/tasks", token,
                             R"({"title":")" + title + R"(","category":"survey","reward":"0.05","slots":)" +
-                                std::to_string(slots) + "}");
+                                std::to_string(slots) + (per_item ? R"(,"per_item":true})" : "}"));
   if (!expect(r, 201, "post task")) co_return std::string();
   if (position != nullptr) *position = r.position;
   co_return loadgen::json_string_field(r.body, "task_id").value_or("");
+}
+
+// Gives a per_item task `count` items, 1,000 per call: {"ref":"r<n>","data":{"n":<n>}}.
+awaitable<bool> upload_items(Connection& c, const std::string& token, const std::string& task_id,
+                             std::int64_t count) {
+  for (std::int64_t first = 0; first < count; first += 1000) {
+    std::string body = R"({"items":[)";
+    for (std::int64_t n = first; n < std::min(count, first + 1000); ++n) {
+      body += (n > first ? "," : "") + (R"({"ref":"r)" + std::to_string(n) + R"(","data":{"n":)" +
+                                        std::to_string(n) + "}}");
+    }
+    Reply r = co_await c.call(http::verb::post, "/v1/tasks/" + task_id + "/items", token, body + "]}");
+    if (!expect(r, 201, "items")) co_return false;
+  }
+  co_return true;
 }
 
 constexpr std::int64_t kRewardMicros = 50'000;
@@ -336,8 +354,9 @@ int hot_task(asio::io_context& io, Runner& runner, Tokens& tokens) {
     co_await register_user(c, emp_token, employer);
     std::int64_t units = (slots * (kRewardMicros + kFeeMicros)) / 1'000'000 + 1;
     if (!co_await deposit(c, emp_token, employer, units, prefix + "dep")) co_return false;
-    task_id = co_await post_task(c, emp_token, "hot task", slots);
-    co_return !task_id.empty();
+    task_id = co_await post_task(c, emp_token, "hot task", slots, nullptr, o.per_item);
+    if (task_id.empty()) co_return false;
+    co_return !o.per_item || co_await upload_items(c, emp_token, task_id, slots);
   }());
   if (!setup_ok) return 1;
 
@@ -356,7 +375,8 @@ int hot_task(asio::io_context& io, Runner& runner, Tokens& tokens) {
     if (expect(r, 200, "register", &register_samples)) register_samples.add(micros_since(due));
     positions[i] = r.position;
   });
-  print_result("hot-task", reg, 1);
+  const char* workload = o.per_item ? "hot-task-per-item" : "hot-task";
+  print_result(workload, reg, 1);
 
   Samples claim_samples;
   std::int64_t accepted = 0, no_free_slot = 0;
@@ -368,7 +388,7 @@ int hot_task(asio::io_context& io, Runner& runner, Tokens& tokens) {
     if (r.status == 409) ++no_free_slot;
     if (expect(r, 201, "claim", &claim_samples)) claim_samples.add(micros_since(due));
   });
-  print_result("hot-task", claims, 1);
+  print_result(workload, claims, 1);
 
   // The check: one more worker finds no free slot; the task shows claimed == slots, no more.
   std::int64_t claimed = -1, free_slots = -1;
@@ -385,9 +405,9 @@ int hot_task(asio::io_context& io, Runner& runner, Tokens& tokens) {
   }());
   std::int64_t oversold = std::max<std::int64_t>(0, accepted - slots) + std::max<std::int64_t>(0, claimed - slots);
   bool ok = oversold == 0 && extra_status == 409 && accepted == slots && claimed == slots && free_slots == 0;
-  std::printf("CHECK workload=hot-task slots=%lld accepted=%lld rejected_409=%lld claimed=%lld free_slots=%lld "
+  std::printf("CHECK workload=%s slots=%lld accepted=%lld rejected_409=%lld claimed=%lld free_slots=%lld "
               "extra_claim_status=%d oversold=%lld result=%s\n",
-              static_cast<long long>(slots), static_cast<long long>(accepted), static_cast<long long>(no_free_slot),
+              workload, static_cast<long long>(slots), static_cast<long long>(accepted), static_cast<long long>(no_free_slot),
               static_cast<long long>(claimed), static_cast<long long>(free_slots), extra_status,
               static_cast<long long>(oversold), ok ? "ok" : "FAILED");
   return ok ? 0 : 1;
@@ -670,6 +690,7 @@ void register_loadgen(CLI::App& app, SubcommandRunners& runners) {
   cmd->add_option("--employers", options->employers, "lifecycle: employers (spread over partitions)")->capture_default_str()->check(CLI::Range(1, 1000));
   cmd->add_option("--label", options->label, "prefix of every id (default: from the time), so runs do not collide");
   cmd->add_flag("--quiet", options->quiet, "no progress line");
+  cmd->add_flag("--per-item", options->per_item, "hot-task: a per_item task, one item per slot uploaded first");
   runners.push_back([cmd, options]() -> int {
     if (!*cmd) return -1;
     if (options->label.empty()) {
