@@ -1,8 +1,10 @@
-// Campaign control over real HTTP (issue 9, first part): an employer adds slots to a running
-// task, pauses it (claims refused, gone from the feed), resumes it, cancels it with the exact
-// refund, and a second task expires at its expires_at with its refund — balances, counters and
-// the feed exactly right, also after a restart and `microjobs rebuild`. Bad input gets its
-// problem+json and appends nothing.
+// Campaign control over real HTTP (issue 9): one campaign where an employer adds slots to a
+// running task, pauses it (claims refused, gone from the feed), resumes it, cancels it with the
+// exact refund; a second task expires at its expires_at with its refund; a per_item task of
+// 1,000 items hands them out in order and a rejected item comes back first; a targeted task
+// refuses by country, approval rate and max_per_worker, and a blocked worker until unblocked —
+// balances, counters and feeds exactly right, also after a restart and `microjobs rebuild`. Bad
+// input gets its problem+json and appends nothing.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -49,14 +51,16 @@ class CampaignControl : public testing::HttpNodeTest {
   }
   void play();
   void play_items();
+  void play_trust();
   void expect_outcome();
+  void expect_trust_outcome();
   void expect_items_outcome();
   // Items of the per_item task in `status` ("" for all), following next_cursor: their numbers.
   std::vector<std::int64_t> item_numbers(const std::string& status, int limit);
   // Claims a slot of the per_item task, checking the item the claim was given.
   std::string claim_item(const std::string& worker, int expected_number);
 
-  std::string task_, short_task_, items_task_;
+  std::string task_, short_task_, items_task_, targeted_task_;
   std::string held_claim_;
 };
 
@@ -108,6 +112,42 @@ void CampaignControl::play() {
     return task_field(short_task_, "status") == "expired";
   }));
   play_items();
+  play_trust();
+}
+
+// After play_items() (w2 has one rejection, w3 one approval): emp2's task targets US workers with
+// an approval rate of 0.9 and one submission each, and emp2 blocks w1 for a while.
+void CampaignControl::play_trust() {
+  deposit("emp2", "10.00", "wire-4");
+  HttpResult posted = as("emp2", "employer", "POST", "/v1/tasks",
+                         R"({"title":"trusted","reward":"1.00","slots":3,"claim_timeout_s":86400,)"
+                         R"("targeting":{"countries":["US"],"min_approval_rate":0.9},"max_per_worker":1})");
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  targeted_task_ = field(posted, "task_id");
+  EXPECT_EQ(field(claim("w2", targeted_task_), "code"), "not_qualified") << "approval rate 0";
+  ASSERT_EQ(as("w0", "worker", "PUT", "/v1/users/w0", R"({"country":"PH"})").status, 200);
+  EXPECT_EQ(field(claim("w0", targeted_task_), "code"), "not_qualified") << "not in the US";
+  EXPECT_FALSE(in_feed(targeted_task_)) << "w0's feed";
+  HttpResult w3_claim = claim("w3", targeted_task_);
+  ASSERT_EQ(w3_claim.status, 201) << w3_claim.body;
+  ASSERT_EQ(as("w3", "worker", "POST", "/v1/claims/" + field(w3_claim, "claim_id") + "/submission",
+               R"({"proof":"done"})").status, 200);
+  EXPECT_EQ(field(claim("w3", targeted_task_), "code"), "max_per_worker");
+  ASSERT_EQ(as("emp2", "employer", "POST", "/v1/blocks", R"({"worker_id":"w1","reason":"spam"})").status,
+            201);
+  EXPECT_EQ(field(claim("w1", targeted_task_), "code"), "blocked");
+  ASSERT_EQ(as("emp2", "employer", "DELETE", "/v1/blocks/w1").status, 200);
+  EXPECT_EQ(claim("w1", targeted_task_).status, 201);
+}
+
+void CampaignControl::expect_trust_outcome() {
+  EXPECT_EQ(task_field(targeted_task_, "claimed"), "1");
+  EXPECT_EQ(task_field(targeted_task_, "submitted"), "1");
+  EXPECT_EQ(task_field(targeted_task_, "free_slots"), "1");
+  HttpResult account = as("emp2", "employer", "GET", "/v1/accounts/emp2");
+  EXPECT_EQ(field(account, "available"), "6.40") << account.body;
+  EXPECT_EQ(field(account, "escrow"), "3.60");
+  EXPECT_TRUE(json::parse(as("emp2", "employer", "GET", "/v1/blocks").body).at("items").as_array().empty());
 }
 
 std::string item_ref(int n) { return "row-" + std::to_string(n); }
@@ -222,8 +262,9 @@ void CampaignControl::expect_outcome() {
   EXPECT_EQ(field(account, "escrow"), "1.20");
   EXPECT_TRUE(eventually([&] { return available("w0") == "1.00"; }));
   testing::expect_ledger_sound(node_->log());
-  EXPECT_EQ(feed(), std::vector<std::string>{items_task_});
+  EXPECT_EQ(feed(), std::vector<std::string>{items_task_}) << "w0 (now in PH) is not targeted";
   expect_items_outcome();
+  expect_trust_outcome();
 }
 
 TEST_F(CampaignControl, AddPauseResumeCancelAndExpiryRefundExactly) {
@@ -245,6 +286,7 @@ TEST_F(CampaignControl, AddPauseResumeCancelAndExpiryRefundExactly) {
   open();
   EXPECT_EQ(task_field(short_task_, "status"), "expired");
   expect_items_outcome();
+  expect_trust_outcome();
   testing::expect_ledger_sound(node_->log());
 }
 
