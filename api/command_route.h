@@ -62,6 +62,7 @@ class BodyReader {
       : fields_(fields), path_id_(path_id), actor_(actor), actor_field_(actor_field) {}
   void operator()(std::string_view, ClaimId& value) { value = ClaimId{path_id_}; }
   void operator()(std::string_view, TaskId& value) { value = TaskId{path_id_}; }
+  void operator()(std::string_view, WithdrawalId& value) { value = WithdrawalId{path_id_}; }
   void operator()(std::string_view name, UserId& value) {
     if (actor_field_.empty() || name == actor_field_) {
       value = actor_;
@@ -93,7 +94,8 @@ template <class C> bool read_body(Call& call, C& command) {
   auto count = [&](std::string_view name, auto& field) {
     using T = std::decay_t<decltype(field)>;
     const bool actor = std::is_same_v<T, UserId> && (actor_field<C>().empty() || name == actor_field<C>());
-    has_body_fields |= !std::is_same_v<T, ClaimId> && !std::is_same_v<T, TaskId> && !actor;
+    has_body_fields |= !std::is_same_v<T, ClaimId> && !std::is_same_v<T, TaskId> &&
+                       !std::is_same_v<T, WithdrawalId> && !actor;
   };
   command.visit(count);
   auto body = object_body(call, !has_body_fields);
@@ -141,15 +143,18 @@ Response claim_status_answer(const CommandOutcome& outcome);
 Response approved_answer(const CommandOutcome& outcome);
 // 201 {bonus_id, claim_id, amount, fee, position}.
 Response bonus_answer(const CommandOutcome& outcome);
-// A command of an employer about its own account (POST /v1/blocks).
-template <class C, Response (*answer)(const CommandOutcome&)>
-void employer_command(Call& call) {
-  if (!require_role(call, roles::kEmployer)) return;
+// A command that needs `role` and nothing else of the caller: an employer's own blocks, a
+// worker's withdrawal, the payment provider's report on one. The domain checks the rest.
+template <class C, const std::string_view& role, Response (*answer)(const CommandOutcome&)>
+void role_command(Call& call) {
+  if (!require_role(call, role)) return;
   C command;
   if (!read_body(call, command)) return;
   send(call, call.command_id, std::move(command), answer);
 }
 Response blocked_answer(const CommandOutcome& outcome);
+// {withdrawal_id, amount, status, position}: 201 for a request, 200 for its completion or failure.
+Response withdrawal_answer(const CommandOutcome& outcome);
 
 // Answers of the task commands: {task_id, status, position} after a pause or resume; {task_id,
 // slots, escrow, position} after slots were added (escrow: what they took); {task_id, status,

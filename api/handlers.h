@@ -9,6 +9,7 @@
 #include "api/auth.h"
 #include "api/http.h"
 #include "domain/ids.h"
+#include "projections/views.h"
 
 namespace microjobs {
 
@@ -46,6 +47,7 @@ void get_blocks(Call& call);
 void get_worker_claims(Call& call);
 
 void get_items(Call& call);
+void get_statement(Call& call);
 void post_items(Call& call);
 
 // Shared by the handlers: the 403 for a missing role or someone else's resource.
@@ -54,5 +56,7 @@ Response forbidden(std::string_view detail);
 // do not have the item yet), or null for `number` 0.
 void write_claim_item(JsonWriter& json, ReadModels& models, const TaskId& task,
                       std::int64_t number);
+// The same with the item already read (nullopt: not in the read models yet).
+void write_claim_item(JsonWriter& json, std::int64_t number, const std::optional<ItemView>& item);
 
 }  // namespace microjobs

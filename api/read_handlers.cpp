@@ -185,13 +185,17 @@ void write_text_or_null(JsonWriter& json, std::string_view name, const std::stri
 
 void write_claim_item(JsonWriter& json, ReadModels& models, const TaskId& task,
                       std::int64_t number) {
+  write_claim_item(json, number, number == 0 ? std::nullopt : models.item(task, number));
+}
+
+void write_claim_item(JsonWriter& json, std::int64_t number, const std::optional<ItemView>& item) {
   json.key("item");
   if (number == 0) {
     json.null();
     return;
   }
   json.begin_object().field("number", number);
-  if (auto item = models.item(task, number)) {
+  if (item) {
     json.field("ref", item->ref);
     json.key("data").raw(item->data.text);
   } else {
@@ -471,15 +475,92 @@ void get_task(Call& call) {
   call.done(json_response(200, [&](JsonWriter& json) { write_task_detail(json, *task); }));
 }
 
-void get_account(Call& call) {
+// The account of the path, when the caller may read it (self, auditor, admin) and it exists;
+// else nullopt after answering 403 or 404.
+std::optional<UserId> readable_account(Call& call) {
   const std::string& id = call.params[0];
   const Principal& who = call.principal;
   if (id != who.user_id && !who.has_role(roles::kAuditor) && !who.has_role(roles::kAdmin)) {
-    return call.done(forbidden("only the account's owner, auditors and admins may read it"));
+    call.done(forbidden("only the account's owner, auditors and admins may read it"));
+    return std::nullopt;
   }
   if (!valid_user_id(id) || !call.context.read_models.user(UserId{id})) {
-    return call.done(problem(404, "user_not_found", "no user " + id));
+    call.done(problem(404, "user_not_found", "no user " + id));
+    return std::nullopt;
   }
+  return UserId{id};
+}
+
+// A CSV field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break.
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+Response statement_csv(const StatementPage& page) {
+  Response response;
+  response.headers["Content-Type"] = "text/csv; charset=utf-8";
+  if (!page.next_cursor.empty()) response.headers["X-Next-Cursor"] = page.next_cursor;
+  std::string& out = response.body;
+  out = "position,time,event_id,event_type,bucket,amount,balance,ref\r\n";
+  for (const StatementLine& line : page.items) {
+    for (const std::string& field :
+         {line.position, format_rfc3339(line.time), line.event_id, line.event_type, line.bucket,
+          format_money(line.amount), format_money(line.balance), line.ref}) {
+      out += csv_field(field);
+      out.push_back(',');
+    }
+    out.back() = '\r';
+    out.push_back('\n');
+  }
+  return response;
+}
+
+// GET /v1/accounts/{id}/statement?from=&to=&limit=&cursor= (self, auditor): one line per ledger
+// transfer on the user's buckets, oldest first, as JSON or (Accept: text/csv) CSV.
+void get_statement(Call& call) {
+  auto user = readable_account(call);
+  if (!user) return;
+  auto params = parse_query(call.query);
+  if (!params) return call.done(bad_query("the query string is not percent-encoded"));
+  UnixMs from, to;
+  std::string cursor;
+  std::size_t limit = 100;
+  for (const auto& [name, value] : *params) {
+    if (name == "from" || name == "to") {
+      auto time = parse_rfc3339(value);
+      if (!time) return call.done(bad_query(name + ": must be an RFC 3339 time"));
+      (name == "from" ? from : to) = *time;
+    } else if (std::string bad; !read_page_parameter(name, value, 1000, limit, cursor, bad)) {
+      return call.done(bad_query(bad));
+    }
+  }
+  auto page = call.context.read_models.statement(*user, from, to, cursor, limit);
+  if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
+  if (call.request.header("accept").find("text/csv") != std::string_view::npos) {
+    return call.done(statement_csv(*page));
+  }
+  call.done(page_response(page->items, page->next_cursor, [](JsonWriter& json, const StatementLine& line) {
+    json.field("position", line.position)
+        .field("time", format_rfc3339(line.time))
+        .field("event_id", line.event_id)
+        .field("event_type", line.event_type)
+        .field("bucket", line.bucket)
+        .field("amount", format_money(line.amount))
+        .field("balance", format_money(line.balance))
+        .field("ref", line.ref);
+  }));
+}
+
+void get_account(Call& call) {
+  auto user = readable_account(call);
+  if (!user) return;
+  const std::string& id = user->value;
   AccountView account = call.context.read_models.account(UserId{id});
   call.done(json_response(200, [&](JsonWriter& json) {
     json.field("account", id)

@@ -65,9 +65,10 @@ class Fingerprinter {
     number(static_cast<std::int64_t>(field.size()));
     for (const std::string& item : field) bytes(item);
   }
+  // A flag only when set, so that adding one to a command keeps the fingerprints of the commands
+  // without it (a retry across an upgrade still matches its first answer).
   void operator()(std::string_view name, const bool& field) {
-    key(name);
-    number(field ? 1 : 0);
+    if (field) key(name);
   }
   void operator()(std::string_view name, const JsonText& field) {
     key(name);

@@ -57,6 +57,13 @@ std::string check_invariants(const PartitionState& state) {
   for (const auto& [id, u] : state.users) {
     if (u.available.value < 0) return "user:" + id.value + ":available is negative";
     if (u.escrow.value < 0) return "user:" + id.value + ":escrow is negative";
+    Micros pending;
+    for (const auto& [withdrawal_id, withdrawal] : u.withdrawals) {
+      if (withdrawal.status == WithdrawalStatus::pending) pending += withdrawal.amount;
+    }
+    if (u.pending_withdrawal != pending) {
+      return "user:" + id.value + ":pending_withdrawal != its pending withdrawals";
+    }
   }
   std::unordered_map<UserId, Micros> escrow_by_employer;
   for (const auto& [id, task] : state.tasks) {

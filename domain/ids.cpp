@@ -56,4 +56,17 @@ std::optional<UserId> owner_of_claim(std::string_view claim_id) {
   return owner_of_task(task->value);
 }
 
+WithdrawalId make_withdrawal_id(const UserId& user, std::int64_t number) {
+  return WithdrawalId{user.value + ".w" + std::to_string(number)};
+}
+
+std::optional<UserId> owner_of_withdrawal(std::string_view withdrawal_id) {
+  auto dot = withdrawal_id.find(".w");
+  if (dot == std::string_view::npos) return std::nullopt;
+  std::string_view user = withdrawal_id.substr(0, dot);
+  std::string_view number = withdrawal_id.substr(dot + 2);
+  if (!valid_user_id(user) || !all_digits(number)) return std::nullopt;
+  return UserId{std::string(user)};
+}
+
 }  // namespace microjobs

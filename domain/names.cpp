@@ -61,6 +61,15 @@ std::string_view task_status_name(TaskStatus status) {
   return "unknown";
 }
 
+std::string_view withdrawal_status_name(WithdrawalStatus status) {
+  switch (status) {
+    case WithdrawalStatus::pending: return "pending";
+    case WithdrawalStatus::completed: return "completed";
+    case WithdrawalStatus::failed: return "failed";
+  }
+  return "unknown";
+}
+
 std::string_view event_type(const Event& event) {
   return std::visit([](const auto& e) { return std::decay_t<decltype(e)>::kType; }, event);
 }
@@ -75,6 +84,7 @@ std::string event_subject(const Event& event) {
         else if constexpr (requires { e.claim_id; }) return e.claim_id.value;
         else if constexpr (requires { e.task_id; }) return e.task_id.value;
         else if constexpr (requires { e.deposit_id; }) return e.deposit_id;
+        else if constexpr (requires { e.withdrawal_id; }) return e.withdrawal_id.value;
         else if constexpr (requires { e.worker_id; }) return e.worker_id.value;  // a block
         else return e.user_id.value;
       },

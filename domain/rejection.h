@@ -35,6 +35,8 @@ namespace microjobs {
   X(not_per_item, 409, "the task was not posted with per_item: it takes no items")                \
   X(too_many_items, 409, "a task holds at most as many items as it has slots: add slots first")   \
   X(duplicate_ref, 409, "an item with this ref is in the task or twice in the call")              \
+  X(below_minimum, 409, "the amount is below the minimum withdrawal")                             \
+  X(withdrawal_not_found, 404, "no such withdrawal")                                              \
   /* Not decided by the rules: the processor answers it when a command id it remembers comes */  \
   /* with another command or another body (domain/idempotency.h). Appends nothing. */            \
   X(idempotency_key_reused, 422,                                                                 \

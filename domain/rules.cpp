@@ -106,18 +106,31 @@ std::uint64_t ref_hash(std::string_view ref) {
   return hash;
 }
 
+std::size_t json_string_bytes(std::string_view text) {
+  std::size_t bytes = text.size();
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t') {
+      bytes += 1;
+    } else if (c < 0x20) {
+      bytes += 5;
+    }
+  }
+  return bytes;
+}
+
+std::size_t item_bytes(std::string_view ref, std::string_view data) {
+  return json_string_bytes(ref) + data.size();
+}
+
 std::int64_t review_seconds(const ClaimState& claim, UnixMs now) {
   return std::max<std::int64_t>(0, (now.value - claim.submitted_at.value) / 1000);
 }
 
 void apply_transfers(PartitionState& state, const std::vector<Transfer>& transfers) {
   auto adjust = [&](const std::string& account, std::int64_t delta) {
-    constexpr std::string_view kUser = "user:";
-    if (account.starts_with(kUser)) {
-      auto colon = account.rfind(':');
-      UserState& owner = state.users[UserId{account.substr(kUser.size(), colon - kUser.size())}];
-      std::string_view kind = std::string_view(account).substr(colon + 1);
-      (kind == "escrow" ? owner.escrow : owner.available).value += delta;
+    if (auto user_account = accounts::parse_user_account(account)) {
+      UserState& owner = state.users[UserId{std::string(user_account->user)}];
+      owner.balance(user_account->bucket).value += delta;
     } else {
       state.shared_accounts[account].value += delta;
     }

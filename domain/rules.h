@@ -22,9 +22,10 @@ struct Policy {
   std::int64_t max_items_per_call = 1000;       // per AddItems
   std::size_t max_item_ref_bytes = 200;
   std::size_t max_item_data_bytes = 4096;       // an item's data, minified JSON
-  // One AddItems' refs and data together: its task.items_added event must fit in one Kafka record
-  // at the broker's default message.max.bytes (1 MB).
+  // One AddItems' refs (JSON-escaped) and data together (item_bytes()): its task.items_added
+  // event must fit in one Kafka record at the broker's default message.max.bytes (1 MB).
   std::size_t max_item_bytes_per_call = 900'000;
+  Micros min_withdrawal{1'000'000};  // 1.00: below it a withdrawal is 409 below_minimum
 };
 
 Micros fee_per_slot(Micros reward, const Policy& policy);
@@ -57,6 +58,11 @@ std::vector<Transfer> slot_refund(const TaskState& task, std::int64_t slots);
 // builds and machines, as the snapshot and every replay need). Two refs with the same fingerprint
 // count as one: at 1,000,000 items of a task the odds are about 3 in 10^8.
 std::uint64_t ref_hash(std::string_view ref);
+// The bytes `text` takes inside a JSON string as the codec writes it: `"` and `\` escaped in two
+// bytes, other control characters in six (\u00XX).
+std::size_t json_string_bytes(std::string_view text);
+// What an item weighs in its task.items_added event: its ref escaped, and its data as it is.
+std::size_t item_bytes(std::string_view ref, std::string_view data);
 // Whole seconds from a claim's submission to `now`.
 std::int64_t review_seconds(const ClaimState& claim, UnixMs now);
 

@@ -21,3 +21,5 @@
 #include "domain/user/credit_worker.h"
 #include "domain/user/deposit_funds.h"
 #include "domain/user/register_user.h"
+#include "domain/user/request_withdrawal.h"
+#include "domain/user/settle_withdrawal.h"

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "domain/ids.h"
+#include "domain/ledger.h"
 #include "domain/money.h"
 #include "domain/time.h"
 
@@ -134,6 +135,15 @@ inline UnixMs review_deadline(const TaskState& task, const ClaimState& claim) {
   return UnixMs{claim.submitted_at.value + task.auto_approve_after_s * 1000};
 }
 
+enum class WithdrawalStatus : std::uint8_t { pending, completed, failed };
+std::string_view withdrawal_status_name(WithdrawalStatus status);
+
+struct WithdrawalState {
+  Micros amount;
+  WithdrawalStatus status = WithdrawalStatus::pending;
+  template <class V> void visit(V& v) { v("amount", amount); v("status", status); }
+};
+
 struct UserState {
   bool registered = false;
   std::string country;
@@ -143,11 +153,17 @@ struct UserState {
   std::int64_t next_task_number = 1;
   std::unordered_map<std::string, Micros> deposit_references;
   std::map<UserId, std::string> blocked;  // workers this employer keeps off its tasks: the reason
+  Micros pending_withdrawal;  // requested, not yet completed or failed by the payment provider
+  std::int64_t next_withdrawal_number = 1;
+  std::map<WithdrawalId, WithdrawalState> withdrawals;
   template <class V> void visit(V& v) {
     v("registered", registered); v("country", country); v("display_name", display_name);
     v("available", available); v("escrow", escrow); v("next_task_number", next_task_number);
     v("deposit_references", deposit_references); v("blocked", blocked);
+    v("pending_withdrawal", pending_withdrawal);
+    v("next_withdrawal_number", next_withdrawal_number); v("withdrawals", withdrawals);
   }
+  Micros& balance(accounts::Bucket bucket) { return accounts::bucket_of(*this, bucket); }
 };
 
 // The partition's own view of the accounts it moves money in and out of. platform:fees,

@@ -14,6 +14,8 @@ struct RegisterUser; struct UserRegistered; struct UserProfileUpdated;
 struct DepositFunds; struct FundsDeposited;
 struct CreditWorker; struct WorkerCredited;
 struct BlockWorker; struct UnblockWorker; struct WorkerBlocked; struct WorkerUnblocked;
+struct RequestWithdrawal; struct WithdrawalRequested;
+struct CompleteWithdrawal; struct FailWithdrawal; struct WithdrawalCompleted; struct WithdrawalFailed;
 // task/
 struct PostTask; struct TaskPosted;
 struct AddSlots; struct SlotsAdded;
@@ -38,14 +40,16 @@ using Command = std::variant<RegisterUser, DepositFunds, PostTask, ClaimSlot, Ab
                              SubmitProof, ApproveSubmission, RejectSubmission, RequestRevision,
                              OverrideRejection, PayBonus, AutoApprove, ExpireClaim, CreditWorker,
                              AddSlots, PauseTask, ResumeTask, CancelTask, ExpireTask, BlockWorker,
-                             UnblockWorker, AddItems>;
+                             UnblockWorker, AddItems, RequestWithdrawal,
+                             CompleteWithdrawal, FailWithdrawal>;
 
 using Event = std::variant<UserRegistered, UserProfileUpdated, FundsDeposited, TaskPosted,
                            SlotClaimed, ClaimAbandoned, ClaimExpired, ProofSubmitted,
                            SubmissionApproved, SubmissionRejected, WorkerCredited,
                            RevisionRequested, BonusPaid, RejectionOverridden, SlotsAdded,
                            TaskPaused, TaskResumed, TaskCancelled, TaskExpired, WorkerBlocked,
-                           WorkerUnblocked, ItemsAdded>;
+                           WorkerUnblocked, ItemsAdded, WithdrawalRequested,
+                           WithdrawalCompleted, WithdrawalFailed>;
 
 // What a decider answers: the one event to append, or why not.
 using Decision = std::variant<Event, Rejection>;

@@ -103,4 +103,12 @@ inline std::string item_status(std::string_view task_id, std::string_view status
   return item_status_prefix(task_id, status) + ascending(number);
 }
 
+// A user's statement: one line per transfer leg on its buckets, in log order.
+inline std::string statement_prefix(std::string_view user) {
+  return "stmt/" + std::string(user) + "/";
+}
+inline std::string statement_line(std::string_view user, std::int64_t offset, std::int64_t leg) {
+  return statement_prefix(user) + ascending(offset) + ascending(leg);
+}
+
 }  // namespace microjobs::keys

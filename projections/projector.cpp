@@ -84,13 +84,18 @@ class Folder {
         reputations_(store, keys::reputation),
         items_(store, [](std::string_view id) { return "item/" + std::string(id); }) {}
 
-  void apply(const Envelope& envelope) {
+  // `offset` is the envelope's place in `partition`: the statement lines' position.
+  void apply(const Envelope& envelope, std::int32_t partition, std::int64_t offset) {
     time_ = envelope.meta.time;
     std::visit([this](const auto& e) { on(e); }, envelope.event);
     if (const auto* transfers = event_transfers(envelope.event)) {
+      std::int64_t leg = 0;
+      StatementLine line{std::to_string(partition) + ":" + std::to_string(offset), time_,
+                         envelope.meta.id, std::string(event_type(envelope.event)), "", {}, {},
+                         envelope.subject};
       for (const Transfer& t : *transfers) {
-        adjust(t.debit, -t.amount.value);
-        adjust(t.credit, t.amount.value);
+        adjust(t.debit, -t.amount.value, line, offset, leg++);
+        adjust(t.credit, t.amount.value, line, offset, leg++);
       }
     }
   }
@@ -212,18 +217,23 @@ class Folder {
     batch.put(key, std::string(reinterpret_cast<const char*>(&value), 8));
   }
 
-  void adjust(const std::string& account, std::int64_t delta) {
-    constexpr std::string_view kUser = "user:";
-    if (!account.starts_with(kUser)) {
+  // Moves a balance by one leg of a transfer; a user's bucket also gets its statement line.
+  void adjust(const std::string& account, std::int64_t delta, StatementLine& line,
+              std::int64_t offset, std::int64_t leg) {
+    auto user_account = accounts::parse_user_account(account);
+    if (!user_account) {
       shared_[account] += delta;
       return;
     }
-    auto colon = account.rfind(':');
-    std::string user = account.substr(kUser.size(), colon - kUser.size());
+    const std::string user(user_account->user);
     AccountView& view = accounts_.get(user);
     view.user_id.value = user;
-    (std::string_view(account).substr(colon + 1) == "escrow" ? view.escrow : view.available).value +=
-        delta;
+    Micros& balance = view.balance(user_account->bucket);
+    balance.value += delta;
+    line.bucket = accounts::bucket_name(user_account->bucket);
+    line.amount = Micros{delta};
+    line.balance = balance;
+    records_[keys::statement_line(user, offset, leg)] = binary::encode(line);
   }
 
   void on(const UserRegistered& e) { set_user(e.user_id, e.country, e.display_name); }
@@ -366,7 +376,7 @@ class Folder {
     ClaimView& approved = claim(e.claim_id, "approved");
     approved.reason.clear();
     approved.reviewed_at = time_;
-    overridden_item(approved);
+    if (e.from_escrow) overridden_item(approved);
     ReputationView& worker = reputation(e.worker_id);
     worker.rejected -= 1;
     worker.approved += 1;
@@ -381,11 +391,16 @@ class Folder {
   void on(const WorkerUnblocked& e) {
     records_[keys::block(e.employer_id.value, e.worker_id.value)] = std::nullopt;
   }
-  void on(const BonusPaid&) {}  // its transfers move the balances
+  // Their transfers move the balances and write the statement lines.
+  void on(const BonusPaid&) {}
   void on(const WorkerCredited&) {}
+  void on(const WithdrawalRequested&) {}
+  void on(const WithdrawalCompleted&) {}
+  void on(const WithdrawalFailed&) {}
 
-  // An overridden claim's item, if it is still unassigned after the rejection gave it back, is
-  // done: the override accepted its work (the domain takes it out of the queue likewise).
+  // An override paid from a slot's escrow settles the claim's item, which is then still
+  // unassigned after the rejection gave it back: the override accepted its work (the domain takes
+  // it out of the queue likewise).
   void overridden_item(const ClaimView& claim) {
     if (claim.item == 0) return;
     ItemView& view = item(claim.task_id, claim.item);
@@ -495,7 +510,7 @@ Result<std::size_t> Projector::step(std::size_t max_per_partition) {
         chain.next_offset = record.offset + 1;
         continue;
       }
-      folder.apply(*envelope);
+      folder.apply(*envelope, p, record.offset);
       chain = ChainPosition{record.offset + 1, seq, std::move(hash)};
       ++applied;
     }

@@ -289,4 +289,30 @@ Result<ItemPage> ReadModels::items(const TaskId& task, std::string_view status,
   return page;
 }
 
+// The cursor is the last line's key after the prefix. `from` and `to` (0: open) filter by time
+// while scanning (lines are in log order, which the clock need not follow strictly), so a page
+// reads the lines outside the range too.
+Result<StatementPage> ReadModels::statement(const UserId& user, UnixMs from, UnixMs to,
+                                            const std::string& cursor, std::size_t limit) {
+  if (!cursor_is_safe(cursor)) return Error{"cursor is malformed"};
+  const std::string prefix = keys::statement_prefix(user.value);
+  std::string start = prefix + cursor;
+  if (!cursor.empty()) start.push_back('\0');
+  StatementPage page;
+  std::string last_key;
+  store_.scan(prefix, start, [&](std::string_view key, std::string_view value) {
+    auto line = binary::decode<StatementLine>(value);
+    if (!line) return true;
+    const bool wanted = line->time >= from && (to.value == 0 || line->time < to);
+    if (wanted && page.items.size() >= limit) {
+      page.next_cursor = last_key;
+      return false;
+    }
+    last_key.assign(key.substr(prefix.size()));
+    if (wanted) page.items.push_back(std::move(*line));
+    return true;
+  });
+  return page;
+}
+
 }  // namespace microjobs

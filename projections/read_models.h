@@ -41,6 +41,10 @@ class ReadModels {
   // malformed cursor.
   Result<ItemPage> items(const TaskId& task, std::string_view status, const std::string& cursor,
                          std::size_t limit);
+  // A user's statement lines with from <= time < to (to 0: no end), oldest first. Fails on a
+  // malformed cursor.
+  Result<StatementPage> statement(const UserId& user, UnixMs from, UnixMs to,
+                                  const std::string& cursor, std::size_t limit);
   // Balance of a shared account (platform:fees, clearing:payouts, world:deposits) over all
   // partitions.
   Micros shared_account(std::string_view account);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "domain/ids.h"
+#include "domain/ledger.h"
 #include "domain/money.h"
 #include "domain/time.h"
 
@@ -134,10 +135,33 @@ struct AccountView {
   Micros available;
   Micros escrow;
   Micros pending_withdrawal;
+  Micros& balance(accounts::Bucket bucket) { return accounts::bucket_of(*this, bucket); }
   template <class V> void visit(V& v) {
     v("user_id", user_id); v("available", available); v("escrow", escrow);
     v("pending_withdrawal", pending_withdrawal);
   }
+};
+
+// One ledger transfer that touched one of a user's buckets (key: stmt/{user}/{offset}{leg}): a
+// user's transfers are all in its own partition, so offset order is log order.
+struct StatementLine {
+  std::string position;  // "partition:offset" of the event
+  UnixMs time;
+  std::string event_id;
+  std::string event_type;
+  std::string bucket;    // available, escrow or pending_withdrawal
+  Micros amount;         // signed: what the bucket gained (negative: lost)
+  Micros balance;        // the bucket's balance after it
+  std::string ref;       // what the event is about: a task, claim, deposit or withdrawal id
+  template <class V> void visit(V& v) {
+    v("position", position); v("time", time); v("event_id", event_id); v("event_type", event_type);
+    v("bucket", bucket); v("amount", amount); v("balance", balance); v("ref", ref);
+  }
+};
+
+struct StatementPage {
+  std::vector<StatementLine> items;
+  std::string next_cursor;  // empty at the end
 };
 
 struct ReputationView {

@@ -144,6 +144,13 @@ int main(int argc, char** argv) {
                         "Kafka, --role api alone: the data dir of a projector process on this machine");
   serve_cmd->add_option("--event-log", config.event_log,
                         "empty: the local log under --data-dir; kafka://host:port: topic microjobs.events on Kafka");
+  std::string min_withdrawal = format_money(config.processor.policy.min_withdrawal);
+  serve_cmd->add_option("--min-withdrawal", min_withdrawal, "the smallest withdrawal a worker may request")
+      ->capture_default_str()
+      ->check([](const std::string& text) {
+        auto amount = parse_money(text);
+        return amount && amount->value > 0 ? std::string() : "a positive amount such as 1.00";
+      });
 
   std::string user;
   std::vector<std::string> roles;
@@ -166,7 +173,10 @@ int main(int argc, char** argv) {
     if (int code = run(); code >= 0) return code;
   }
 
-  if (*serve_cmd) return serve(config, serve_roles, address, port, port_file);
+  if (*serve_cmd) {
+    config.processor.policy.min_withdrawal = *parse_money(min_withdrawal);
+    return serve(config, serve_roles, address, port, port_file);
+  }
   if (*token_cmd) {
     if (!valid_user_id(user)) {
       std::fprintf(stderr, "--user must be 1-64 characters of [A-Za-z0-9_-]\n");

@@ -21,7 +21,10 @@ Decision decide_one(const PartitionState& state, const OverrideRejection& comman
   event.employer_id = task->employer_id;
   event.paid = task->reward;
   event.fee = task->fee;
-  event.from_escrow = task->status == TaskStatus::open && task->free_slots() > 0;
+  // On a per_item task a slot goes with an item: the override takes a free slot's escrow only
+  // when its own item is still back in the queue (and settles it), else it pays from available.
+  event.from_escrow = task->status == TaskStatus::open && task->free_slots() > 0 &&
+                      (!task->per_item || task->returned_items.contains(claim->item));
   if (!event.from_escrow) {
     const UserState* employer = state.find_user(task->employer_id);
     if (employer == nullptr || employer->available < task->reward + task->fee) {
@@ -40,11 +43,11 @@ void evolve_one(PartitionState& state, const RejectionOverridden& e) {
   ClaimState& claim = task.claims[e.claim_id];
   claim.status = ClaimStatus::approved;
   claim.overridden = true;
-  task.returned_items.erase(claim.item);  // its work is accepted: the item is done
   task.rejected -= 1;
   task.approved += 1;
   if (e.from_escrow) {
     task.escrow -= e.paid + e.fee;
+    task.returned_items.erase(claim.item);  // its work is accepted: the item is done
   } else {
     task.approved_beyond_slots += 1;
   }

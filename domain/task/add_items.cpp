@@ -30,7 +30,7 @@ Decision decide_one(const PartitionState& state, const AddItems& command, UnixMs
   std::size_t bytes = 0;
   for (const Item& item : command.items) {
     if (!valid_item(item, policy)) return Rejection::invalid_argument;
-    bytes += item.ref.size() + item.data.text.size();
+    bytes += item_bytes(item.ref, item.data.text);
   }
   if (bytes > policy.max_item_bytes_per_call) return Rejection::invalid_argument;
   const TaskState* task = state.find_task(command.task_id);

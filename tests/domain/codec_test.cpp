@@ -285,6 +285,16 @@ TEST(Binary, KeepsDefaultsForTrailingFieldsOfOlderValues) {
   EXPECT_EQ(decoded->expires_at, UnixMs{0});
 }
 
+// The item weight the domain counts is what the codec writes.
+TEST(Codec, JsonStringBytesIsTheEscapedLength) {
+  std::string every;
+  for (int c = 1; c < 128; ++c) every.push_back(static_cast<char>(c));
+  every += "\xc3\xbc\"\\";
+  std::string out;
+  append_json_escaped(out, every);
+  EXPECT_EQ(json_string_bytes(every), out.size() - 2);
+}
+
 // A claim's item is in its event only when there is one, so a plain claim's bytes are as before;
 // an item's data is JSON inside the event, of any kind, and comes back byte for byte.
 TEST(Codec, ItemNumbersAndItemDataRoundTrip) {

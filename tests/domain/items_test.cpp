@@ -35,7 +35,8 @@ ClaimSlot claim_by(const std::string& worker) { return ClaimSlot{kTask, UserId{w
 
 // The item the worker's claim would be given now.
 std::int64_t next_item_for(const PartitionState& state, const std::string& worker) {
-  const Event* event = event_of(decide(state, claim_by(worker), at_s(10)));
+  const Decision decision = decide(state, claim_by(worker), at_s(10));
+  const Event* event = event_of(decision);
   if (event == nullptr) return -1;
   return std::get<SlotClaimed>(*event).item.value;
 }
@@ -143,6 +144,23 @@ TEST(PerItemClaims, AnOverriddenRejectionTakesItsItemOutOfTheQueue) {
   ASSERT_NE(event_of(override_decision), nullptr);
   evolve(state, *event_of(override_decision));
   EXPECT_EQ(next_item_for(state, "w2"), 2) << "item 1's work was accepted";
+  EXPECT_EQ(check_invariants(state), "");
+}
+
+// A slot goes with an item: an override that cannot take a free slot (the task is paused) is paid
+// from the employer's available balance and leaves the item in the queue for another claim.
+TEST(PerItemClaims, AnOverrideWithoutAFreeSlotLeavesTheItemInTheQueue) {
+  PartitionState state = given(per_item_task(
+      {items_added(1, {"a", "b"}),
+       SlotClaimed{kTask, ClaimId{"emp.1.1"}, UserId{"w1"}, at_s(3600), ItemNumber{1}},
+       proof_submitted("emp.1.1", "w1", at_s(100)), submission_rejected("emp.1.1", "w1"),
+       TaskPaused{kTask, kEmp}}));
+  Decision override_decision = decide(state, OverrideRejection{ClaimId{"emp.1.1"}, kEmp}, at_s(200));
+  ASSERT_NE(event_of(override_decision), nullptr);
+  EXPECT_FALSE(std::get<RejectionOverridden>(*event_of(override_decision)).from_escrow);
+  evolve(state, *event_of(override_decision));
+  evolve(state, TaskResumed{kTask, kEmp});
+  EXPECT_EQ(next_item_for(state, "w2"), 1) << "the item still waits for a claim, with its slot";
   EXPECT_EQ(check_invariants(state), "");
 }
 

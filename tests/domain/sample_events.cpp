@@ -103,6 +103,12 @@ std::vector<Event> sample_events() {
       ItemsAdded{task, UserId{"emp-1"}, 1, 2,
                  {{"row-1", JsonText{R"({"url":"https://example.com/a.png","tags":["cat",2.5]})"}},
                   {"row-2", JsonText{R"("plain text")"}}}},
+      WithdrawalRequested{WithdrawalId{"worker_9.w3"}, worker, Micros{12'500'000}, "gcash:0917 555 0101",
+                          {{"user:worker_9:available", "user:worker_9:pending_withdrawal", Micros{12'500'000}}}},
+      WithdrawalCompleted{WithdrawalId{"worker_9.w3"}, worker, Micros{12'500'000},
+                          {{"user:worker_9:pending_withdrawal", "world:withdrawals", Micros{12'500'000}}}},
+      WithdrawalFailed{WithdrawalId{"worker_9.w3"}, worker, Micros{12'500'000}, "The wallet is closed.",
+                       {{"user:worker_9:pending_withdrawal", "user:worker_9:available", Micros{12'500'000}}}},
   };
 }
 
@@ -113,7 +119,10 @@ EnvelopeMeta sample_meta(const Event& event) {
   meta.time = UnixMs{1'767'225'600'123};
   meta.stream = std::holds_alternative<WorkerCredited>(event) ||
                         std::holds_alternative<UserRegistered>(event) ||
-                        std::holds_alternative<UserProfileUpdated>(event)
+                        std::holds_alternative<UserProfileUpdated>(event) ||
+                        std::holds_alternative<WithdrawalRequested>(event) ||
+                        std::holds_alternative<WithdrawalCompleted>(event) ||
+                        std::holds_alternative<WithdrawalFailed>(event)
                     ? "worker_9"
                     : "emp-1";
   meta.seq = 42;

@@ -80,7 +80,7 @@ std::string Simulation::step() {
   if (static_cast<std::size_t>(step_) < users_.size()) return register_user(step_);
   std::uint64_t roll = below(100);
   if (roll < 2) return chance(50) ? register_again() : hostile();
-  if (roll < 8) return deposit();
+  if (roll < 8) return chance(25) ? withdraw() : deposit();
   if (roll < 16) return chance(20) ? control_task() : post_task();
   if (roll < 44) return claim_slot();
   if (roll < 49) return abandon_claim();
@@ -136,6 +136,45 @@ std::string Simulation::deposit() {
   std::string reference = "bank-" + std::to_string(step_);
   user.deposits.emplace_back(reference, amount);
   return execute(DepositFunds{user.id, amount, reference}, Expect::accepted);
+}
+
+// A user asks for money out: mostly within its means, now and then below the minimum or beyond
+// the balance; or the payment provider settles one.
+std::string Simulation::withdraw() {
+  if (!withdrawal_ids_.empty() && chance(50)) return settle_withdrawal();
+  User& user = random_user(chance(20));
+  Micros amount{500'000 + static_cast<std::int64_t>(below(6'000'000))};
+  return execute(RequestWithdrawal{user.id, amount, "wallet:" + user.id.value});
+}
+
+// The provider completes (mostly) or fails a withdrawal, sometimes one already settled (exists or
+// wrong_state) or one that does not exist.
+std::string Simulation::settle_withdrawal() {
+  WithdrawalId id = withdrawal_ids_[below(withdrawal_ids_.size())];
+  if (chance(3)) id.value += "9";
+  if (chance(65)) return execute(CompleteWithdrawal{id});
+  return execute(FailWithdrawal{id, "the wallet refused it"});
+}
+
+// A withdrawal of at least the minimum, under an id never given before.
+std::string Simulation::track_withdrawal(const WithdrawalId& id, Micros amount) {
+  if (amount < Policy{}.min_withdrawal) return "a withdrawal below the minimum was accepted";
+  if (!withdrawals_.emplace(id, WithdrawalStatus::pending).second) {
+    return "withdrawal id " + id.value + " given twice";
+  }
+  withdrawal_ids_.push_back(id);
+  return {};
+}
+
+// A withdrawal is settled once, from pending.
+std::string Simulation::settle_tracked(const WithdrawalId& id, WithdrawalStatus to) {
+  auto it = withdrawals_.find(id);
+  if (it == withdrawals_.end() || it->second != WithdrawalStatus::pending) {
+    return "withdrawal " + id.value + " became " + std::string(withdrawal_status_name(to)) +
+           " from an unexpected state";
+  }
+  it->second = to;
+  return {};
 }
 
 std::string Simulation::post_task() {
@@ -447,14 +486,18 @@ void Simulation::append(std::int32_t partition, const std::string& stream, const
 
 // Folds the event's transfers into the ledger and keeps the simulation's own model of claims,
 // tasks, reputation and pending credits.
-std::string Simulation::on_event(std::int32_t partition, const Event& event) {
-  stats_.outcomes[std::string(event_type(event))] += 1;
+void Simulation::post_transfers(const Event& event) {
   if (const auto* transfers = event_transfers(event)) {
     for (const Transfer& transfer : *transfers) {
       ledger_[transfer.debit] -= transfer.amount.value;
       ledger_[transfer.credit] += transfer.amount.value;
     }
   }
+}
+
+std::string Simulation::on_event(std::int32_t partition, const Event& event) {
+  stats_.outcomes[std::string(event_type(event))] += 1;
+  post_transfers(event);
   if (const auto* e = std::get_if<UserProfileUpdated>(&event)) {
     // Hostile principals (hostile()) are not among the modelled users.
     if (auto it = user_index_.find(e->user_id); it != user_index_.end()) {
@@ -468,6 +511,12 @@ std::string Simulation::on_event(std::int32_t partition, const Event& event) {
     return track_claim(*e);
   } else if (const auto* e = std::get_if<ItemsAdded>(&event)) {
     return track_items(*e);
+  } else if (const auto* e = std::get_if<WithdrawalRequested>(&event)) {
+    return track_withdrawal(e->withdrawal_id, e->amount);
+  } else if (const auto* e = std::get_if<WithdrawalCompleted>(&event)) {
+    return settle_tracked(e->withdrawal_id, WithdrawalStatus::completed);
+  } else if (const auto* e = std::get_if<WithdrawalFailed>(&event)) {
+    return settle_tracked(e->withdrawal_id, WithdrawalStatus::failed);
   } else if (const auto* e = std::get_if<ClaimAbandoned>(&event)) {
     holdings_[{e->task_id, e->worker_id}].active -= 1;
     return track_claim_end(e->claim_id, true, claimed_);
@@ -618,7 +667,10 @@ std::string Simulation::track_override(std::int32_t partition, const RejectionOv
   if (++approvals_[e.claim_id] > 1) return "claim " + e.claim_id.value + " approved twice";
   Task& task = tasks_[task_index_.at(e.task_id)];
   if (e.from_escrow) task.live += 1;
-  task.items.returned.erase(claims_.at(e.claim_id).item);  // its item's work is accepted
+  std::int64_t item = claims_.at(e.claim_id).item;
+  if (task.per_item && e.from_escrow && task.items.returned.erase(item) == 0) {
+    return "override of " + e.claim_id.value + " took a slot without its item";
+  }
   if (task.live > task.slots) return "override of " + e.claim_id.value + " oversold its task";
   touched_tasks_.push_back(e.task_id);
   return {};

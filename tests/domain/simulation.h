@@ -124,6 +124,10 @@ class Simulation {
   std::string register_user(std::size_t index);
   std::string register_again();
   std::string deposit();
+  std::string withdraw();
+  std::string settle_withdrawal();
+  std::string track_withdrawal(const WithdrawalId& id, Micros amount);
+  std::string settle_tracked(const WithdrawalId& id, WithdrawalStatus to);
   std::string post_task();
   std::string control_task();
   std::string add_items(Task& task, const UserId& owner);
@@ -143,6 +147,7 @@ class Simulation {
   void append(std::int32_t partition, const std::string& stream, const Event& event,
               const CommandId& id, std::uint64_t fingerprint);
   std::string on_event(std::int32_t partition, const Event& event);
+  void post_transfers(const Event& event);
   std::string track_claim(const SlotClaimed& event);
   std::string track_items(const ItemsAdded& event);
   std::string track_item(Task& task, const SlotClaimed& event);
@@ -186,6 +191,8 @@ class Simulation {
   std::vector<ClaimId> approved_;            // in approval order, for bonuses
   std::vector<ClaimId> rejected_;            // rejected and not overridden (yet)
   std::set<std::pair<UserId, UserId>> blocks_;  // (employer, worker)
+  std::map<WithdrawalId, WithdrawalStatus> withdrawals_;  // as the model saw them settle
+  std::vector<WithdrawalId> withdrawal_ids_;              // in request order
   std::vector<std::string> payouts_;         // event ids of approvals and bonuses, in log order
   std::unordered_map<std::string, int> credits_;  // payout event id -> credits applied
   std::map<Route, std::deque<CreditWorker>> pending_credits_;

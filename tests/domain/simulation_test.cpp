@@ -46,7 +46,9 @@ const std::vector<std::string>& required_outcomes() {
                                     "block_not_found",
                                     "not_per_item",
                                     "too_many_items",
-                                    "duplicate_ref"};
+                                    "duplicate_ref",
+                                    "below_minimum",
+                                    "withdrawal_not_found"};
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       (all.emplace_back(std::variant_alternative_t<I, Event>::kType), ...);
     }(std::make_index_sequence<std::variant_size_v<Event>>{});

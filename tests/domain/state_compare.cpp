@@ -23,6 +23,8 @@ template <class T> std::string text(const T& value) {
     return std::string(claim_status_name(value));
   } else if constexpr (std::is_same_v<T, TaskStatus>) {
     return std::string(task_status_name(value));
+  } else if constexpr (std::is_same_v<T, WithdrawalStatus>) {
+    return std::string(withdrawal_status_name(value));
   } else if constexpr (std::is_integral_v<T>) {
     return std::to_string(value);
   } else if constexpr (std::is_same_v<T, Micros>) {

@@ -31,8 +31,9 @@ class HttpNodeTest : public ::testing::Test {
   void close() {
     client_.reset();
     server_.reset();
-    context_.reset();
+    // The node answers what it still holds before the context its replies use goes away.
     if (node_) node_->stop();
+    context_.reset();
     node_.reset();
   }
   void open() {
@@ -86,6 +87,18 @@ class HttpNodeTest : public ::testing::Test {
                            R"({"title":"t","reward":"1.00","slots":)" + std::to_string(slots) + "}");
     EXPECT_EQ(posted.status, 201) << posted.body;
     return field(posted, "task_id");
+  }
+  // The worker claims a slot of the task and submits `proof`; the claim's id ("" on failure).
+  std::string claim_and_submit(const std::string& worker, const std::string& task,
+                               const std::string& proof = "done") {
+    HttpResult claim = as(worker, "worker", "POST", "/v1/tasks/" + task + "/claims");
+    EXPECT_EQ(claim.status, 201) << claim.body;
+    if (claim.status != 201) return "";
+    const std::string id = field(claim, "claim_id");
+    HttpResult submitted = as(worker, "worker", "POST", "/v1/claims/" + id + "/submission",
+                              R"({"proof":")" + proof + R"("})");
+    EXPECT_EQ(submitted.status, 200) << submitted.body;
+    return id;
   }
   std::string available(const std::string& user) {
     return field(as(user, "worker", "GET", "/v1/accounts/" + user), "available");

@@ -97,6 +97,8 @@ def table(results, checks, wall_s, command):
         ("hot task claim p50 / p99 / p99.9 (closed loop, 1,000 conns)",
          " / ".join(fmt(num(r, "hot-task.claim", f), 2) for f in ("p50_ms", "p99_ms", "p999_ms")) + " ms"),
         ("replay: generating the log through the write side, events/s", fmt(num(r, "replay.generate"))),
+        ("microjobs audit, events/s verified (chains, ledger, domain invariants; 2 threads)",
+         fmt(num(r, "audit.verify")) + " (parse-only " + fmt(num(r, "replay.read_sha256")) + ")"),
         ("replay: read only / read + SHA-256, events/s",
          fmt(num(r, "replay.read_only")) + " / " + fmt(num(r, "replay.read_sha256"))),
         ("micro: decide+evolve, commands/s (claim, submit, approve)",

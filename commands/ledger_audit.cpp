@@ -1,0 +1,214 @@
+#include "commands/ledger_audit.h"
+
+#include <algorithm>
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "domain/codec/chain.h"
+#include "domain/codec/envelope.h"
+#include "domain/codec/sha256.h"
+#include "domain/decider.h"
+#include "domain/events.h"
+
+namespace microjobs {
+namespace {
+
+constexpr std::int64_t kReadBatch = 4096;
+
+// One partition's fold, in offset order. apply() returns false when the partition ends here: at
+// the cut, or at a violation after which nothing further can be trusted.
+class PartitionFold {
+ public:
+  PartitionFold(std::int32_t partition, const AuditOptions& options)
+      : partition_(partition), options_(options) {}
+
+  bool apply(const LogRecord& record) {
+    ++records;
+    std::string error;
+    auto envelope = decode_envelope(record.value, &error);
+    if (!envelope) return violation(0, record.offset, "undecodable record: " + error);
+    const EnvelopeMeta& meta = envelope->meta;
+    if (options_.until.value != 0 && meta.time > options_.until) return false;
+    if (record.key != meta.stream) {
+      return violation(meta.seq, record.offset, "the record's key is not its stream " + meta.stream);
+    }
+    std::string hash = sha256_hex(record.value);
+    switch (classify_record(last_seq_, last_hash_, meta.seq, meta.prev_hash, hash)) {
+      case ChainStep::skip_repeat:
+        ++skipped;
+        return true;
+      case ChainStep::gap:
+        return violation(meta.seq, record.offset,
+                         "gap: seq " + std::to_string(meta.seq) + " follows seq " + std::to_string(last_seq_) +
+                             " (a record dropped, moved or inserted)");
+      case ChainStep::skip_fork:
+        return violation(meta.seq, record.offset,
+                         "broken chain: its prev_hash is not the hash of seq " +
+                             std::to_string(meta.seq - 1) + " (that record or this one was changed, inserted or forged)");
+      case ChainStep::apply:
+        break;
+    }
+    last_seq_ = meta.seq;
+    last_hash_ = std::move(hash);
+    ++events;
+    return post(*envelope, record.offset);
+  }
+
+  // The domain's invariants over the partition's final state.
+  void finish() {
+    if (violations.empty() && events > 0) {
+      if (std::string broken = check_invariants(state_); !broken.empty()) {
+        violation(last_seq_, -1, "at the end: " + broken);
+      }
+    }
+  }
+
+  std::map<std::string, std::int64_t> balances;
+  std::vector<AuditViolation> violations;
+  std::int64_t records = 0, events = 0, skipped = 0;
+  std::vector<std::string> owed;      // payout event ids
+  std::vector<std::string> credited;  // payout event ids credited here
+  std::vector<AuditLine> statement;
+
+ private:
+  bool violation(std::int64_t seq, std::int64_t offset, std::string what) {
+    violations.push_back({partition_, seq, offset, std::move(what)});
+    return false;
+  }
+
+  // The event's money, payouts and state; false on a ledger violation.
+  bool post(const Envelope& envelope, std::int64_t offset) {
+    const Event& event = envelope.event;
+    if (const auto* transfers = event_transfers(event)) {
+      for (const Transfer& t : *transfers) {
+        if (t.amount.value <= 0) {
+          return violation(envelope.meta.seq, offset, "a transfer of " + format_money(t.amount));
+        }
+        if (!move(t.debit, -t.amount.value, envelope, offset)) {
+          return violation(envelope.meta.seq, offset, t.debit + " goes negative");
+        }
+        move(t.credit, t.amount.value, envelope, offset);
+      }
+    }
+    if (payout_of(event)) owed.push_back(envelope.meta.id);
+    if (const auto* credit = std::get_if<WorkerCredited>(&event)) credited.push_back(credit->source_event_id);
+    evolve(state_, event);
+    return true;
+  }
+
+  // False when a user bucket would go below zero.
+  bool move(const std::string& account, std::int64_t delta, const Envelope& envelope,
+            std::int64_t offset) {
+    std::int64_t& balance = balances[account];
+    balance += delta;
+    auto user = accounts::parse_user_account(account);
+    if (user && !options_.statement_user.empty() && user->user == options_.statement_user) {
+      statement.push_back({partition_, offset, envelope.meta.time, envelope.meta.id,
+                           std::string(event_type(envelope.event)),
+                           std::string(accounts::bucket_name(user->bucket)), delta, balance,
+                           envelope.subject});
+    }
+    return !user || balance >= 0;
+  }
+
+  const std::int32_t partition_;
+  const AuditOptions& options_;
+  std::int64_t last_seq_ = 0;
+  std::string last_hash_ = kZeroHash;
+  PartitionState state_;
+};
+
+// Folds one partition to its end (or the cut, or its first violation).
+PartitionFold fold_partition(EventLog& log, std::int32_t partition, const AuditOptions& options,
+                             std::atomic<std::int64_t>& done) {
+  PartitionFold fold(partition, options);
+  const std::int64_t end = log.end(partition);
+  std::int64_t next = 0;
+  bool going = true;
+  while (going && next < end) {
+    auto records = log.read(partition, next, kReadBatch);
+    if (!records.ok() || records->empty()) {
+      fold.violations.push_back({partition, 0, next, "cannot read: " +
+                                 (records.ok() ? std::string("no record") : records.error().message)});
+      break;
+    }
+    for (const LogRecord& record : *records) {
+      if (partition == options.cut_partition && record.offset > options.cut_offset) {
+        going = false;
+        break;
+      }
+      next = record.offset + 1;
+      if (!fold.apply(record)) {
+        going = false;
+        break;
+      }
+    }
+    if (options.progress) options.progress(done.fetch_add(static_cast<std::int64_t>(records->size())) +
+                                           static_cast<std::int64_t>(records->size()));
+  }
+  fold.finish();
+  return fold;
+}
+
+// Sums the partitions' results and settles the payouts against the credits.
+AuditReport merge(std::vector<PartitionFold>& folds, bool cut) {
+  AuditReport report;
+  std::set<std::string> owed;
+  std::vector<std::pair<std::int32_t, std::string>> credited;
+  for (std::size_t p = 0; p < folds.size(); ++p) {
+    PartitionFold& fold = folds[p];
+    for (auto& [account, balance] : fold.balances) report.balances[account] += balance;
+    report.violations.insert(report.violations.end(), fold.violations.begin(), fold.violations.end());
+    report.records += fold.records;
+    report.events += fold.events;
+    report.skipped += fold.skipped;
+    owed.insert(fold.owed.begin(), fold.owed.end());
+    for (std::string& id : fold.credited) credited.emplace_back(static_cast<std::int32_t>(p), std::move(id));
+    report.statement.insert(report.statement.end(), fold.statement.begin(), fold.statement.end());
+  }
+  // At a cut, a credit may be inside it while its payout, in another partition, is not.
+  for (const auto& [partition, id] : credited) {
+    if (owed.erase(id) == 0 && !cut) {
+      report.violations.push_back({partition, 0, -1, "a credit of " + id + ", which owes none"});
+    }
+  }
+  report.payouts_in_flight.assign(owed.begin(), owed.end());
+  std::int64_t sum = 0;
+  for (const auto& [account, balance] : report.balances) sum += balance;
+  if (sum != 0) report.violations.push_back({-1, 0, -1, "the ledger sums to " + format_money(Micros{sum})});
+  return report;
+}
+
+}  // namespace
+
+AuditReport audit_log(EventLog& log, const AuditOptions& options) {
+  const std::int32_t partitions = log.partitions();
+  std::vector<std::optional<PartitionFold>> folds(static_cast<std::size_t>(partitions));
+  std::atomic<std::int64_t> done{0};
+  std::atomic<std::int32_t> next_partition{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < std::max(1, options.threads); ++t) {
+    threads.emplace_back([&] {
+      for (std::int32_t p = next_partition++; p < partitions; p = next_partition++) {
+        folds[static_cast<std::size_t>(p)].emplace(fold_partition(log, p, options, done));
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::vector<PartitionFold> finished;
+  finished.reserve(folds.size());
+  for (auto& fold : folds) finished.push_back(std::move(*fold));
+  return merge(finished, options.until.value != 0 || options.cut_partition >= 0);
+}
+
+std::optional<UnixMs> record_time(EventLog& log, std::int32_t partition, std::int64_t offset) {
+  if (partition < 0 || partition >= log.partitions()) return std::nullopt;
+  auto records = log.read(partition, offset, 1);
+  if (!records.ok() || records->empty() || records->front().offset != offset) return std::nullopt;
+  auto envelope = decode_envelope(records->front().value);
+  if (!envelope) return std::nullopt;
+  return envelope->meta.time;
+}
+
+}  // namespace microjobs

@@ -1,0 +1,197 @@
+// `microjobs audit`, run as the auditor runs it (the real binary on a data dir): on the log of a
+// whole campaign it exits 0; on copies of that log with one kind of tampering each — a changed
+// amount, a dropped event, an inserted event, two events swapped, a forged event whose successor's
+// prev_hash was recomputed — it names the partition and seq and exits 1. --as-of a position in the
+// middle gives the balances a fold up to there gives, and --statement the HTTP statement's lines.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <boost/json.hpp>
+
+#include <cstdio>
+#include <functional>
+
+#include "domain/codec/sha256.h"
+#include "http_node.h"
+#include "infra/rocksdb/stores.h"
+
+namespace microjobs {
+namespace {
+
+namespace json = boost::json;
+using testing::eventually;
+using testing::HttpResult;
+
+struct BinaryRun {
+  int status = -1;
+  std::string out;
+};
+
+BinaryRun run_binary(const std::string& arguments) {
+  BinaryRun run;
+  std::FILE* pipe = popen((std::string(MICROJOBS_BINARY) + " " + arguments + " 2>/dev/null").c_str(), "r");
+  if (pipe == nullptr) return run;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) run.out.append(buffer, n);
+  int status = pclose(pipe);
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+std::string last_line(const std::string& out) {
+  std::string text = out;
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text.substr(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
+}
+
+using Records = std::vector<std::vector<LogRecord>>;  // per partition
+
+class Audit : public testing::HttpNodeTest {
+ protected:
+  // A campaign: deposits, a task, approvals and a rejection, credits, a withdrawal.
+  void play() {
+    register_user("emp", "employer");
+    register_user("w0", "worker");
+    register_user("w1", "worker");
+    deposit("emp", "50.00", "wire-1");
+    const std::string task = post_task("emp", 4);
+    for (const char* worker : {"w0", "w1"}) {
+      const std::string id = claim_and_submit(worker, task);
+      ASSERT_EQ(as("emp", "employer", "POST", "/v1/claims/" + id + "/approve", "{}").status, 200);
+    }
+    ASSERT_TRUE(eventually([&] { return available("w0") == "1.00" && available("w1") == "1.00"; }));
+    deposit("w0", "5.00", "topup");
+    HttpResult withdrawal = as("w0", "worker", "POST", "/v1/withdrawals",
+                               R"({"amount":"3.00","destination":"gcash:1"})");
+    ASSERT_EQ(withdrawal.status, 201) << withdrawal.body;
+    ASSERT_EQ(as("bank", "payments", "POST", "/v1/withdrawals/" + field(withdrawal, "withdrawal_id") + "/complete",
+                 "{}").status, 200);
+    statement_w0_ = as("w0", "worker", "GET", "/v1/accounts/w0/statement?limit=1000").body;
+    records_.resize(static_cast<std::size_t>(node_->log().partitions()));
+    for (std::int32_t p = 0; p < node_->log().partitions(); ++p) {
+      auto records = node_->log().read(p, 0, 100'000);
+      ASSERT_TRUE(records.ok());
+      records_[static_cast<std::size_t>(p)] = *records;
+      if (records->size() > records_[busiest_].size()) busiest_ = static_cast<std::size_t>(p);
+    }
+    close();
+  }
+
+  // A new data dir holding the log with `tamper` applied to the busiest partition's records.
+  std::string tampered_copy(const std::string& name, const std::function<void(std::vector<LogRecord>&)>& tamper) {
+    const std::string dir = dir_.str() + "/" + name;
+    auto log = LocalEventLog::open(dir + "/log", static_cast<std::int32_t>(records_.size()));
+    EXPECT_TRUE(log.ok());
+    for (std::size_t p = 0; p < records_.size(); ++p) {
+      std::vector<LogRecord> records = records_[p];
+      if (p == busiest_) tamper(records);
+      std::vector<RecordView> views;
+      for (const LogRecord& record : records) views.push_back(RecordView{record.key, record.value});
+      if (!views.empty()) {
+        EXPECT_TRUE((*log)->append(static_cast<std::int32_t>(p), views).ok());
+      }
+    }
+    return dir;
+  }
+  void expect_found(const std::string& dir, std::int64_t seq, const std::string& what) {
+    BinaryRun run = run_binary("audit --data-dir " + dir);
+    EXPECT_EQ(run.status, 1) << run.out;
+    const std::string named = "VIOLATION partition=" + std::to_string(busiest_) + " seq=" + std::to_string(seq);
+    EXPECT_NE(run.out.find(named), std::string::npos) << "expected " << named << " in:\n" << run.out;
+    EXPECT_NE(run.out.find(what), std::string::npos) << run.out;
+    EXPECT_FALSE(json::parse(last_line(run.out)).at("ok").as_bool());
+  }
+  std::int64_t seq_of(const LogRecord& record) { return decode_envelope(record.value)->meta.seq; }
+  // The first record after the first few of the busiest partition that moves money, with at
+  // least two records after it.
+  std::size_t record_with_amount() {
+    const std::vector<LogRecord>& records = records_[busiest_];
+    for (std::size_t i = 2; i + 2 < records.size(); ++i) {
+      if (records[i].value.find("\"amount\":\"") != std::string::npos) return i;
+    }
+    ADD_FAILURE() << "no record moves money";
+    return 2;
+  }
+  // Another amount in the record's bytes: its first "amount" gets another first digit.
+  static void change_amount(std::string& bytes) {
+    char& digit = bytes[bytes.find("\"amount\":\"") + 10];
+    digit = digit == '9' ? '8' : static_cast<char>(digit + 1);
+  }
+
+  Records records_;
+  std::size_t busiest_ = 0;
+  std::string statement_w0_;
+};
+
+TEST_F(Audit, AnIntactLogPassesAndEveryTamperingIsNamed) {
+  play();
+  BinaryRun clean = run_binary("audit --data-dir " + dir_.str());
+  EXPECT_EQ(clean.status, 0) << clean.out;
+  const json::value summary = json::parse(last_line(clean.out));
+  EXPECT_TRUE(summary.at("ok").as_bool());
+  EXPECT_EQ(summary.at("ledger_sum").as_string(), "0.00");
+  ASSERT_GE(records_[busiest_].size(), 8u);
+  const std::size_t i = record_with_amount();
+  const std::int64_t seq = seq_of(records_[busiest_][i]);
+
+  expect_found(tampered_copy("changed", [&](std::vector<LogRecord>& r) { change_amount(r[i].value); }),
+               seq + 1, "broken chain");
+  expect_found(tampered_copy("dropped", [&](std::vector<LogRecord>& r) { r.erase(r.begin() + i); }),
+               seq + 1, "gap");
+  expect_found(tampered_copy("inserted", [&](std::vector<LogRecord>& r) {
+    LogRecord forged = r[i];
+    change_amount(forged.value);
+    r.insert(r.begin() + i, forged);
+  }), seq, "broken chain");
+  expect_found(tampered_copy("swapped", [&](std::vector<LogRecord>& r) { std::swap(r[i], r[i + 1]); }),
+               seq + 1, "gap");
+  expect_found(tampered_copy("forged", [&](std::vector<LogRecord>& r) {
+    const std::string old_hash = sha256_hex(r[i].value);
+    change_amount(r[i].value);
+    std::string& next = r[i + 1].value;
+    next.replace(next.find(old_hash), old_hash.size(), sha256_hex(r[i].value));  // the link recomputed
+  }), seq + 2, "broken chain");
+}
+
+TEST_F(Audit, AsOfAPositionGivesTheFoldUpToThereAndTheStatementIsTheHttpOne) {
+  play();
+  const std::size_t i = records_[busiest_].size() / 2;
+  const LogRecord& cut = records_[busiest_][i];
+  const UnixMs until = decode_envelope(cut.value)->meta.time;
+  std::map<std::string, std::int64_t> expected;
+  for (std::size_t p = 0; p < records_.size(); ++p) {
+    for (const LogRecord& record : records_[p]) {
+      auto envelope = decode_envelope(record.value);
+      if (envelope->meta.time > until || (p == busiest_ && record.offset > cut.offset)) break;
+      const auto* transfers = event_transfers(envelope->event);
+      for (const Transfer& t : transfers ? *transfers : std::vector<Transfer>{}) {
+        expected[t.debit] -= t.amount.value;
+        expected[t.credit] += t.amount.value;
+      }
+    }
+  }
+  BinaryRun run = run_binary("audit --data-dir " + dir_.str() + " --as-of " + std::to_string(busiest_) + ":" +
+                       std::to_string(cut.offset));
+  EXPECT_EQ(run.status, 0) << run.out;
+  std::string balances;
+  for (const auto& [account, balance] : expected) {
+    balances += "BALANCE " + account + " " + format_money(Micros{balance}) + "\n";
+  }
+  std::string printed;
+  for (std::size_t at = run.out.find("BALANCE "); at != std::string::npos; at = run.out.find("BALANCE ", at + 1)) {
+    printed += run.out.substr(at, run.out.find('\n', at) + 1 - at);
+  }
+  EXPECT_EQ(printed, balances);
+
+  BinaryRun statement = run_binary("audit --data-dir " + dir_.str() + " --statement w0");
+  ASSERT_EQ(statement.status, 0) << statement.out;
+  std::string lines;
+  const json::value http_statement = json::parse(statement_w0_);
+  for (const json::value& line : http_statement.at("items").as_array()) {
+    lines += json::serialize(line) + "\n";
+  }
+  EXPECT_EQ(statement.out.substr(0, statement.out.rfind('\n', statement.out.size() - 2) + 1), lines);
+}
+
+}  // namespace
+}  // namespace microjobs
