@@ -133,6 +133,18 @@ TEST(KafkaExport, CopiesALocalLogByteForByteIntoTheSamePartitions) {
     }
   }
   EXPECT_GT(compared, 70u);
+  // The auditor's check reads the topic as it reads the local log, and finds the same.
+  auto summary_of = [&](const std::string& source) {
+    std::string out = run(std::string(MICROJOBS_BINARY) + " audit " + source + " 2>/dev/null; echo exit=$?");
+    EXPECT_NE(out.find("exit=0"), std::string::npos) << out;
+    std::size_t start = out.rfind("{\"ok\"");
+    return start == std::string::npos ? std::string() : out.substr(start, out.find('}', start) + 1 - start);
+  };
+  std::string from_kafka = summary_of("--event-log kafka://" + (*mock)->bootstrap());
+  std::string from_disk = summary_of("--data-dir " + dir.str());
+  EXPECT_NE(from_kafka.find("\"ok\":true"), std::string::npos) << from_kafka;
+  auto counts = [](const std::string& summary) { return summary.substr(0, summary.find(",\"seconds\"")); };
+  EXPECT_EQ(counts(from_kafka), counts(from_disk));
   // A second export would copy twice: it is refused.
   EXPECT_NE(run(command).find("not empty"), std::string::npos);
 }
