@@ -36,4 +36,8 @@ std::string mint_token(std::string_view secret, std::string_view user_id,
 // before its `nbf`, if it has one), and whose `sub` is a valid user id; nullopt otherwise.
 std::optional<Principal> verify_token(std::string_view secret, std::string_view token, UnixMs now);
 
+// The development secret: fine on a laptop, never in production. `microjobs serve` and
+// `microjobs token` use it when MICROJOBS_JWT_SECRET is unset, and the server warns.
+inline constexpr std::string_view kDevelopmentSecret = "microjobs-dev-secret-change-me";
+
 }  // namespace microjobs

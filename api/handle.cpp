@@ -28,6 +28,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/users/{}", get_user},
     {"GET", "/v1/users/{}/reputation", get_reputation},
     {"GET", "/v1/users/{}/claims", get_worker_claims},
+    {"GET", "/v1/users/{}/tasks", get_employer_tasks},
     {"POST", "/v1/deposits", post_deposit},
     {"POST", "/v1/tasks", post_task},
     {"GET", "/v1/tasks", get_feed},
@@ -123,6 +124,14 @@ std::variant<Principal, Response> authenticate(const Request& request, const Api
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   auto principal = verify_token(context.config.jwt_secret, token, context.clock.now());
   if (!principal) {
+    // The first hour's trap: a token minted in a shell without MICROJOBS_JWT_SECRET.
+    if (!context.config.dev_secret &&
+        verify_token(kDevelopmentSecret, token, context.clock.now())) {
+      return unauthorized(problem_codes::kInvalidToken,
+                          "the token is signed with the development secret, not this server's "
+                          "MICROJOBS_JWT_SECRET: mint it with MICROJOBS_JWT_SECRET set as for the "
+                          "server");
+    }
     return unauthorized(problem_codes::kInvalidToken, "the token is invalid or expired");
   }
   return std::move(*principal);

@@ -48,6 +48,7 @@ void get_worker_claims(Call& call);
 
 void get_items(Call& call);
 void get_statement(Call& call);
+void get_employer_tasks(Call& call);
 void post_items(Call& call);
 
 // Shared by the handlers: the 403 for a missing role or someone else's resource.

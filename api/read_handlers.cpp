@@ -557,7 +557,21 @@ void get_statement(Call& call) {
   }));
 }
 
+// The accounts every partition moves money in and out of; their balances are summed over all.
+constexpr std::string_view kSharedAccounts[] = {accounts::kPlatformFees, accounts::kClearingPayouts,
+                                                accounts::kWorldDeposits, accounts::kWorldWithdrawals};
+
 void get_account(Call& call) {
+  const std::string& name = call.params[0];
+  if (std::find(std::begin(kSharedAccounts), std::end(kSharedAccounts), name) != std::end(kSharedAccounts)) {
+    if (!reads_everything(call.principal)) {
+      return call.done(forbidden("the shared accounts are read by auditors and admins"));
+    }
+    Micros balance = call.context.read_models.shared_account(name);
+    return call.done(json_response(200, [&](JsonWriter& json) {
+      json.field("account", name).field("balance", format_money(balance));
+    }));
+  }
   auto user = readable_account(call);
   if (!user) return;
   const std::string& id = user->value;
@@ -568,6 +582,28 @@ void get_account(Call& call) {
         .field("escrow", format_money(account.escrow))
         .field("pending_withdrawal", format_money(account.pending_withdrawal));
   }));
+}
+
+// GET /v1/users/{id}/tasks?limit=&cursor= (self, auditor): an employer's tasks, newest first, each
+// as GET /v1/tasks/{id} shows it.
+void get_employer_tasks(Call& call) {
+  const std::string& id = call.params[0];
+  if (id != call.principal.user_id && !reads_everything(call.principal)) {
+    return call.done(forbidden("an employer's tasks are read by the employer, auditors and admins"));
+  }
+  auto params = parse_query(call.query);
+  if (!params) return call.done(bad_query("the query string is not percent-encoded"));
+  std::string cursor;
+  std::size_t limit = 50;
+  for (const auto& [name, value] : *params) {
+    if (std::string bad; !read_page_parameter(name, value, 500, limit, cursor, bad)) {
+      return call.done(bad_query(bad));
+    }
+  }
+  if (!valid_user_id(id)) return call.done(problem(404, "user_not_found", "no user " + id));
+  auto page = call.context.read_models.employer_tasks(UserId{id}, cursor, limit);
+  if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
+  call.done(page_response(page->items, page->next_cursor, write_task_detail));
 }
 
 // GET /v1/users/{id}: the public profile, to any caller.

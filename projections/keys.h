@@ -103,6 +103,15 @@ inline std::string item_status(std::string_view task_id, std::string_view status
   return item_status_prefix(task_id, status) + ascending(number);
 }
 
+// An employer's tasks, newest first.
+inline std::string employer_tasks_prefix(std::string_view employer) {
+  return "etask/" + std::string(employer) + "/";
+}
+inline std::string employer_task(std::string_view employer, std::int64_t posted_ms,
+                                 std::string_view task_id) {
+  return employer_tasks_prefix(employer) + descending(posted_ms) + std::string(task_id);
+}
+
 // A user's statement: one line per transfer leg on its buckets, in log order.
 inline std::string statement_prefix(std::string_view user) {
   return "stmt/" + std::string(user) + "/";

@@ -264,6 +264,7 @@ class Folder {
     view.claim_timeout_s = e.claim_timeout_s;
     view.auto_approve_after_s = e.auto_approve_after_s;
     view.per_item = e.per_item;
+    records_[keys::employer_task(e.employer_id.value, time_.value, e.task_id.value)] = "";
   }
   void on(const SlotClaimed& e) {
     task(e.task_id).claimed += 1;

@@ -315,4 +315,27 @@ Result<StatementPage> ReadModels::statement(const UserId& user, UnixMs from, Uni
   return page;
 }
 
+// The cursor is the last index key returned, after the prefix (time column, then the task id).
+Result<FeedPage> ReadModels::employer_tasks(const UserId& employer, const std::string& cursor,
+                                            std::size_t limit) {
+  if (!cursor_is_safe(cursor)) return Error{"cursor is malformed"};
+  const std::string prefix = keys::employer_tasks_prefix(employer.value);
+  std::string start = prefix + cursor;
+  if (!cursor.empty()) start.push_back('\0');
+  FeedPage page;
+  std::string last_key;
+  store_.scan(prefix, start, [&](std::string_view key, std::string_view) {
+    if (page.items.size() >= limit) {
+      page.next_cursor = last_key;
+      return false;
+    }
+    last_key.assign(key.substr(prefix.size()));
+    constexpr std::size_t kTimeColumn = 16;
+    if (last_key.size() <= kTimeColumn) return true;
+    if (auto view = task(TaskId{last_key.substr(kTimeColumn)})) page.items.push_back(std::move(*view));
+    return true;
+  });
+  return page;
+}
+
 }  // namespace microjobs

@@ -35,6 +35,8 @@ class ReadModels {
   // The workers an employer blocked, by worker id from after `cursor` (a worker id), at most
   // `limit`. Fails on a malformed cursor.
   Result<BlockPage> blocks(const UserId& employer, const std::string& cursor, std::size_t limit);
+  // An employer's tasks, newest first, in every status. Fails on a malformed cursor.
+  Result<FeedPage> employer_tasks(const UserId& employer, const std::string& cursor, std::size_t limit);
   // Item `number` of a per_item task.
   std::optional<ItemView> item(const TaskId& task, std::int64_t number);
   // A task's items in number order: all (`status` empty) or those in one status. Fails on a

@@ -17,10 +17,6 @@
 namespace microjobs {
 namespace {
 
-// The development secret: fine on a laptop, never in production. The server warns when it runs
-// with it, and the README says so.
-constexpr char kDevSecret[] = "microjobs-dev-secret-change-me";
-
 struct Secret {
   std::string value;
   bool is_dev;
@@ -29,7 +25,7 @@ struct Secret {
 Secret jwt_secret() {
   const char* env = std::getenv("MICROJOBS_JWT_SECRET");
   if (env != nullptr && *env != '\0') return {env, false};
-  return {kDevSecret, true};
+  return {std::string(kDevelopmentSecret), true};
 }
 
 void print_first_screen(const std::string& address, int port, const NodeConfig& config, bool dev_secret) {
@@ -124,6 +120,7 @@ int serve(NodeConfig config, const std::string& roles, const std::string& addres
 int main(int argc, char** argv) {
   using namespace microjobs;
   CLI::App app{"microjobs: an event-sourced microtask marketplace backend"};
+  app.set_version_flag("--version", std::string("microjobs ") + MICROJOBS_VERSION);
   app.require_subcommand(1);
 
   NodeConfig config;

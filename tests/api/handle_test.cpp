@@ -85,6 +85,18 @@ TEST_F(HandleTest, BadTokenIs401InvalidToken) {
   EXPECT_EQ(bus.sent_count(), 0u);
 }
 
+// A token minted where MICROJOBS_JWT_SECRET was unset says so, instead of a bare 401.
+TEST_F(HandleTest, ATokenOfTheDevelopmentSecretIsNamedAsSuch) {
+  Response dev = send(make_request("GET", "/v1/tasks", "",
+                                   mint_token(kDevelopmentSecret, "emp1", {"employer"}, 60, kNow)));
+  EXPECT_EQ(dev.status, 401);
+  EXPECT_EQ(code_of(dev), "invalid_token");
+  EXPECT_NE(member(body_of(dev), "detail").find("development secret"), std::string::npos);
+  Response forged = send(make_request("GET", "/v1/tasks", "",
+                                      mint_token("other", "emp1", {"employer"}, 60, kNow)));
+  EXPECT_EQ(member(body_of(forged), "detail"), "the token is invalid or expired");
+}
+
 TEST_F(HandleTest, WrongRoleIs403) {
   Response response = send(make_request("POST", "/v1/tasks", std::string(kTask),
                                         token_for("w1", {"worker"})));

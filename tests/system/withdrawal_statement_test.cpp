@@ -167,6 +167,29 @@ TEST_F(WithdrawalStatement, TheCsvReadByAStandardReaderMatchesTheJson) {
   EXPECT_GE(from_csv.size(), 5u);
 }
 
+// The shared accounts sum every partition's share: what the campaign's one approval paid in fees,
+// what came in and what went out. An employer lists its own tasks.
+TEST_F(WithdrawalStatement, AuditorsReadTheSharedAccountsAndAnEmployerItsTasks) {
+  play();
+  auto balance = [&](const std::string& account) {
+    HttpResult result = as("auditor1", "auditor", "GET", "/v1/accounts/" + account);
+    EXPECT_EQ(result.status, 200) << result.body;
+    return field(result, "balance");
+  };
+  EXPECT_EQ(balance("platform:fees"), "0.20");
+  EXPECT_EQ(balance("clearing:payouts"), "0.00");
+  EXPECT_EQ(balance("world:deposits"), "-53.00");
+  EXPECT_EQ(balance("world:withdrawals"), "2.50");
+  EXPECT_EQ(as("w0", "worker", "GET", "/v1/accounts/platform:fees").status, 403);
+  HttpResult tasks = as("emp", "employer", "GET", "/v1/users/emp/tasks");
+  ASSERT_EQ(tasks.status, 200) << tasks.body;
+  const json::value listed = json::parse(tasks.body);
+  ASSERT_EQ(listed.at("items").as_array().size(), 1u);
+  EXPECT_EQ(listed.at("items").at(0).at("approved").as_int64(), 1);
+  EXPECT_EQ(listed.at("items").at(0).at("rejected").as_int64(), 1);
+  EXPECT_EQ(as("w0", "worker", "GET", "/v1/users/emp/tasks").status, 403);
+}
+
 TEST_F(WithdrawalStatement, BadWithdrawalsAreRefusedAndAppendNothing) {
   play();
   const std::int64_t before = records();
