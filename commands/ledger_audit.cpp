@@ -58,7 +58,7 @@ class PartitionFold {
   // The domain's invariants over the partition's final state.
   void finish() {
     if (violations.empty() && events > 0) {
-      if (std::string broken = check_invariants(state_); !broken.empty()) {
+      if (std::string broken = check_invariants(state); !broken.empty()) {
         violation(last_seq_, -1, "at the end: " + broken);
       }
     }
@@ -70,6 +70,7 @@ class PartitionFold {
   std::vector<std::string> owed;      // payout event ids
   std::vector<std::string> credited;  // payout event ids credited here
   std::vector<AuditLine> statement;
+  PartitionState state;  // the domain's fold of the partition, while its chain held
 
  private:
   bool violation(std::int64_t seq, std::int64_t offset, std::string what) {
@@ -93,7 +94,7 @@ class PartitionFold {
     }
     if (payout_of(event)) owed.push_back(envelope.meta.id);
     if (const auto* credit = std::get_if<WorkerCredited>(&event)) credited.push_back(credit->source_event_id);
-    evolve(state_, event);
+    evolve(state, event);
     return true;
   }
 
@@ -116,7 +117,6 @@ class PartitionFold {
   const AuditOptions& options_;
   std::int64_t last_seq_ = 0;
   std::string last_hash_ = kZeroHash;
-  PartitionState state_;
 };
 
 // Folds one partition to its end (or the cut, or its first violation).
@@ -166,6 +166,9 @@ AuditReport merge(std::vector<PartitionFold>& folds, bool cut) {
     owed.insert(fold.owed.begin(), fold.owed.end());
     for (std::string& id : fold.credited) credited.emplace_back(static_cast<std::int32_t>(p), std::move(id));
     report.statement.insert(report.statement.end(), fold.statement.begin(), fold.statement.end());
+    if (fold.violations.empty()) {
+      for (auto& [id, task] : fold.state.tasks) report.tasks.emplace(id, std::move(task));
+    }
   }
   // At a cut, a credit may be inside it while its payout, in another partition, is not.
   for (const auto& [partition, id] : credited) {

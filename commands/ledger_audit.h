@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "commands/event_log.h"
+#include "domain/state.h"
 #include "domain/time.h"
 
 namespace microjobs {
@@ -64,6 +65,8 @@ struct AuditReport {
   std::int64_t skipped = 0;                       // duplicates
   std::vector<std::string> payouts_in_flight;     // event ids of payouts not credited yet
   std::vector<AuditLine> statement;               // options.statement_user's lines, log order
+  // Every task as the domain's fold left it (partitions without violations), for --diff.
+  std::map<TaskId, TaskState> tasks;
   bool ok() const { return violations.empty(); }
 };
 

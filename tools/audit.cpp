@@ -11,7 +11,10 @@
 #include <cstdio>
 #include <mutex>
 
+#include "api/auth.h"
+#include "commands/clock.h"
 #include "commands/ledger_audit.h"
+#include "tools/audit_diff.h"
 #include "domain/codec/json_writer.h"
 #include "domain/money.h"
 #include "infra/kafka/kafka_log.h"
@@ -26,6 +29,7 @@ struct AuditArgs {
   std::string event_log;  // kafka://host:port, else the local log under data_dir
   std::string as_of;      // "partition:offset" or RFC 3339
   std::string statement;  // a user id
+  std::string diff_url;   // http://host:port of a live node to compare with
   bool csv = false;
   int threads = 2;
 };
@@ -137,6 +141,21 @@ std::string summary(const AuditReport& report, double seconds) {
   return out;
 }
 
+// Prints what the node at `url` says that the log does not; false when anything differs or the
+// node cannot be read. The token is an auditor's, from MICROJOBS_JWT_SECRET (or the development
+// secret, as `microjobs token` mints it).
+bool diff(const AuditReport& report, const std::string& url) {
+  const char* env = std::getenv("MICROJOBS_JWT_SECRET");
+  const std::string secret = env != nullptr && *env != '\0' ? env : std::string(kDevelopmentSecret);
+  auto diffs = diff_with_node(report, url, mint_token(secret, "audit", {"auditor"}, 3600, SystemClock().now()));
+  if (!diffs.ok()) {
+    std::printf("DIFF cannot read the node: %s\n", diffs.error().message.c_str());
+    return false;
+  }
+  for (const std::string& line : *diffs) std::printf("%s\n", line.c_str());
+  return diffs->empty();
+}
+
 int run_audit(const AuditArgs& args, bool print_balances) {
   auto log = open_for_audit(args);
   if (!log.ok()) {
@@ -162,6 +181,7 @@ int run_audit(const AuditArgs& args, bool print_balances) {
   }
   for (const std::string& id : report.payouts_in_flight) std::printf("IN_FLIGHT payout %s\n", id.c_str());
   if (!args.statement.empty()) print_statement(report.statement, args.csv);
+  if (!args.diff_url.empty() && !diff(report, args.diff_url)) report.violations.push_back({-1, 0, -1, "the node differs"});
   if (print_balances) {
     for (const auto& [account, balance] : report.balances) {
       std::printf("BALANCE %s %s\n", account.c_str(), format_money(Micros{balance}).c_str());
@@ -183,6 +203,8 @@ void register_audit(CLI::App& app, SubcommandRunners& runners) {
                   "stop at this RFC 3339 time or record position (partition:offset); prints the balances then");
   cmd->add_option("--statement", args->statement, "print this user's statement lines (as the HTTP statement)");
   cmd->add_flag("--csv", args->csv, "the statement as CSV");
+  cmd->add_option("--diff", args->diff_url,
+                  "http://host:port: compare balances and task counters with a live node's read models");
   cmd->add_option("--threads", args->threads, "partitions audited at once")->capture_default_str()
       ->check(CLI::Range(1, 64));
   runners.push_back([cmd, args] { return *cmd ? run_audit(*args, !args->as_of.empty()) : -1; });

@@ -11,7 +11,10 @@
 #include <cstdio>
 #include <functional>
 
+#include "domain/codec/binary.h"
 #include "domain/codec/sha256.h"
+#include "projections/keys.h"
+#include "projections/views.h"
 #include "http_node.h"
 #include "infra/rocksdb/stores.h"
 
@@ -191,6 +194,43 @@ TEST_F(Audit, AsOfAPositionGivesTheFoldUpToThereAndTheStatementIsTheHttpOne) {
     lines += json::serialize(line) + "\n";
   }
   EXPECT_EQ(statement.out.substr(0, statement.out.rfind('\n', statement.out.size() - 2) + 1), lines);
+}
+
+// --diff compares the audit's fold with a live node: nothing on a healthy node; a read model damaged
+// on purpose (w0's available balance) is listed, and the audit exits 1.
+TEST_F(Audit, DiffAgainstALiveNodeFindsADamagedReadModel) {
+  play();
+  open();
+  const std::string diff = "MICROJOBS_JWT_SECRET=" + std::string(testing::kHttpNodeSecret) + " " +
+                           MICROJOBS_BINARY + " audit --data-dir " + dir_.str() +
+                           " --diff http://127.0.0.1:";
+  auto run_diff = [&] {
+    std::FILE* pipe = popen((diff + std::to_string(port_) + " 2>/dev/null").c_str(), "r");
+    BinaryRun run;
+    char buffer[4096];
+    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) run.out.append(buffer, n);
+    int status = pclose(pipe);
+    run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return run;
+  };
+  BinaryRun healthy = run_diff();
+  EXPECT_EQ(healthy.status, 0) << healthy.out;
+  EXPECT_EQ(healthy.out.find("DIFF"), std::string::npos) << healthy.out;
+  close();
+  {
+    auto store = RocksReadStore::open(dir_.str() + "/read");
+    ASSERT_TRUE(store.ok());
+    auto view = binary::decode<AccountView>(*(*store)->get(keys::account("w0")));
+    ASSERT_TRUE(view.has_value());
+    view->available.value += 10'000;
+    WriteSet damage;
+    damage.put(keys::account("w0"), binary::encode(*view));
+    ASSERT_TRUE((*store)->write(damage).ok());
+  }
+  open();
+  BinaryRun damaged = run_diff();
+  EXPECT_EQ(damaged.status, 1) << damaged.out;
+  EXPECT_NE(damaged.out.find("DIFF user:w0:available log=3.00 node=3.01"), std::string::npos) << damaged.out;
 }
 
 }  // namespace

@@ -54,6 +54,7 @@ class HttpNodeTest : public ::testing::Test {
     server_ = std::make_unique<HttpServer>(*context_);
     auto port = server_->start("127.0.0.1", 0);
     ASSERT_TRUE(port.ok());
+    port_ = *port;
     client_ = std::make_unique<HttpClient>(*port);
   }
 
@@ -120,6 +121,7 @@ class HttpNodeTest : public ::testing::Test {
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<HttpClient> client_;
   std::string last_position_;
+  int port_ = 0;  // the HTTP server's, while open
 };
 
 }  // namespace microjobs::testing
