@@ -30,11 +30,13 @@ Secret jwt_secret() {
 
 void print_first_screen(const std::string& address, int port, const NodeConfig& config, bool dev_secret) {
   std::string host = address == "0.0.0.0" ? "localhost" : address;
+  std::string data = config.data_dir + "  (state/, read/; " + std::to_string(config.partitions) + " partitions)";
+  if (!config.read_from.empty()) data = "the read models of " + config.read_from + " (a projector process)";
   std::printf(
-      "microjobs is serving (embedded mode)\n"
+      "microjobs is serving (%s)\n"
       "  listening   http://%s:%d\n"
       "  event log   %s\n"
-      "  data        %s  (state/, read/; %d partitions)\n"
+      "  data        %s\n"
       "  secret      %s\n\n"
       "Try it (in another shell):\n"
       "  TOKEN=$(build/tools/microjobs token --user alice --role employer --role payments)\n"
@@ -44,10 +46,10 @@ void print_first_screen(const std::string& address, int port, const NodeConfig& 
       "       -d '{\"account\":\"alice\",\"amount\":\"100.00\",\"reference\":\"first\"}'\n"
       "  curl -s http://%s:%d/v1/accounts/alice -H \"Authorization: Bearer $TOKEN\"\n\n"
       "Stop with Ctrl-C.\n",
-      host.c_str(), port,
+      config.event_log.empty() ? "embedded mode" : "on Kafka", host.c_str(), port,
       config.event_log.empty() ? (config.data_dir + "/log (local RocksDB, synced WAL)").c_str()
                                : config.event_log.c_str(),
-      config.data_dir.c_str(), config.partitions,
+      data.c_str(),
       dev_secret ? "DEVELOPMENT SECRET (set MICROJOBS_JWT_SECRET before production use)"
                  : "from MICROJOBS_JWT_SECRET",
       host.c_str(), port, host.c_str(), port, host.c_str(), port);
@@ -187,7 +189,13 @@ int main(int argc, char** argv) {
   if (*rebuild_cmd) {
     auto applied = rebuild_read_models(config.data_dir, 0);
     if (!applied.ok()) {
-      spdlog::error("rebuild: {}", applied.error().message);
+      const std::string& message = applied.error().message;
+      // RocksDB's "lock hold by current process" / "Resource temporarily unavailable" on LOCK.
+      const bool locked = message.find("LOCK") != std::string::npos || message.find("lock") != std::string::npos;
+      spdlog::error("rebuild: {}{}", message,
+                    locked ? " -- is a server running on this data dir? Stop it first: rebuild needs the "
+                             "data dir to itself"
+                           : "");
       return 1;
     }
     std::printf("rebuilt the read models from %zu events\n", *applied);

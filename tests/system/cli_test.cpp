@@ -2,8 +2,14 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <signal.h>
+
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -46,6 +52,36 @@ TEST(Cli, AMalformedMinimumWithdrawalIsRefusedBeforeServing) {
   Printed printed = run("serve --min-withdrawal abc --port 1");
   EXPECT_NE(printed.status, 0);
   EXPECT_NE(printed.out.find("--min-withdrawal"), std::string::npos) << printed.out;
+}
+
+// An unreachable server is named as such, without Boost's source paths, and the run fails.
+TEST(Cli, LoadgenAgainstNoServerSaysConnectionRefused) {
+  Printed printed = run("loadgen hot-task --port 1 -n 10 --quiet");
+  EXPECT_EQ(printed.status, 1);
+  EXPECT_NE(printed.out.find("Connection refused (127.0.0.1:1)"), std::string::npos) << printed.out;
+  EXPECT_EQ(printed.out.find(".hpp"), std::string::npos) << printed.out;
+}
+
+// `rebuild` beside a running server says to stop the server, not only RocksDB's lock error.
+TEST(Cli, RebuildBesideARunningServerSaysToStopIt) {
+  char dir_template[] = "/tmp/microjobs-cli-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  Printed started = run("serve --data-dir " + dir + " --port 0 --port-file " + dir +
+                        "/port >/dev/null 2>&1 & echo $!");
+  const int pid = std::atoi(started.out.c_str());
+  ASSERT_GT(pid, 0) << started.out;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!std::filesystem::exists(dir + "/port") && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling for the port file
+  }
+  ASSERT_TRUE(std::filesystem::exists(dir + "/port")) << "the server did not start";
+  Printed printed = run("rebuild --data-dir " + dir);
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  EXPECT_EQ(printed.status, 1);
+  EXPECT_NE(printed.out.find("Stop it first"), std::string::npos) << printed.out;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

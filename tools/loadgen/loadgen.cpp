@@ -105,6 +105,10 @@ class Connection {
         reply.body = std::move(response.body());
         if (!response.keep_alive()) close();
         co_return reply;
+      } catch (const boost::system::system_error& e) {
+        // The error's message only: what() adds Boost's source location, which helps nobody here.
+        close();
+        if (attempt >= 1) co_return Reply{0, e.code().message() + " (" + endpoint_.address().to_string() + ":" + std::to_string(endpoint_.port()) + ")", {}};
       } catch (const std::exception& e) {
         close();
         if (attempt >= 1) co_return Reply{0, e.what(), {}};
