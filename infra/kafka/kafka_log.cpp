@@ -140,6 +140,14 @@ Result<std::unique_ptr<KafkaEventLog>> KafkaEventLog::open(KafkaConfig config) {
   auto partitions = kafka::topic_partitions(log->handles_->producer, log->config_.topic,
                                             static_cast<int>(log->config_.timeout.count()));
   if (!partitions.ok()) {
+    // No broker answered at all: say that, not how to create topics on it.
+    if (partitions.error().message.find("transport failure") != std::string::npos ||
+        partitions.error().message.find("timed out") != std::string::npos) {
+      return Error{"no Kafka broker answered at " + log->config_.bootstrap + " within " +
+                   std::to_string(log->config_.timeout.count() / 1000) +
+                   " s (" + partitions.error().message + "): is a broker running there? "
+                   "`microjobs dev-kafka` starts a throwaway development cluster."};
+    }
     return Error{partitions.error().message + " (at " + log->config_.bootstrap +
                  "). Create the topics with `microjobs kafka-setup --bootstrap " + log->config_.bootstrap +
                  "` (or kafka-topics.sh --create --topic " + log->config_.topic +

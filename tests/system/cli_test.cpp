@@ -11,6 +11,8 @@
 #include <string>
 #include <thread>
 
+#include "infra/rocksdb/stores.h"
+
 namespace {
 
 struct Printed {
@@ -60,6 +62,19 @@ TEST(Cli, LoadgenAgainstNoServerSaysConnectionRefused) {
   EXPECT_EQ(printed.status, 1);
   EXPECT_NE(printed.out.find("Connection refused (127.0.0.1:1)"), std::string::npos) << printed.out;
   EXPECT_EQ(printed.out.find(".hpp"), std::string::npos) << printed.out;
+}
+
+// `export` to an address where no broker runs gives up after its 30 s timeout and says so, rather
+// than advising to create topics there.
+TEST(Cli, ExportToNoBrokerSaysNoBrokerAnswered) {
+  char dir_template[] = "/tmp/microjobs-cli-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  ASSERT_TRUE(microjobs::LocalEventLog::open(dir + "/log", 2).ok()) << "an empty log to export";
+  Printed printed = run("export --data-dir " + dir + " --to kafka://127.0.0.1:1");
+  EXPECT_EQ(printed.status, 1);
+  EXPECT_NE(printed.out.find("no Kafka broker answered at 127.0.0.1:1"), std::string::npos) << printed.out;
+  std::filesystem::remove_all(dir);
 }
 
 // `rebuild` beside a running server says to stop the server, not only RocksDB's lock error.
