@@ -430,6 +430,22 @@ void post_task(Call& call) {
   auto command = read_post_task(fields, call.context.clock.now());
   if (!command) return call.done(fields.problem());
   command->employer_id = UserId{call.principal.user_id};
+  // insufficient_funds with the numbers: what the slots' escrow needs, and the balance as last
+  // projected (the partition decided on its own, exact one).
+  const Micros fee = fee_per_slot(command->reward, Policy{});
+  const auto needed = multiply_money(command->reward + fee, command->slots);
+  auto on_rejected = [&models = call.context.read_models, employer = command->employer_id, needed,
+                      slots = command->slots, reward = command->reward, fee](Rejection rejection) {
+    std::optional<Response> response;
+    if (rejection == Rejection::insufficient_funds && needed) {
+      response = problem(409, rejection_code(rejection),
+                         "posting needs " + format_money(*needed) + " (" + std::to_string(slots) +
+                             " slots x (" + format_money(reward) + " reward + " + format_money(fee) +
+                             " fee)); the available balance is " +
+                             format_money(models.account(employer).available));
+    }
+    return response;
+  };
   send(call, call.command_id, std::move(*command), [](const CommandOutcome& outcome) {
     const auto* event = std::get_if<TaskPosted>(&outcome.event);
     if (event == nullptr) return unexpected_event(outcome);
@@ -439,7 +455,7 @@ void post_task(Call& call) {
           .field("fee", format_money(event->fee))
           .field("expires_at", format_rfc3339(event->expires_at));
     });
-  });
+  }, on_rejected);
 }
 
 namespace {
@@ -469,17 +485,45 @@ void answer_safely(const Done& done, const std::function<Response()>& make) {
   done(std::move(response));
 }
 
+// 409 not_qualified naming the rule the worker's profile (as the claim was decided on it) failed.
+Response not_qualified_problem(const std::optional<TaskView>& task, const WorkerProfile& profile) {
+  std::string detail = std::string(rejection_detail(Rejection::not_qualified));
+  if (task) {
+    const std::int64_t reviewed = profile.approved + profile.rejected;
+    if (!task->countries.empty() &&
+        std::find(task->countries.begin(), task->countries.end(), profile.country) == task->countries.end()) {
+      std::string countries;
+      for (const std::string& country : task->countries) countries += (countries.empty() ? "" : ", ") + country;
+      detail = "the task is open to workers in " + countries + "; your profile says " + profile.country;
+    } else if (profile.approved < task->min_approved) {
+      detail = "the task needs " + std::to_string(task->min_approved) + " approved submissions; you have " +
+               std::to_string(profile.approved);
+    } else if (reviewed > 0 && profile.approved * 10'000 < task->min_approval_rate_bp * reviewed) {
+      detail = "the task needs an approval rate of " + std::to_string(task->min_approval_rate_bp / 100) +
+               " %; yours is " + std::to_string(profile.approved * 100 / reviewed) + " % (" +
+               std::to_string(profile.approved) + " of " + std::to_string(reviewed) + " approved)";
+    }
+  }
+  return problem(409, rejection_code(Rejection::not_qualified), detail);
+}
+
 // Answers a claim. A claim's item comes with its ref and data from the read models, read once.
 // Almost always they have it already (items are uploaded before workers come); else the answer
 // waits for the projection to fold the items (the waiter of X-Min-Position, bounded by
 // min_position_wait), and past that it names the item by number only. The read happens on the
 // partition's thread in the common case: one RocksDB point read per per_item claim.
-void answer_claim(ApiContext& context, CommandOutcome outcome, const Done& done) {
+void answer_claim(ApiContext& context, const ClaimSlot& command, CommandOutcome outcome,
+                  const Done& done) {
   ReadModels& models = context.read_models;
   const auto* event = std::get_if<SlotClaimed>(&outcome.event);
   if (outcome.kind != CommandOutcome::Kind::accepted || event == nullptr || event->item.value == 0) {
     return answer_safely(done, [&] {
-      return map_outcome(outcome, [](const CommandOutcome& o) { return claimed_answer(o, std::nullopt); }, {});
+      return map_outcome(
+          outcome, [](const CommandOutcome& o) { return claimed_answer(o, std::nullopt); },
+          [&](Rejection rejection) -> std::optional<Response> {
+            if (rejection != Rejection::not_qualified) return std::nullopt;
+            return not_qualified_problem(models.task(command.task_id), command.profile);
+          });
     });
   }
   // Ready once the item is readable: at once on this thread almost always, else on the waiter's.
@@ -517,9 +561,9 @@ void post_claim(Call& call) {
   ClaimSlot command{TaskId{call.params[0]}, worker,
                     WorkerProfile{user->country, reputation.approved, reputation.rejected}};
   ApiContext& context = call.context;
-  context.bus.send(call.command_id, std::move(command),
-                   [&context, done = call.done](CommandOutcome outcome) {
-                     answer_claim(context, std::move(outcome), done);
+  context.bus.send(call.command_id, command,
+                   [&context, command, done = call.done](CommandOutcome outcome) {
+                     answer_claim(context, command, std::move(outcome), done);
                    });
 }
 

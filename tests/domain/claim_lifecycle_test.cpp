@@ -87,6 +87,17 @@ TEST(ExpireClaim, ReturnsTheSlotToThePool) {
   EXPECT_TRUE(state.claim_deadlines.empty());
 }
 
+// A submission after the scheduler expired the claim says the claim expired, not a bare
+// wrong_state: the worker learns why.
+TEST(SubmitProof, OnAnExpiredClaimSaysItExpired) {
+  PartitionState state = given(with(claimed_by_w1(), {claim_expired("emp.1.1", "w1")}));
+  EXPECT_TRUE(is_rejection(decide(state, SubmitProof{ClaimId{"emp.1.1"}, UserId{"w1"}, "late"}, at_s(4000)),
+                           Rejection::claim_expired));
+  PartitionState abandoned = given(with(claimed_by_w1(), {claim_abandoned("emp.1.1", "w1")}));
+  EXPECT_TRUE(is_rejection(decide(abandoned, SubmitProof{ClaimId{"emp.1.1"}, UserId{"w1"}, "late"}, at_s(4000)),
+                           Rejection::wrong_state));
+}
+
 TEST(ExpireClaim, RejectsAClaimNotInClaimedState) {
   for (const Event& end :
        {Event{proof_submitted("emp.1.1", "w1", at_s(1))}, Event{claim_abandoned("emp.1.1", "w1")},
@@ -166,8 +177,7 @@ TEST(SubmitProof, RejectsAnotherWorker) {
 
 TEST(SubmitProof, RejectsAClaimNotInClaimedState) {
   for (const Event& end :
-       {Event{proof_submitted("emp.1.1", "w1", at_s(1))}, Event{claim_abandoned("emp.1.1", "w1")},
-        Event{claim_expired("emp.1.1", "w1")}}) {
+       {Event{proof_submitted("emp.1.1", "w1", at_s(1))}, Event{claim_abandoned("emp.1.1", "w1")}}) {
     SCOPED_TRACE(describe(end));
     PartitionState state = given(with(claimed_by_w1(), {end}));
     EXPECT_TRUE(
@@ -221,12 +231,15 @@ TEST(SubmitProof, ForbiddenComesBeforeClaimExpired) {
   EXPECT_TRUE(is_rejection(decision, Rejection::forbidden));
 }
 
-// An expired claim is wrong_state once ExpireClaim has run, and claim_expired before it has.
-TEST(SubmitProof, WrongStateComesBeforeClaimExpired) {
+// An expired claim is claim_expired whether ExpireClaim has run or not: the worker learns why.
+TEST(SubmitProof, AnExpiredClaimIsClaimExpiredBeforeAndAfterTheScheduler) {
+  EXPECT_TRUE(is_rejection(
+      decide(given(claimed_by_w1()), SubmitProof{ClaimId{"emp.1.1"}, UserId{"w1"}, "x"}, at_s(9000)),
+      Rejection::claim_expired));
   PartitionState state = given(with(claimed_by_w1(), {claim_expired("emp.1.1", "w1")}));
   EXPECT_TRUE(
       is_rejection(decide(state, SubmitProof{ClaimId{"emp.1.1"}, UserId{"w1"}, "x"}, at_s(9000)),
-                   Rejection::wrong_state));
+                   Rejection::claim_expired));
 }
 
 }  // namespace

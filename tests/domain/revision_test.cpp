@@ -87,7 +87,7 @@ TEST(RequestRevision, ARevisionNotResubmittedInTimeExpiresAndFreesTheSlot) {
   evolve(state, *event_of(expired));
   EXPECT_EQ(state.find_task(TaskId{"emp.1"})->free_slots(), 2);
   EXPECT_TRUE(is_rejection(decide(state, SubmitProof{ClaimId{"emp.1.1"}, UserId{"w1"}, "late"},
-                                  at_s(400 + 3601)), Rejection::wrong_state));
+                                  at_s(400 + 3601)), Rejection::claim_expired));
   EXPECT_EQ(check_invariants(state), "");
 }
 

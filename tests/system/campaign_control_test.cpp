@@ -124,9 +124,13 @@ void CampaignControl::play_trust() {
                          R"("targeting":{"countries":["US"],"min_approval_rate":0.9},"max_per_worker":1})");
   ASSERT_EQ(posted.status, 201) << posted.body;
   targeted_task_ = field(posted, "task_id");
-  EXPECT_EQ(field(claim("w2", targeted_task_), "code"), "not_qualified") << "approval rate 0";
+  HttpResult low_rate = claim("w2", targeted_task_);
+  EXPECT_EQ(field(low_rate, "code"), "not_qualified") << "approval rate 0";
+  EXPECT_EQ(field(low_rate, "detail"), "the task needs an approval rate of 90 %; yours is 0 % (0 of 1 approved)");
   ASSERT_EQ(as("w0", "worker", "PUT", "/v1/users/w0", R"({"country":"PH"})").status, 200);
-  EXPECT_EQ(field(claim("w0", targeted_task_), "code"), "not_qualified") << "not in the US";
+  HttpResult abroad = claim("w0", targeted_task_);
+  EXPECT_EQ(field(abroad, "code"), "not_qualified") << "not in the US";
+  EXPECT_EQ(field(abroad, "detail"), "the task is open to workers in US; your profile says PH");
   EXPECT_FALSE(in_feed(targeted_task_)) << "w0's feed";
   HttpResult w3_claim = claim("w3", targeted_task_);
   ASSERT_EQ(w3_claim.status, 201) << w3_claim.body;
@@ -303,6 +307,10 @@ TEST_F(CampaignControl, BadInputIsRefusedAndAppendsNothing) {
     EXPECT_EQ(field(result, "code"), code) << result.body;
   };
   expect_problem(control(task_, "slots", R"({"add":1})"), 409, "insufficient_funds");
+  HttpResult too_big = as("emp", "employer", "POST", "/v1/tasks", R"({"title":"t","reward":"1.00","slots":2})");
+  expect_problem(too_big, 409, "insufficient_funds");
+  EXPECT_EQ(field(too_big, "detail"),
+            "posting needs 2.40 (2 slots x (1.00 reward + 0.20 fee)); the available balance is 0.60");
   expect_problem(control(task_, "slots", R"({"add":0})"), 400, "invalid_field");
   expect_problem(control(task_, "slots", R"({"add":"1"})"), 400, "invalid_field");
   expect_problem(control(task_, "slots", "{}"), 400, "missing_field");
