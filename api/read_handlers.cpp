@@ -8,6 +8,7 @@
 #include "api/fields.h"
 #include "api/handlers.h"
 #include "api/problem.h"
+#include "domain/codec/csv.h"
 #include "projections/read_models.h"
 
 namespace microjobs {
@@ -491,17 +492,6 @@ std::optional<UserId> readable_account(Call& call) {
   return UserId{id};
 }
 
-// A CSV field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break.
-std::string csv_field(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
-
 Response statement_csv(const StatementPage& page) {
   Response response;
   response.headers["Content-Type"] = "text/csv; charset=utf-8";
@@ -540,6 +530,7 @@ void get_statement(Call& call) {
       return call.done(bad_query(bad));
     }
   }
+  if (to.value != 0 && to <= from) return call.done(bad_query("to: must be after from"));
   auto page = call.context.read_models.statement(*user, from, to, cursor, limit);
   if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
   if (call.request.header("accept").find("text/csv") != std::string_view::npos) {
@@ -600,7 +591,9 @@ void get_employer_tasks(Call& call) {
       return call.done(bad_query(bad));
     }
   }
-  if (!valid_user_id(id)) return call.done(problem(404, "user_not_found", "no user " + id));
+  if (!valid_user_id(id) || !call.context.read_models.user(UserId{id})) {
+    return call.done(problem(404, "user_not_found", "no user " + id));
+  }
   auto page = call.context.read_models.employer_tasks(UserId{id}, cursor, limit);
   if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
   call.done(page_response(page->items, page->next_cursor, write_task_detail));

@@ -499,9 +499,13 @@ Response not_qualified_problem(const std::optional<TaskView>& task, const Worker
       detail = "the task needs " + std::to_string(task->min_approved) + " approved submissions; you have " +
                std::to_string(profile.approved);
     } else if (reviewed > 0 && profile.approved * 10'000 < task->min_approval_rate_bp * reviewed) {
-      detail = "the task needs an approval rate of " + std::to_string(task->min_approval_rate_bp / 100) +
-               " %; yours is " + std::to_string(profile.approved * 100 / reviewed) + " % (" +
-               std::to_string(profile.approved) + " of " + std::to_string(reviewed) + " approved)";
+      auto percent = [](std::int64_t bp) {  // basis points as a percentage with two decimals
+        std::string fraction = std::to_string(bp % 100);
+        return std::to_string(bp / 100) + (bp % 100 == 0 ? "" : "." + std::string(2 - fraction.size(), '0') + fraction);
+      };
+      detail = "the task needs an approval rate of " + percent(task->min_approval_rate_bp) + " %; yours is " +
+               percent(profile.approved * 10'000 / reviewed) + " % (" + std::to_string(profile.approved) +
+               " of " + std::to_string(reviewed) + " approved)";
     }
   }
   return problem(409, rejection_code(Rejection::not_qualified), detail);
@@ -526,16 +530,25 @@ void answer_claim(ApiContext& context, const ClaimSlot& command, CommandOutcome 
           });
     });
   }
-  // Ready once the item is readable: at once on this thread almost always, else on the waiter's.
-  auto found = std::make_shared<std::optional<ItemView>>();
-  auto ready = [&models, found, task = event->task_id, number = event->item.value] {
-    *found = models.item(task, number);
-    return found->has_value();
-  };
+  // Almost always the read models have the item already: one read, here.
+  std::optional<ItemView> item;
   try {
-    context.waiter().wait(std::move(ready), context.config.min_position_wait,
-                          [found, outcome, done](bool) {
-                            answer_safely(done, [&] { return claimed_answer(outcome, *found); });
+    item = models.item(event->task_id, event->item.value);
+  } catch (const std::exception& error) {
+    return done(problem(500, problem_codes::kInternal, error.what()));
+  }
+  if (item) return answer_safely(done, [&] { return claimed_answer(outcome, item); });
+  // Else once the projection has folded the claim (so the items before it): an atomic load per
+  // poll, and the item read once, on the waiter's thread.
+  ProjectionProgress& projector = context.projector;
+  const Position position = outcome.position;
+  try {
+    context.waiter().wait([&projector, position] { return projector.applied(position); },
+                          context.config.min_position_wait, [&models, outcome, done](bool) {
+                            answer_safely(done, [&] {
+                              const auto& claimed = std::get<SlotClaimed>(outcome.event);
+                              return claimed_answer(outcome, models.item(claimed.task_id, claimed.item.value));
+                            });
                           });
   } catch (const std::exception& error) {
     done(problem(500, problem_codes::kInternal, error.what()));

@@ -16,6 +16,13 @@ namespace {
 
 constexpr std::int64_t kReadBatch = 4096;
 
+// A user's bucket or one of the shared accounts; nothing else is in the ledger.
+bool known_account(std::string_view account) {
+  if (accounts::parse_user_account(account)) return true;
+  return account == accounts::kPlatformFees || account == accounts::kClearingPayouts ||
+         account == accounts::kWorldDeposits || account == accounts::kWorldWithdrawals;
+}
+
 // One partition's fold, in offset order. apply() returns false when the partition ends here: at
 // the cut, or at a violation after which nothing further can be trusted.
 class PartitionFold {
@@ -29,7 +36,10 @@ class PartitionFold {
     auto envelope = decode_envelope(record.value, &error);
     if (!envelope) return violation(0, record.offset, "undecodable record: " + error);
     const EnvelopeMeta& meta = envelope->meta;
-    if (options_.until.value != 0 && meta.time > options_.until) return false;
+    // The time cut; the cut partition itself stops at its offset (the caller), whatever its clock did.
+    if (options_.until.value != 0 && partition_ != options_.cut_partition && meta.time > options_.until) {
+      return false;
+    }
     if (record.key != meta.stream) {
       return violation(meta.seq, record.offset, "the record's key is not its stream " + meta.stream);
     }
@@ -43,9 +53,12 @@ class PartitionFold {
                          "gap: seq " + std::to_string(meta.seq) + " follows seq " + std::to_string(last_seq_) +
                              " (a record dropped, moved or inserted)");
       case ChainStep::skip_fork:
-        return violation(meta.seq, record.offset,
-                         "broken chain: its prev_hash is not the hash of seq " +
-                             std::to_string(meta.seq - 1) + " (that record or this one was changed, inserted or forged)");
+        // Reported, then stepped over as every reader does (the first record of each seq counts):
+        // a second writer's record on a topic, or changed, inserted or forged bytes.
+        violation(meta.seq, record.offset,
+                  "broken chain: its prev_hash is not the hash of seq " + std::to_string(meta.seq - 1) +
+                      " (that record or this one was changed, inserted or forged, or a second writer's)");
+        return true;
       case ChainStep::apply:
         break;
     }
@@ -67,8 +80,13 @@ class PartitionFold {
   std::map<std::string, std::int64_t> balances;
   std::vector<AuditViolation> violations;
   std::int64_t records = 0, events = 0, skipped = 0;
-  std::vector<std::string> owed;      // payout event ids
-  std::vector<std::string> credited;  // payout event ids credited here
+  struct Payment {
+    std::string event_id;  // of the payout (an approval or a bonus)
+    UserId worker;
+    Micros amount;
+  };
+  std::vector<Payment> owed;      // payouts made here
+  std::vector<Payment> credited;  // credits applied here, by the payout they name
   std::vector<AuditLine> statement;
   PartitionState state;  // the domain's fold of the partition, while its chain held
 
@@ -86,15 +104,23 @@ class PartitionFold {
         if (t.amount.value <= 0) {
           return violation(envelope.meta.seq, offset, "a transfer of " + format_money(t.amount));
         }
+        if (!known_account(t.debit) || !known_account(t.credit)) {
+          return violation(envelope.meta.seq, offset, "a transfer between " + t.debit + " and " + t.credit +
+                                                          ", which is not an account of the ledger");
+        }
         if (!move(t.debit, -t.amount.value, envelope, offset)) {
           return violation(envelope.meta.seq, offset, t.debit + " goes negative");
         }
         move(t.credit, t.amount.value, envelope, offset);
       }
     }
-    if (payout_of(event)) owed.push_back(envelope.meta.id);
-    if (const auto* credit = std::get_if<WorkerCredited>(&event)) credited.push_back(credit->source_event_id);
-    evolve(state, event);
+    if (auto payout = payout_of(event)) owed.push_back({envelope.meta.id, payout->worker_id, payout->amount});
+    if (const auto* credit = std::get_if<WorkerCredited>(&event)) {
+      credited.push_back({credit->source_event_id, credit->worker_id, credit->amount});
+    }
+    // The domain's fold only while nothing was found: its asserts hold for events that the
+    // deciders wrote, not for whatever a broken log holds.
+    if (violations.empty()) evolve(state, event);
     return true;
   }
 
@@ -151,11 +177,42 @@ PartitionFold fold_partition(EventLog& log, std::int32_t partition, const AuditO
   return fold;
 }
 
+// Each credit must pay the worker and the amount of the payout it names, once. At a cut a credit
+// may be inside it while its payout, in another partition, is not: that one is not counted.
+void settle_payouts(std::map<std::string, PartitionFold::Payment>& owed,
+                    const std::vector<std::pair<std::int32_t, PartitionFold::Payment>>& credited, bool cut,
+                    AuditReport& report) {
+  std::set<std::string> paid;
+  for (const auto& [partition, credit] : credited) {
+    auto it = owed.find(credit.event_id);
+    if (!paid.insert(credit.event_id).second) {
+      report.violations.push_back({partition, 0, -1, "a second credit of " + credit.event_id});
+    } else if (it == owed.end()) {
+      if (!cut) report.violations.push_back({partition, 0, -1, "a credit of " + credit.event_id + ", which owes none"});
+    } else if (it->second.worker != credit.worker || it->second.amount != credit.amount) {
+      report.violations.push_back({partition, 0, -1, "the credit of " + credit.event_id + " pays " +
+                                   credit.worker.value + " " + format_money(credit.amount) + ", not " +
+                                   it->second.worker.value + " " + format_money(it->second.amount)});
+    }
+    if (it != owed.end()) owed.erase(it);
+  }
+  Micros in_flight;
+  for (const auto& [id, payment] : owed) {
+    report.payouts_in_flight.push_back(id);
+    in_flight += payment.amount;
+  }
+  if (!cut && report.balances[std::string(accounts::kClearingPayouts)] != in_flight.value) {
+    report.violations.push_back({-1, 0, -1, "clearing:payouts holds " +
+                                 format_money(Micros{report.balances[std::string(accounts::kClearingPayouts)]}) +
+                                 ", not the payouts in flight " + format_money(in_flight)});
+  }
+}
+
 // Sums the partitions' results and settles the payouts against the credits.
 AuditReport merge(std::vector<PartitionFold>& folds, bool cut) {
   AuditReport report;
-  std::set<std::string> owed;
-  std::vector<std::pair<std::int32_t, std::string>> credited;
+  std::map<std::string, PartitionFold::Payment> owed;
+  std::vector<std::pair<std::int32_t, PartitionFold::Payment>> credited;
   for (std::size_t p = 0; p < folds.size(); ++p) {
     PartitionFold& fold = folds[p];
     for (auto& [account, balance] : fold.balances) report.balances[account] += balance;
@@ -163,20 +220,14 @@ AuditReport merge(std::vector<PartitionFold>& folds, bool cut) {
     report.records += fold.records;
     report.events += fold.events;
     report.skipped += fold.skipped;
-    owed.insert(fold.owed.begin(), fold.owed.end());
-    for (std::string& id : fold.credited) credited.emplace_back(static_cast<std::int32_t>(p), std::move(id));
+    for (PartitionFold::Payment& payment : fold.owed) owed.emplace(payment.event_id, payment);
+    for (PartitionFold::Payment& payment : fold.credited) credited.emplace_back(static_cast<std::int32_t>(p), payment);
     report.statement.insert(report.statement.end(), fold.statement.begin(), fold.statement.end());
     if (fold.violations.empty()) {
       for (auto& [id, task] : fold.state.tasks) report.tasks.emplace(id, std::move(task));
     }
   }
-  // At a cut, a credit may be inside it while its payout, in another partition, is not.
-  for (const auto& [partition, id] : credited) {
-    if (owed.erase(id) == 0 && !cut) {
-      report.violations.push_back({partition, 0, -1, "a credit of " + id + ", which owes none"});
-    }
-  }
-  report.payouts_in_flight.assign(owed.begin(), owed.end());
+  settle_payouts(owed, credited, cut, report);
   std::int64_t sum = 0;
   for (const auto& [account, balance] : report.balances) sum += balance;
   if (sum != 0) report.violations.push_back({-1, 0, -1, "the ledger sums to " + format_money(Micros{sum})});

@@ -291,7 +291,8 @@ Result<ItemPage> ReadModels::items(const TaskId& task, std::string_view status,
 
 // The cursor is the last line's key after the prefix. `from` and `to` (0: open) filter by time
 // while scanning (lines are in log order, which the clock need not follow strictly), so a page
-// reads the lines outside the range too.
+// reads the lines outside the range too, at most kStatementScanBudget of them: then it ends early
+// with a cursor, possibly with fewer than `limit` lines.
 Result<StatementPage> ReadModels::statement(const UserId& user, UnixMs from, UnixMs to,
                                             const std::string& cursor, std::size_t limit) {
   if (!cursor_is_safe(cursor)) return Error{"cursor is malformed"};
@@ -300,11 +301,12 @@ Result<StatementPage> ReadModels::statement(const UserId& user, UnixMs from, Uni
   if (!cursor.empty()) start.push_back('\0');
   StatementPage page;
   std::string last_key;
+  std::size_t scanned = 0;
   store_.scan(prefix, start, [&](std::string_view key, std::string_view value) {
     auto line = binary::decode<StatementLine>(value);
     if (!line) return true;
     const bool wanted = line->time >= from && (to.value == 0 || line->time < to);
-    if (wanted && page.items.size() >= limit) {
+    if ((wanted && page.items.size() >= limit) || scanned++ >= kStatementScanBudget) {
       page.next_cursor = last_key;
       return false;
     }

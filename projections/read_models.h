@@ -51,6 +51,8 @@ class ReadModels {
   // partitions.
   Micros shared_account(std::string_view account);
 
+  // The most statement lines one page reads (the time filter skips some) before it returns.
+  static constexpr std::size_t kStatementScanBudget = 10'000;
   // The most entries one feed page may scan before it returns what it has with a cursor.
   static constexpr std::size_t kFeedScanBudget = 20'000;
 

@@ -63,6 +63,7 @@ class NodeReader {
 };
 
 std::string member(const json::value& body, const char* name) {
+  if (!body.is_object()) return "<not an object>";
   const json::value* value = body.as_object().if_contains(name);
   if (value == nullptr) return "<absent>";
   return value->is_string() ? std::string(value->as_string()) : json::serialize(*value);

@@ -116,6 +116,83 @@ int serve(NodeConfig config, const std::string& roles, const std::string& addres
   return 0;
 }
 
+
+struct ServeArgs {
+  NodeConfig config;
+  std::string address = "127.0.0.1";
+  int port = 8080;
+  std::string port_file;
+  std::string roles = "all";
+  std::string min_withdrawal;
+};
+
+CLI::App* add_serve(CLI::App& app, ServeArgs& args) {
+  NodeConfig& config = args.config;
+  CLI::App* cmd = app.add_subcommand("serve", "run the embedded node and the HTTP API");
+  cmd->add_option("--data-dir", config.data_dir, "where the log and read models live")->capture_default_str();
+  cmd->add_option("--address", args.address, "address to listen on")->capture_default_str();
+  cmd->add_option("--port", args.port, "port to listen on (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
+  cmd->add_option("--port-file", args.port_file, "write the bound port to this file once serving (0 without the api role)");
+  cmd->add_option("--partitions", config.partitions, "partitions of a new log")->capture_default_str()->check(CLI::Range(1, 1024));
+  cmd->add_option("--role", args.roles, "all, or a comma list of api, processor, projector (Kafka only)")
+      ->capture_default_str();
+  cmd->add_option("--node-id", config.node_id, "Kafka: this node's reply key (default: random)");
+  cmd->add_option("--read-from", config.read_from,
+                  "Kafka, --role api alone: the data dir of a projector process on this machine");
+  cmd->add_option("--event-log", config.event_log,
+                  "empty: the local log under --data-dir; kafka://host:port: topic microjobs.events on Kafka");
+  args.min_withdrawal = format_money(config.processor.policy.min_withdrawal);
+  cmd->add_option("--min-withdrawal", args.min_withdrawal, "the smallest withdrawal a worker may request")
+      ->capture_default_str()
+      ->check([](const std::string& text) {
+        auto amount = parse_money(text);
+        return amount && amount->value > 0 ? std::string() : "a positive amount such as 1.00";
+      });
+  return cmd;
+}
+
+struct TokenArgs {
+  std::string user;
+  std::vector<std::string> roles;
+  std::int64_t ttl_s = 86400;
+};
+
+CLI::App* add_token(CLI::App& app, TokenArgs& args) {
+  CLI::App* cmd = app.add_subcommand("token", "mint a bearer token (JWT HS256) from MICROJOBS_JWT_SECRET");
+  cmd->add_option("--user", args.user, "the user id (sub)")->required();
+  cmd->add_option("--role", args.roles, "employer, worker, auditor, admin or payments (repeatable)")->required()
+      ->check(CLI::IsMember({"employer", "worker", "auditor", "admin", "payments"}));
+  cmd->add_option("--ttl", args.ttl_s, "seconds the token is valid")->capture_default_str()->check(CLI::Range(1, 365 * 86400));
+  return cmd;
+}
+
+int run_token(const TokenArgs& args) {
+  if (!valid_user_id(args.user)) {
+    std::fprintf(stderr, "--user must be 1-64 characters of [A-Za-z0-9_-]\n");
+    return 2;
+  }
+  Secret secret = jwt_secret();
+  if (secret.is_dev) std::fprintf(stderr, "warning: signed with the development secret\n");
+  std::printf("%s\n", mint_token(secret.value, args.user, args.roles, args.ttl_s, SystemClock().now()).c_str());
+  return 0;
+}
+
+int run_rebuild(const std::string& data_dir) {
+  auto applied = rebuild_read_models(data_dir, 0);
+  if (!applied.ok()) {
+    const std::string& message = applied.error().message;
+    // RocksDB cannot take the LOCK file of a data dir a server holds.
+    const bool locked = message.find("/LOCK") != std::string::npos;
+    spdlog::error("rebuild: {}{}", message,
+                  locked ? " -- is a server running on this data dir? Stop it first: rebuild needs the "
+                           "data dir to itself"
+                         : "");
+    return 1;
+  }
+  std::printf("rebuilt the read models from %zu events\n", *applied);
+  return 0;
+}
+
 }  // namespace
 }  // namespace microjobs
 
@@ -124,44 +201,13 @@ int main(int argc, char** argv) {
   CLI::App app{"microjobs: an event-sourced microtask marketplace backend"};
   app.set_version_flag("--version", std::string("microjobs ") + MICROJOBS_VERSION);
   app.require_subcommand(1);
-
-  NodeConfig config;
-  std::string address = "127.0.0.1";
-  int port = 8080;
-  std::string port_file;
-  CLI::App* serve_cmd = app.add_subcommand("serve", "run the embedded node and the HTTP API");
-  serve_cmd->add_option("--data-dir", config.data_dir, "where the log and read models live")->capture_default_str();
-  serve_cmd->add_option("--address", address, "address to listen on")->capture_default_str();
-  serve_cmd->add_option("--port", port, "port to listen on (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
-  serve_cmd->add_option("--port-file", port_file, "write the bound port to this file once serving (0 without the api role)");
-  serve_cmd->add_option("--partitions", config.partitions, "partitions of a new log")->capture_default_str()->check(CLI::Range(1, 1024));
-  std::string serve_roles = "all";
-  serve_cmd->add_option("--role", serve_roles, "all, or a comma list of api, processor, projector (Kafka only)")
-      ->capture_default_str();
-  serve_cmd->add_option("--node-id", config.node_id, "Kafka: this node's reply key (default: random)");
-  serve_cmd->add_option("--read-from", config.read_from,
-                        "Kafka, --role api alone: the data dir of a projector process on this machine");
-  serve_cmd->add_option("--event-log", config.event_log,
-                        "empty: the local log under --data-dir; kafka://host:port: topic microjobs.events on Kafka");
-  std::string min_withdrawal = format_money(config.processor.policy.min_withdrawal);
-  serve_cmd->add_option("--min-withdrawal", min_withdrawal, "the smallest withdrawal a worker may request")
-      ->capture_default_str()
-      ->check([](const std::string& text) {
-        auto amount = parse_money(text);
-        return amount && amount->value > 0 ? std::string() : "a positive amount such as 1.00";
-      });
-
-  std::string user;
-  std::vector<std::string> roles;
-  std::int64_t ttl_s = 86400;
-  CLI::App* token_cmd = app.add_subcommand("token", "mint a bearer token (JWT HS256) from MICROJOBS_JWT_SECRET");
-  token_cmd->add_option("--user", user, "the user id (sub)")->required();
-  token_cmd->add_option("--role", roles, "employer, worker, auditor, admin or payments (repeatable)")->required()
-      ->check(CLI::IsMember({"employer", "worker", "auditor", "admin", "payments"}));
-  token_cmd->add_option("--ttl", ttl_s, "seconds the token is valid")->capture_default_str()->check(CLI::Range(1, 365 * 86400));
-
+  ServeArgs serve_args;
+  CLI::App* serve_cmd = add_serve(app, serve_args);
+  TokenArgs token_args;
+  CLI::App* token_cmd = add_token(app, token_args);
+  std::string rebuild_dir = "./data";
   CLI::App* rebuild_cmd = app.add_subcommand("rebuild", "drop the read models and fold the whole log into new ones");
-  rebuild_cmd->add_option("--data-dir", config.data_dir, "the node's data directory")->capture_default_str();
+  rebuild_cmd->add_option("--data-dir", rebuild_dir, "the node's data directory")->capture_default_str();
 
   // Subcommands that live in their own files register themselves here (tools/subcommands.h).
   SubcommandRunners extra;
@@ -171,35 +217,12 @@ int main(int argc, char** argv) {
   for (auto& run : extra) {
     if (int code = run(); code >= 0) return code;
   }
-
   if (*serve_cmd) {
-    config.processor.policy.min_withdrawal = *parse_money(min_withdrawal);
-    return serve(config, serve_roles, address, port, port_file);
+    serve_args.config.processor.policy.min_withdrawal = *parse_money(serve_args.min_withdrawal);
+    return serve(serve_args.config, serve_args.roles, serve_args.address, serve_args.port,
+                 serve_args.port_file);
   }
-  if (*token_cmd) {
-    if (!valid_user_id(user)) {
-      std::fprintf(stderr, "--user must be 1-64 characters of [A-Za-z0-9_-]\n");
-      return 2;
-    }
-    Secret secret = jwt_secret();
-    if (secret.is_dev) std::fprintf(stderr, "warning: signed with the development secret\n");
-    std::printf("%s\n", mint_token(secret.value, user, roles, ttl_s, SystemClock().now()).c_str());
-    return 0;
-  }
-  if (*rebuild_cmd) {
-    auto applied = rebuild_read_models(config.data_dir, 0);
-    if (!applied.ok()) {
-      const std::string& message = applied.error().message;
-      // RocksDB's "lock hold by current process" / "Resource temporarily unavailable" on LOCK.
-      const bool locked = message.find("LOCK") != std::string::npos || message.find("lock") != std::string::npos;
-      spdlog::error("rebuild: {}{}", message,
-                    locked ? " -- is a server running on this data dir? Stop it first: rebuild needs the "
-                             "data dir to itself"
-                           : "");
-      return 1;
-    }
-    std::printf("rebuilt the read models from %zu events\n", *applied);
-    return 0;
-  }
+  if (*token_cmd) return run_token(token_args);
+  if (*rebuild_cmd) return run_rebuild(rebuild_dir);
   return 0;
 }

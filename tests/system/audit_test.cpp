@@ -82,12 +82,16 @@ class Audit : public testing::HttpNodeTest {
 
   // A new data dir holding the log with `tamper` applied to the busiest partition's records.
   std::string tampered_copy(const std::string& name, const std::function<void(std::vector<LogRecord>&)>& tamper) {
+    return tampered_copy(name, busiest_, tamper);
+  }
+  std::string tampered_copy(const std::string& name, std::size_t tampered,
+                            const std::function<void(std::vector<LogRecord>&)>& tamper) {
     const std::string dir = dir_.str() + "/" + name;
     auto log = LocalEventLog::open(dir + "/log", static_cast<std::int32_t>(records_.size()));
     EXPECT_TRUE(log.ok());
     for (std::size_t p = 0; p < records_.size(); ++p) {
       std::vector<LogRecord> records = records_[p];
-      if (p == busiest_) tamper(records);
+      if (p == tampered) tamper(records);
       std::vector<RecordView> views;
       for (const LogRecord& record : records) views.push_back(RecordView{record.key, record.value});
       if (!views.empty()) {
@@ -194,6 +198,35 @@ TEST_F(Audit, AsOfAPositionGivesTheFoldUpToThereAndTheStatementIsTheHttpOne) {
     lines += json::serialize(line) + "\n";
   }
   EXPECT_EQ(statement.out.substr(0, statement.out.rfind('\n', statement.out.size() - 2) + 1), lines);
+}
+
+// A forger who recomputes every hash after an edit keeps the chain intact; the ledger checks still
+// find a credit that pays another amount than its approval.
+TEST_F(Audit, ARechainedLogWithAnInflatedCreditIsStillFound) {
+  play();
+  std::size_t partition = 0, index = 0;
+  for (std::size_t p = 0; p < records_.size(); ++p) {
+    for (std::size_t i = 0; i < records_[p].size(); ++i) {
+      if (records_[p][i].value.find("worker.credited.v1") != std::string::npos) partition = p, index = i;
+    }
+  }
+  ASSERT_NE(records_[partition][index].value.find("worker.credited.v1"), std::string::npos);
+  const std::string dir = tampered_copy("rechained", partition, [&](std::vector<LogRecord>& r) {
+    std::string& bytes = r[index].value;
+    const std::string paid = "\"amount\":\"1.00\"", inflated = "\"amount\":\"1.10\"";
+    for (std::size_t at = bytes.find(paid); at != std::string::npos; at = bytes.find(paid, at)) {
+      bytes.replace(at, paid.size(), inflated);
+    }
+    for (std::size_t j = index + 1; j < r.size(); ++j) {  // every later link recomputed
+      const std::string old_hash = sha256_hex(records_[partition][j - 1].value);
+      r[j].value.replace(r[j].value.find(old_hash), old_hash.size(), sha256_hex(r[j - 1].value));
+    }
+  });
+  BinaryRun run = run_binary("audit --data-dir " + dir);
+  EXPECT_EQ(run.status, 1) << run.out;
+  EXPECT_EQ(run.out.find("broken chain"), std::string::npos) << "the chain itself is intact:\n" << run.out;
+  EXPECT_NE(run.out.find("pays w"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("clearing:payouts holds -0.10"), std::string::npos) << run.out;
 }
 
 // --diff compares the audit's fold with a live node: nothing on a healthy node; a read model damaged
