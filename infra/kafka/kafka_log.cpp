@@ -121,6 +121,12 @@ Result<std::unique_ptr<KafkaEventLog>> KafkaEventLog::open(KafkaConfig config) {
                                       {"enable.idempotence", "true"},
                                       {"acks", "all"},
                                       {"linger.ms", "1"},
+                                      // One request in flight per broker: a retried batch goes
+                                      // out before the next, so a batch's records land together
+                                      // and in order even where the broker does not enforce the
+                                      // idempotent producer's sequence (librdkafka's mock did
+                                      // not, under injected Produce errors: a gap in a chain).
+                                      {"max.in.flight.requests.per.connection", "1"},
                                       {"delivery.timeout.ms", timeout},
                                       {"client.id", "microjobs-writer"}};
   MJ_RETURN_IF_ERROR(log->handles_->make_producer());
