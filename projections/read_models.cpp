@@ -34,6 +34,30 @@ bool matches(const TaskView& task, const FeedQuery& query) {
   return true;
 }
 
+// One page of an index whose keys are prefix + 16 hex digits of time + an id: `add` gets each
+// id after the cursor (the last key returned, after the prefix) until `limit` items were added.
+// Every entry scanned is an item, so a page reads `limit` entries and `add`'s Gets.
+template <class Page, class Add>
+Result<Page> index_page(ReadStore& store, const std::string& prefix, const std::string& cursor,
+                        std::size_t limit, Add add) {
+  if (!cursor_is_safe(cursor)) return Error{"cursor is malformed"};
+  std::string start = prefix + cursor;
+  if (!cursor.empty()) start.push_back('\0');
+  Page page;
+  std::string last_key;
+  store.scan(prefix, start, [&](std::string_view key, std::string_view) {
+    if (page.items.size() >= limit) {
+      page.next_cursor = last_key;
+      return false;
+    }
+    last_key.assign(key.substr(prefix.size()));
+    constexpr std::size_t kTimeColumn = 16;
+    if (last_key.size() > kTimeColumn) add(page, last_key.substr(kTimeColumn));
+    return true;
+  });
+  return page;
+}
+
 }  // namespace
 
 bool StoredProgress::applied(Position position) const {
@@ -190,32 +214,29 @@ Result<FeedPage> ReadModels::feed(const FeedQuery& query) {
   return page;
 }
 
-// The cursor is the last queue key returned, after the prefix. Every entry scanned is an item, so
-// a page reads `limit` entries and Gets.
 Result<ClaimPage> ReadModels::review_queue(const ReviewQueueQuery& query) {
-  if (!cursor_is_safe(query.cursor)) return Error{"cursor is malformed"};
-  const std::string prefix = keys::review_queue_prefix(query.task_id.value, query.status);
-  std::string start = prefix + query.cursor;
-  if (!query.cursor.empty()) start.push_back('\0');
-  ClaimPage page;
-  std::string last_key;
-  bool more = false;
-  store_.scan(prefix, start, [&](std::string_view key, std::string_view) {
-    if (page.items.size() >= query.limit) {
-      more = true;
-      return false;
-    }
-    last_key.assign(key.substr(prefix.size()));
-    constexpr std::size_t kTimeColumn = 16;
-    if (last_key.size() <= kTimeColumn) return true;
-    if (auto claim = this->claim(ClaimId{last_key.substr(kTimeColumn)})) {
-      page.items.push_back(std::move(*claim));
-    }
-    return true;
-  });
-  if (more) page.next_cursor = last_key;
-  return page;
+  return index_page<ClaimPage>(store_, keys::review_queue_prefix(query.task_id.value, query.status),
+                               query.cursor, query.limit, [this](ClaimPage& page, std::string id) {
+                                 if (auto found = claim(ClaimId{std::move(id)})) page.items.push_back(std::move(*found));
+                               });
 }
+
+Result<ClaimPage> ReadModels::worker_claims(const UserId& worker, std::string_view status,
+                                            const std::string& cursor, std::size_t limit) {
+  return index_page<ClaimPage>(store_, keys::worker_claims_prefix(worker.value, status.empty() ? "all" : status),
+                               cursor, limit, [this](ClaimPage& page, std::string id) {
+                                 if (auto found = claim(ClaimId{std::move(id)})) page.items.push_back(std::move(*found));
+                               });
+}
+
+Result<FeedPage> ReadModels::employer_tasks(const UserId& employer, const std::string& cursor,
+                                            std::size_t limit) {
+  return index_page<FeedPage>(store_, keys::employer_tasks_prefix(employer.value), cursor, limit,
+                              [this](FeedPage& page, std::string id) {
+                                if (auto found = task(TaskId{std::move(id)})) page.items.push_back(std::move(*found));
+                              });
+}
+
 
 Result<BlockPage> ReadModels::blocks(const UserId& employer, const std::string& cursor,
                                      std::size_t limit) {
@@ -236,29 +257,6 @@ Result<BlockPage> ReadModels::blocks(const UserId& employer, const std::string& 
   return page;
 }
 
-Result<ClaimPage> ReadModels::worker_claims(const UserId& worker, std::string_view status,
-                                            const std::string& cursor, std::size_t limit) {
-  if (!cursor_is_safe(cursor)) return Error{"cursor is malformed"};
-  const std::string prefix = keys::worker_claims_prefix(worker.value, status.empty() ? "all" : status);
-  std::string start = prefix + cursor;
-  if (!cursor.empty()) start.push_back('\0');
-  ClaimPage page;
-  std::string last_key;
-  store_.scan(prefix, start, [&](std::string_view key, std::string_view) {
-    if (page.items.size() >= limit) {
-      page.next_cursor = last_key;
-      return false;
-    }
-    last_key.assign(key.substr(prefix.size()));
-    constexpr std::size_t kTimeColumn = 16;
-    if (last_key.size() <= kTimeColumn) return true;
-    if (auto claim = this->claim(ClaimId{last_key.substr(kTimeColumn)})) {
-      page.items.push_back(std::move(*claim));
-    }
-    return true;
-  });
-  return page;
-}
 
 std::optional<ItemView> ReadModels::item(const TaskId& task, std::int64_t number) {
   return load<ItemView>(store_, keys::item(task.value, number));
@@ -317,27 +315,5 @@ Result<StatementPage> ReadModels::statement(const UserId& user, UnixMs from, Uni
   return page;
 }
 
-// The cursor is the last index key returned, after the prefix (time column, then the task id).
-Result<FeedPage> ReadModels::employer_tasks(const UserId& employer, const std::string& cursor,
-                                            std::size_t limit) {
-  if (!cursor_is_safe(cursor)) return Error{"cursor is malformed"};
-  const std::string prefix = keys::employer_tasks_prefix(employer.value);
-  std::string start = prefix + cursor;
-  if (!cursor.empty()) start.push_back('\0');
-  FeedPage page;
-  std::string last_key;
-  store_.scan(prefix, start, [&](std::string_view key, std::string_view) {
-    if (page.items.size() >= limit) {
-      page.next_cursor = last_key;
-      return false;
-    }
-    last_key.assign(key.substr(prefix.size()));
-    constexpr std::size_t kTimeColumn = 16;
-    if (last_key.size() <= kTimeColumn) return true;
-    if (auto view = task(TaskId{last_key.substr(kTimeColumn)})) page.items.push_back(std::move(*view));
-    return true;
-  });
-  return page;
-}
 
 }  // namespace microjobs
