@@ -42,9 +42,9 @@ Result<std::unique_ptr<EventLog>> open_for_audit(const AuditArgs& args) {
     if (!log.ok()) return log.error();
     return std::unique_ptr<EventLog>(std::move(*log));
   }
-  auto bootstrap = parse_kafka_url(args.event_log);
-  if (!bootstrap) return Error{"--event-log must be kafka://host:port"};
-  auto log = KafkaEventLog::open(KafkaConfig{*bootstrap, "microjobs.events", 0});
+  auto topics = parse_kafka_url(args.event_log);
+  if (!topics.ok()) return topics.error();
+  auto log = KafkaEventLog::open(KafkaConfig{topics->bootstrap(), topics->events(), 0});
   if (!log.ok()) return log.error();
   return std::unique_ptr<EventLog>(std::move(*log));
 }
@@ -205,7 +205,7 @@ void register_audit(CLI::App& app, SubcommandRunners& runners) {
   CLI::App* cmd = app.add_subcommand(
       "audit", "verify a log: hash chains, the ledger, the domain's invariants, payouts");
   cmd->add_option("--data-dir", args->data_dir, "a node's data directory (read only)")->capture_default_str();
-  cmd->add_option("--event-log", args->event_log, "kafka://host:port: audit the topic microjobs.events instead");
+  cmd->add_option("--event-log", args->event_log, "kafka://host:port[/prefix]: audit the topic microjobs.events (or prefix.events) instead");
   cmd->add_option("--as-of", args->as_of,
                   "stop at this RFC 3339 time or record position (partition:offset); prints the balances then");
   cmd->add_option("--statement", args->statement, "print this user's statement lines (as the HTTP statement)");

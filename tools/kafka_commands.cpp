@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "infra/kafka/kafka_admin.h"
 #include "infra/kafka/kafka_log.h"
 #include "infra/rocksdb/stores.h"
 #include "tools/subcommands.h"
@@ -52,12 +53,12 @@ int export_log(const std::string& data_dir, const std::string& url) {
     spdlog::error("{}", local.error().message);
     return 1;
   }
-  auto bootstrap = parse_kafka_url(url);
-  if (!bootstrap) {
-    spdlog::error("--to must be kafka://host:port");
+  auto topics = parse_kafka_url(url);
+  if (!topics.ok()) {
+    spdlog::error("--to: {}", topics.error().message);
     return 2;
   }
-  auto kafka = KafkaEventLog::open(KafkaConfig{*bootstrap, "microjobs.events", (*local)->partitions()});
+  auto kafka = KafkaEventLog::open(KafkaConfig{topics->bootstrap(), topics->events(), (*local)->partitions()});
   if (!kafka.ok()) {
     spdlog::error("{}", kafka.error().message);
     return 1;
@@ -87,8 +88,8 @@ int export_log(const std::string& data_dir, const std::string& url) {
       copied += static_cast<std::int64_t>(records->size());
     }
   }
-  std::printf("exported %lld records in %d partitions to %s (topic microjobs.events)\n",
-              static_cast<long long>(copied), (*local)->partitions(), url.c_str());
+  std::printf("exported %lld records in %d partitions to %s (topic %s)\n", static_cast<long long>(copied),
+              (*local)->partitions(), topics->bootstrap().c_str(), topics->events().c_str());
   return 0;
 }
 
@@ -111,26 +112,35 @@ void add_kafka_commands(CLI::App& app, SubcommandRunners& runners) {
 
   struct SetupOptions {
     std::string bootstrap;
+    std::string prefix{KafkaTopics::kDefaultPrefix};
     std::int32_t partitions = 8;
     int replication = 3;
     int timeout_s = 30;
   };
   auto setup = std::make_shared<SetupOptions>();
-  CLI::App* setup_cmd = app.add_subcommand("kafka-setup", "create the microjobs topics on a Kafka cluster (Admin API)");
+  CLI::App* setup_cmd = app.add_subcommand(
+      "kafka-setup", "create the microjobs topics on a Kafka cluster (Admin API) and check they keep every event");
   setup_cmd->add_option("--bootstrap", setup->bootstrap, "host:port[,host:port]")->required();
+  setup_cmd->add_option("--prefix", setup->prefix, "topic prefix: PREFIX.events, .commands, .replies")->capture_default_str();
   setup_cmd->add_option("--partitions", setup->partitions, "partitions per topic")->capture_default_str()->check(CLI::Range(1, 1024));
   setup_cmd->add_option("--replication", setup->replication, "replication factor")->capture_default_str()->check(CLI::Range(1, 7));
   setup_cmd->add_option("--timeout", setup->timeout_s, "seconds to wait for the cluster")->capture_default_str()->check(CLI::Range(1, 600));
   runners.push_back([setup_cmd, setup] {
     if (!*setup_cmd) return -1;
-    Status status = create_topics(setup->bootstrap, setup->partitions, setup->replication,
-                                  std::chrono::seconds(setup->timeout_s));
+    auto topics = parse_kafka_url("kafka://" + setup->bootstrap + "/" + setup->prefix);
+    if (!topics.ok()) {
+      std::fprintf(stderr, "%s\n", topics.error().message.c_str());
+      return 2;
+    }
+    Status status = setup_topics(*topics, TopicLayout{setup->partitions, setup->replication,
+                                                      std::chrono::seconds(setup->timeout_s)});
     if (!status.ok()) {
       std::fprintf(stderr, "%s", status.error().message.c_str());
       return 1;
     }
-    std::printf("topics microjobs.events, microjobs.commands, microjobs.replies: %d partitions, replication %d\n",
-                setup->partitions, setup->replication);
+    std::printf("topics %s, %s, %s: %d partitions, replication %d; %s keeps every event\n", topics->events().c_str(),
+                topics->commands().c_str(), topics->replies().c_str(), setup->partitions, setup->replication,
+                topics->events().c_str());
     return 0;
   });
 

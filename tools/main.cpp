@@ -140,7 +140,7 @@ CLI::App* add_serve(CLI::App& app, ServeArgs& args) {
   cmd->add_option("--read-from", config.read_from,
                   "Kafka, --role api alone: the data dir of a projector process on this machine");
   cmd->add_option("--event-log", config.event_log,
-                  "empty: the local log under --data-dir; kafka://host:port: topic microjobs.events on Kafka");
+                  "empty: the local log under --data-dir; kafka://host:port[/prefix]: topic microjobs.events (or prefix.events) on Kafka");
   args.min_withdrawal = format_money(config.processor.policy.min_withdrawal);
   cmd->add_option("--min-withdrawal", args.min_withdrawal, "the smallest withdrawal a worker may request")
       ->capture_default_str()

@@ -33,7 +33,7 @@ Result<std::unique_ptr<EmbeddedNode>> EmbeddedNode::open(NodeConfig config) {
     // The API's commands, and the credit manager's, travel over Kafka to whichever process owns
     // the partition.
     auto bus = KafkaCommandBus::open(
-        KafkaBusConfig{*parse_kafka_url(node->config_.event_log), node->config_.node_id});
+        KafkaBusConfig{*parse_kafka_url(node->config_.event_log), node->config_.node_id});  // checked by open_event_log
     if (!bus.ok()) return bus.error();
     node->kafka_bus_ = std::move(*bus);
     node->api_bus_ = node->kafka_bus_.get();
@@ -61,12 +61,13 @@ Status EmbeddedNode::start() {
   if (local_bus_) MJ_RETURN_IF_ERROR(local_bus_->start());
   if (kafka_bus_ && config_.processor_role) {
     ProcessorHostConfig host;
-    host.bootstrap = *parse_kafka_url(config_.event_log);
+    host.topics = *parse_kafka_url(config_.event_log);
     host.processor = config_.processor;
     auto opened = KafkaProcessorHost::open(host, *log_, *state_, *clock_);
     if (!opened.ok()) return opened.error();
     host_ = std::move(*opened);
-    spdlog::info("processor: consumer group {} on microjobs.commands; writes microjobs.events", host.group);
+    spdlog::info("processor: consumer group {} on {}; writes {}", host.topics.processor_group(),
+                 host.topics.commands(), host.topics.events());
   }
   if (credits_) {
     MJ_RETURN_IF_ERROR(credits_->start());
@@ -74,7 +75,7 @@ Status EmbeddedNode::start() {
   }
   if (projector_) {
     projector_thread_ = std::jthread([this](std::stop_token stop) { projector_->run(stop); });
-    spdlog::info("projector: reads microjobs.events from stored positions; writes {}/read", config_.data_dir);
+    spdlog::info("projector: reads the event log from stored positions; writes {}/read", config_.data_dir);
   }
   return ok_status();
 }
@@ -121,9 +122,9 @@ Result<std::unique_ptr<EventLog>> open_event_log(const NodeConfig& config) {
     if (!log.ok()) return log.error();
     return std::unique_ptr<EventLog>(std::move(*log));
   }
-  auto bootstrap = parse_kafka_url(config.event_log);
-  if (!bootstrap) return Error{"--event-log must be empty, local, or kafka://host:port"};
-  auto log = KafkaEventLog::open(KafkaConfig{*bootstrap, "microjobs.events", config.partitions});
+  auto topics = parse_kafka_url(config.event_log);
+  if (!topics.ok()) return Error{"--event-log is empty, local, or kafka://…: " + topics.error().message};
+  auto log = KafkaEventLog::open(KafkaConfig{topics->bootstrap(), topics->events(), config.partitions});
   if (!log.ok()) return log.error();
   return std::unique_ptr<EventLog>(std::move(*log));
 }

@@ -23,7 +23,8 @@ namespace microjobs {
 struct NodeConfig {
   std::string data_dir = "./data";
   // Where the event log lives: "" for the local RocksDB log under data_dir/log (the embedded
-  // default), or "kafka://host:port[,host:port]" for topic microjobs.events on a Kafka cluster.
+  // default), or "kafka://host:port[,host:port][/prefix]" for topic microjobs.events (or
+  // prefix.events) on a Kafka cluster.
   // Snapshots, cursors and read models stay in data_dir either way.
   std::string event_log;
   std::int32_t partitions = 8;

@@ -19,9 +19,6 @@
 namespace microjobs {
 namespace {
 
-constexpr char kCommands[] = "microjobs.commands";
-constexpr char kReplies[] = "microjobs.replies";
-
 Result<rd_kafka_t*> make_client(rd_kafka_type_t type, const kafka::Settings& settings,
                                 void (*configure)(rd_kafka_conf_t*) = nullptr, void* opaque = nullptr) {
   auto conf = kafka::make_conf(settings);
@@ -115,6 +112,8 @@ std::optional<std::pair<std::string, CommandOutcome>> decode_reply(std::string_v
 
 struct KafkaCommandBus::Impl {
   KafkaBusConfig config;
+  std::string commands;  // topic names, from config.topics
+  std::string replies;
   std::int32_t partitions = 0;
   rd_kafka_t* producer = nullptr;
   rd_kafka_t* consumer = nullptr;
@@ -201,17 +200,19 @@ KafkaCommandBus::~KafkaCommandBus() = default;
 Result<std::unique_ptr<KafkaCommandBus>> KafkaCommandBus::open(KafkaBusConfig config) {
   auto impl = std::make_unique<Impl>();
   impl->config = std::move(config);
+  impl->commands = impl->config.topics.commands();
+  impl->replies = impl->config.topics.replies();
   if (impl->config.node_id.empty()) impl->config.node_id = "node-" + random_id();
   auto producer = make_client(
       RD_KAFKA_PRODUCER,
-      {{"bootstrap.servers", impl->config.bootstrap}, {"enable.idempotence", "true"}, {"linger.ms", "1"}},
+      {{"bootstrap.servers", impl->config.topics.bootstrap()}, {"enable.idempotence", "true"}, {"linger.ms", "1"}},
       [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_dr_msg_cb(conf, on_command_delivery); }, impl.get());
   if (!producer.ok()) return producer.error();
   impl->producer = *producer;
-  auto partitions = kafka::topic_partitions(impl->producer, kCommands, 10'000);
+  auto partitions = kafka::topic_partitions(impl->producer, impl->commands, 10'000);
   if (!partitions.ok()) return partitions.error();
   impl->partitions = *partitions;
-  auto consumer = make_client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", impl->config.bootstrap},
+  auto consumer = make_client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", impl->config.topics.bootstrap()},
                                                    {"group.id", "microjobs-replies-" + impl->config.node_id},
                                                    {"enable.auto.commit", "false"},
                                                    {"fetch.wait.max.ms", "5"}});
@@ -220,13 +221,12 @@ Result<std::unique_ptr<KafkaCommandBus>> KafkaCommandBus::open(KafkaBusConfig co
   // Read our reply partition from its current end, fixed now: every reply to a command sent after
   // open() returns lands at or after this offset.
   const std::int32_t reply_partition = partition_for(impl->config.node_id, impl->partitions);
-  int64_t low = 0, high = 0;
-  if (auto err = rd_kafka_query_watermark_offsets(impl->producer, kReplies, reply_partition, &low,
-                                                  &high, 10'000)) {
-    return Error{std::string("kafka topic microjobs.replies: ") + rd_kafka_err2str(err)};
+  std::int64_t low = 0, high = 0;
+  if (auto err = kafka::query_watermarks(impl->producer, impl->replies, reply_partition, &low, &high, 10'000)) {
+    return Error{"kafka topic " + impl->replies + ": " + rd_kafka_err2str(err)};
   }
   rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(assignment, kReplies, reply_partition)->offset = high;
+  rd_kafka_topic_partition_list_add(assignment, impl->replies.c_str(), reply_partition)->offset = high;
   rd_kafka_assign(impl->consumer, assignment);
   rd_kafka_topic_partition_list_destroy(assignment);
   Impl* raw = impl.get();
@@ -254,7 +254,7 @@ void KafkaCommandBus::send(CommandId command_id, Command command, ReplyFn reply)
   }
   auto* tag = new std::string(message.request_id);
   rd_kafka_resp_err_t err = rd_kafka_producev(
-      impl_->producer, RD_KAFKA_V_TOPIC(kCommands),
+      impl_->producer, RD_KAFKA_V_TOPIC(impl_->commands.c_str()),
       RD_KAFKA_V_PARTITION(partition_for(stream, impl_->partitions)),
       RD_KAFKA_V_KEY(stream.data(), stream.size()), RD_KAFKA_V_VALUE(value.data(), value.size()),
       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(tag), RD_KAFKA_V_END);
@@ -272,6 +272,8 @@ void KafkaCommandBus::send(CommandId command_id, Command command, ReplyFn reply)
 
 struct KafkaProcessorHost::Impl {
   ProcessorHostConfig config;
+  std::string commands;  // topic names, from config.topics
+  std::string replies;
   EventLog* log = nullptr;
   StateStore* store = nullptr;
   const Clock* clock = nullptr;
@@ -313,7 +315,7 @@ struct KafkaProcessorHost::Impl {
 
   void reply(const std::string& reply_to, const std::string& request_id, const CommandOutcome& outcome) {
     std::string value = encode_reply(request_id, outcome);
-    rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(kReplies),
+    rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(replies.c_str()),
                       RD_KAFKA_V_PARTITION(partition_for(reply_to, reply_partitions)),
                       RD_KAFKA_V_KEY(reply_to.data(), reply_to.size()),
                       RD_KAFKA_V_VALUE(value.data(), value.size()),
@@ -387,7 +389,7 @@ struct KafkaProcessorHost::Impl {
     for (const rd_kafka_message_t* message : batch) next[message->partition] = message->offset + 1;
     rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(static_cast<int>(next.size()));
     for (const auto& [partition, offset] : next) {
-      rd_kafka_topic_partition_list_add(offsets, kCommands, partition)->offset = offset;
+      rd_kafka_topic_partition_list_add(offsets, commands.c_str(), partition)->offset = offset;
     }
     rd_kafka_resp_err_t err = rd_kafka_commit(consumer, offsets, /*async=*/0);
     rd_kafka_topic_partition_list_destroy(offsets);
@@ -444,27 +446,30 @@ Result<std::unique_ptr<KafkaProcessorHost>> KafkaProcessorHost::open(ProcessorHo
                                                                      const Clock& clock) {
   auto impl = std::make_unique<Impl>();
   impl->config = std::move(config);
+  impl->commands = impl->config.topics.commands();
+  impl->replies = impl->config.topics.replies();
+  if (impl->config.group.empty()) impl->config.group = impl->config.topics.processor_group();
   impl->log = &log;
   impl->store = &store;
   impl->clock = &clock;
-  auto producer = make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", impl->config.bootstrap},
+  auto producer = make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", impl->config.topics.bootstrap()},
                                                   {"linger.ms", "1"}});
   if (!producer.ok()) return producer.error();
   impl->producer = *producer;
-  auto reply_partitions = kafka::topic_partitions(impl->producer, kReplies, 10'000);
+  auto reply_partitions = kafka::topic_partitions(impl->producer, impl->replies, 10'000);
   if (!reply_partitions.ok()) return reply_partitions.error();
   impl->reply_partitions = *reply_partitions;
   const std::string session = std::to_string(impl->config.session_timeout.count());
   auto consumer = make_client(
       RD_KAFKA_CONSUMER,
-      {{"bootstrap.servers", impl->config.bootstrap}, {"group.id", impl->config.group},
+      {{"bootstrap.servers", impl->config.topics.bootstrap()}, {"group.id", impl->config.group},
        {"session.timeout.ms", session}, {"heartbeat.interval.ms", "500"},
        {"enable.auto.commit", "false"}, {"auto.offset.reset", "earliest"}, {"fetch.wait.max.ms", "5"}},
       [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_rebalance_cb(conf, on_rebalance); }, impl.get());
   if (!consumer.ok()) return consumer.error();
   impl->consumer = *consumer;
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(topics, kCommands, RD_KAFKA_PARTITION_UA);
+  rd_kafka_topic_partition_list_add(topics, impl->commands.c_str(), RD_KAFKA_PARTITION_UA);
   rd_kafka_resp_err_t err = rd_kafka_subscribe(impl->consumer, topics);
   rd_kafka_topic_partition_list_destroy(topics);
   if (err) return Error{std::string("kafka subscribe: ") + rd_kafka_err2str(err)};

@@ -1,7 +1,7 @@
 #pragma once
 // The CommandBus over Kafka: any API node sends a command to topic
-// microjobs.commands (partition = the stream's partition, key = stream key); the processor that
-// the consumer group gave that partition decides it and answers on microjobs.replies, keyed by
+// {prefix}.commands (partition = the stream's partition, key = stream key); the processor that
+// the consumer group gave that partition decides it and answers on {prefix}.replies, keyed by
 // the asking node, whose bus matches the reply to its pending request. Partition ownership
 // follows the consumer group: KafkaProcessorHost starts a PartitionProcessor (rebuilt from the
 // event log) for each partition assigned to it and stops it when the partition is revoked.
@@ -16,11 +16,12 @@
 #include "commands/clock.h"
 #include "commands/command_bus.h"
 #include "commands/processor.h"
+#include "infra/kafka/kafka_topics.h"
 
 namespace microjobs {
 
 struct KafkaBusConfig {
-  std::string bootstrap;
+  KafkaTopics topics;
   std::string node_id;                          // unique per process: replies come back keyed by it
   std::chrono::milliseconds reply_timeout{10'000};  // no reply by then: outcome unknown (503)
 };
@@ -40,8 +41,8 @@ class KafkaCommandBus final : public CommandBus {
 };
 
 struct ProcessorHostConfig {
-  std::string bootstrap;
-  std::string group = "microjobs-processors";
+  KafkaTopics topics;
+  std::string group;  // empty: topics.processor_group()
   std::chrono::milliseconds session_timeout{6000};
   ProcessorConfig processor;
 };

@@ -55,10 +55,21 @@ std::string random_suffix() {
 
 }  // namespace
 
-std::optional<std::string> parse_kafka_url(std::string_view url) {
+Result<KafkaTopics> parse_kafka_url(std::string_view url) {
   constexpr std::string_view kScheme = "kafka://";
-  if (!url.starts_with(kScheme) || url.size() == kScheme.size()) return std::nullopt;
-  return std::string(url.substr(kScheme.size()));
+  const std::string usage = "an event log on Kafka is kafka://host:port[,host:port][/topic-prefix]";
+  if (!url.starts_with(kScheme)) return Error{usage};
+  std::string_view rest = url.substr(kScheme.size());
+  const std::size_t slash = rest.find('/');
+  std::string_view bootstrap = rest.substr(0, slash);
+  if (bootstrap.empty()) return Error{usage + ": the host is missing"};
+  if (slash == std::string_view::npos) return KafkaTopics(std::string(bootstrap));
+  std::string_view prefix = rest.substr(slash + 1);
+  const bool valid = !prefix.empty() && prefix.size() <= 200 &&
+                     prefix.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                              "0123456789._-") == std::string_view::npos;
+  if (!valid) return Error{usage + ": the topic prefix is 1 to 200 of A-Z a-z 0-9 . _ -"};
+  return KafkaTopics(std::string(bootstrap), std::string(prefix));
 }
 
 struct KafkaEventLog::Handles {
@@ -281,10 +292,9 @@ std::uint64_t KafkaEventLog::producers_created() const { return handles_->produc
 
 std::int64_t KafkaEventLog::end(std::int32_t partition) {
   std::shared_lock producer_lock(handles_->producer_mutex);
-  int64_t low = 0, high = 0;
-  rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-      handles_->producer, config_.topic.c_str(), partition, &low, &high,
-      static_cast<int>(config_.timeout.count()));
+  std::int64_t low = 0, high = 0;
+  rd_kafka_resp_err_t err = kafka::query_watermarks(handles_->producer, config_.topic, partition, &low, &high,
+                                                    static_cast<int>(config_.timeout.count()));
   if (err) {
     spdlog::warn("kafka: watermarks of partition {}: {}", partition, rd_kafka_err2str(err));
     return 0;
@@ -296,59 +306,6 @@ void KafkaEventLog::wait_for_append(std::uint64_t seen, std::chrono::millisecond
   std::unique_lock lock(wait_mutex_);
   appended_.wait_for(lock, std::min(timeout, std::chrono::milliseconds(20)),
                      [&] { return append_count_.load() != seen; });
-}
-
-// ---- topic set-up ----
-
-Status create_topics(const std::string& bootstrap, std::int32_t partitions, int replication,
-                     std::chrono::milliseconds timeout) {
-  static constexpr const char* kTopics[] = {"microjobs.events", "microjobs.commands", "microjobs.replies"};
-  std::string manual = "Create them by hand, for example:\n";
-  for (const char* topic : kTopics) {
-    manual += "  kafka-topics.sh --bootstrap-server " + bootstrap + " --create --if-not-exists --topic " +
-              topic + " --partitions " + std::to_string(partitions) + " --replication-factor " +
-              std::to_string(replication) + " --config min.insync.replicas=" +
-              std::to_string(std::max(1, replication - 1)) + "\n";
-  }
-  auto conf = make_conf({{"bootstrap.servers", bootstrap}});
-  if (!conf.ok()) return conf.error();
-  char error[512];
-  rd_kafka_t* admin = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, error, sizeof error);
-  if (!admin) return Error{std::string("kafka admin client: ") + error + "\n" + manual};
-  rd_kafka_NewTopic_t* topics[3];
-  for (int i = 0; i < 3; ++i) {
-    topics[i] = rd_kafka_NewTopic_new(kTopics[i], partitions, replication, error, sizeof error);
-  }
-  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(admin, RD_KAFKA_ADMIN_OP_CREATETOPICS);
-  rd_kafka_AdminOptions_set_request_timeout(options, static_cast<int>(timeout.count()), error, sizeof error);
-  rd_kafka_AdminOptions_set_operation_timeout(options, static_cast<int>(timeout.count()), error, sizeof error);
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(admin);
-  rd_kafka_CreateTopics(admin, topics, 3, options, queue);
-  // The request's own timeout bounds this; the margin covers the client's bookkeeping.
-  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, static_cast<int>(timeout.count()) + 2'000);
-  std::string failure;
-  if (event == nullptr) {
-    failure = "no answer from the Admin API";
-  } else if (rd_kafka_event_error(event)) {
-    failure = rd_kafka_event_error_string(event);
-  } else {
-    size_t count = 0;
-    const rd_kafka_topic_result_t** results =
-        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count);
-    for (size_t i = 0; i < count; ++i) {
-      rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
-      if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-        failure += std::string(rd_kafka_topic_result_name(results[i])) + ": " + rd_kafka_err2str(err) + "; ";
-      }
-    }
-  }
-  if (event) rd_kafka_event_destroy(event);
-  rd_kafka_queue_destroy(queue);
-  rd_kafka_AdminOptions_destroy(options);
-  for (auto* topic : topics) rd_kafka_NewTopic_destroy(topic);
-  rd_kafka_destroy(admin);
-  if (!failure.empty()) return Error{"the Admin API could not create the topics (" + failure + ").\n" + manual};
-  return ok_status();
 }
 
 // ---- MockKafka ----

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "commands/event_log.h"
+#include "infra/kafka/kafka_topics.h"
 
 namespace microjobs {
 
@@ -30,8 +31,6 @@ struct KafkaConfig {
   std::chrono::milliseconds timeout{30'000};  // delivery, metadata and read deadline
 };
 
-// "kafka://host:port,host:port" -> "host:port,host:port"; nullopt for anything else.
-std::optional<std::string> parse_kafka_url(std::string_view url);
 
 class KafkaEventLog final : public EventLog {
  public:
@@ -62,13 +61,6 @@ class KafkaEventLog final : public EventLog {
   std::mutex wait_mutex_;
   std::condition_variable appended_;
 };
-
-// Creates microjobs.events, microjobs.commands and microjobs.replies with `partitions` partitions
-// through the Admin API of a real cluster. When it cannot (no rights, an old broker, a timeout:
-// librdkafka's mock cluster has no controller and always times out), the error says exactly which
-// kafka-topics.sh commands to run instead. Topics that exist already are fine.
-Status create_topics(const std::string& bootstrap, std::int32_t partitions, int replication,
-                     std::chrono::milliseconds timeout);
 
 // Creates the topics on a librdkafka mock cluster (tests and `microjobs dev-kafka`); a real
 // cluster's topics are created by its operators (see infra/README.md).

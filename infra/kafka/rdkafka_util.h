@@ -3,7 +3,9 @@
 // librdkafka: include it from infra/kafka .cpp files only.
 #include <librdkafka/rdkafka.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -41,6 +43,28 @@ inline Result<std::int32_t> topic_partitions(rd_kafka_t* client, const std::stri
   std::int32_t count = metadata->topics[0].partition_cnt;
   rd_kafka_metadata_destroy(metadata);
   return count;
+}
+
+// A partition's watermarks. Errors that pass by themselves (a topic just created whose leader is
+// not elected yet, a leader moving to another broker) are asked again, every 100 ms, until
+// `timeout_ms`; any other error, or the last one, is returned.
+inline rd_kafka_resp_err_t query_watermarks(rd_kafka_t* client, const std::string& topic, std::int32_t partition,
+                                            std::int64_t* low, std::int64_t* high, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    int64_t lo = 0, hi = 0;
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(client, topic.c_str(), partition, &lo, &hi, timeout_ms);
+    const bool passing = err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
+                         err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
+                         err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+                         err == RD_KAFKA_RESP_ERR_NOT_COORDINATOR;
+    if (!passing || std::chrono::steady_clock::now() >= deadline) {
+      *low = lo;
+      *high = hi;
+      return err;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a retry's back-off
+  }
 }
 
 // Flushes (bounded) and destroys a producer; closes and destroys a consumer. Null is fine.

@@ -20,6 +20,7 @@
 #include "infra/kafka/kafka_log.h"
 #include "infra/rocksdb/stores.h"
 #include "ledger_check.h"
+#include "real_kafka.h"
 #include "server_process.h"
 
 namespace microjobs {
@@ -343,12 +344,12 @@ TEST(EndToEnd, CampaignOverHttpSurvivesRestartAndRebuild) {
   EXPECT_TRUE(live == rebuilt);
 }
 
-void expect_kcat_reads_every_record(const std::string& bootstrap) {
-  auto log = KafkaEventLog::open(KafkaConfig{bootstrap, "microjobs.events", 8});
+void expect_kcat_reads_every_record(const KafkaTopics& topics) {
+  auto log = KafkaEventLog::open(KafkaConfig{topics.bootstrap(), topics.events(), 8});
   ASSERT_TRUE(log.ok()) << log.error().message;
   std::int64_t total = testing::total_records(**log);
   std::string out;
-  FILE* pipe = popen(("kcat -b " + bootstrap + " -C -t microjobs.events -e -q -J 2>/dev/null").c_str(), "r");
+  FILE* pipe = popen(("kcat -b " + topics.bootstrap() + " -C -t " + topics.events() + " -e -q -J 2>/dev/null").c_str(), "r");
   ASSERT_NE(pipe, nullptr);
   char buffer[65536];
   std::size_t n;
@@ -376,17 +377,11 @@ void expect_kcat_reads_every_record(const std::string& bootstrap) {
   EXPECT_GT(seen, 70);
 }
 
-// The same campaign on Kafka, with api, processor and projector in three separate processes beside
-// a throwaway cluster (`microjobs dev-kafka`); the API node serves the projector's read models.
-// The processor is then killed with SIGKILL and restarted; the API goes on with the same results.
-TEST(EndToEnd, KafkaDeploymentInSeparateProcessesPlaysTheSameCampaign) {
-  TempDir dir;
-  ServerProcess cluster(dir.str() + "/kafka", kSecret);
-  std::filesystem::create_directories(dir.str() + "/kafka");
-  ASSERT_TRUE(cluster.launch({testing::microjobs_binary(), "dev-kafka", "--partitions", "8",
-                              "--bootstrap-file", dir.str() + "/kafka/bootstrap"},
-                             dir.str() + "/kafka/bootstrap"));
-  const std::string log = "kafka://" + cluster.ready();
+// The same campaign on Kafka, with api, processor and projector in three separate processes; the
+// API node serves the projector's read models. The processor is then killed with SIGKILL and
+// restarted; the API goes on with the same results.
+void play_in_three_processes(const TempDir& dir, const KafkaTopics& topics) {
+  const std::string log = topics.url();
   std::filesystem::create_directories(dir.str() + "/processor");
   ServerProcess processor(dir.str() + "/processor", kSecret);
   ASSERT_TRUE(processor.launch({testing::microjobs_binary(), "serve", "--event-log", log, "--role",
@@ -420,7 +415,7 @@ TEST(EndToEnd, KafkaDeploymentInSeparateProcessesPlaysTheSameCampaign) {
 
   // kcat, an outside Kafka client, reads every record of the topic: each a valid envelope whose
   // CloudEvents headers match it.
-  expect_kcat_reads_every_record(cluster.ready());
+  expect_kcat_reads_every_record(topics);
 
   // SIGKILL the processor and start it again: it rebuilds from the topic and serves on.
   processor.stop(SIGKILL);
@@ -437,6 +432,25 @@ TEST(EndToEnd, KafkaDeploymentInSeparateProcessesPlaysTheSameCampaign) {
   EXPECT_EQ(str(body_of(again), "task_id"), world.idempotent_task);
   EXPECT_EQ(again.header("x-position"), world.idempotent_position);
   expect_results(client, world, last_review);
+}
+
+// ... beside a throwaway cluster (`microjobs dev-kafka`: librdkafka's mock) ...
+TEST(EndToEnd, KafkaDeploymentInSeparateProcessesPlaysTheSameCampaign) {
+  TempDir dir;
+  ServerProcess cluster(dir.str() + "/kafka", kSecret);
+  std::filesystem::create_directories(dir.str() + "/kafka");
+  ASSERT_TRUE(cluster.launch({testing::microjobs_binary(), "dev-kafka", "--partitions", "8",
+                              "--bootstrap-file", dir.str() + "/kafka/bootstrap"},
+                             dir.str() + "/kafka/bootstrap"));
+  play_in_three_processes(dir, KafkaTopics(cluster.ready()));
+}
+
+// ... and on the suite's real Apache Kafka broker, on topics of its own.
+TEST(EndToEnd, RealKafkaDeploymentInSeparateProcessesPlaysTheSameCampaign) {
+  auto topics = testing::real_kafka_topics(8);
+  ASSERT_TRUE(topics);
+  TempDir dir;
+  play_in_three_processes(dir, *topics);
 }
 
 }  // namespace

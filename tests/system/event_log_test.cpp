@@ -1,6 +1,7 @@
-// The EventLog contract: one suite, run unchanged against every adapter — the local RocksDB log
-// and Kafka on an in-process librdkafka mock cluster of 3 brokers. Keep these tests about the
-// port's promises, not about either store.
+// The EventLog contract: one suite, run unchanged against every adapter — the local RocksDB log,
+// Kafka on an in-process librdkafka mock cluster of 3 brokers, and Kafka on a real Apache Kafka
+// broker (topics of its own per test). Keep these tests about the port's promises, not about any
+// store.
 #include <gtest/gtest.h>
 
 #include <future>
@@ -9,6 +10,7 @@
 
 #include "infra/kafka/kafka_log.h"
 #include "infra/rocksdb/stores.h"
+#include "real_kafka.h"
 #include "test_support.h"
 
 namespace microjobs {
@@ -41,6 +43,19 @@ struct KafkaAdapter {
   }
 };
 
+// Opens logs on the suite's real broker, on topics created for this test with the partition count
+// of the first open, as `microjobs kafka-setup` creates them.
+struct RealKafkaAdapter {
+  std::optional<KafkaTopics> topics;
+  Result<std::unique_ptr<EventLog>> open(std::int32_t partitions) {
+    if (!topics) topics = testing::real_kafka_topics(partitions);
+    if (!topics) return Error{"no real Kafka broker"};
+    auto log = KafkaEventLog::open(KafkaConfig{topics->bootstrap(), topics->events(), partitions});
+    if (!log.ok()) return log.error();
+    return std::unique_ptr<EventLog>(std::move(*log));
+  }
+};
+
 template <class Adapter>
 class EventLogContract : public ::testing::Test {
  protected:
@@ -52,11 +67,12 @@ class EventLogContract : public ::testing::Test {
   Adapter adapter_;
 };
 
-using Adapters = ::testing::Types<LocalAdapter, KafkaAdapter>;
+using Adapters = ::testing::Types<LocalAdapter, KafkaAdapter, RealKafkaAdapter>;
 class AdapterNames {
  public:
   template <class T> static std::string GetName(int) {
-    return std::is_same_v<T, LocalAdapter> ? "Local" : "Kafka";
+    if (std::is_same_v<T, LocalAdapter>) return "Local";
+    return std::is_same_v<T, KafkaAdapter> ? "KafkaMock" : "RealKafka";
   }
 };
 TYPED_TEST_SUITE(EventLogContract, Adapters, AdapterNames);

@@ -27,7 +27,7 @@ TEST(KafkaCommandBus, ProcessorsOwnedByTheGroupDecideAndReply) {
   ASSERT_TRUE(log.ok() && state.ok());
   ManualClock clock(UnixMs{1'795'000'000'000});
   ProcessorHostConfig host_config;
-  host_config.bootstrap = bootstrap;
+  host_config.topics = KafkaTopics(bootstrap);
   host_config.group = "processors-" + std::to_string(::getpid());
   auto host = KafkaProcessorHost::open(host_config, **log, **state, clock);
   ASSERT_TRUE(host.ok()) << host.error().message;

@@ -12,6 +12,7 @@
 #include "domain/codec/sha256.h"
 #include "infra/kafka/kafka_log.h"
 #include "ledger_check.h"
+#include "real_kafka.h"
 
 namespace microjobs {
 namespace {
@@ -57,13 +58,10 @@ std::map<std::string, std::string> headers_of(const boost::json::object& message
   return headers;
 }
 
-TEST(KafkaNode, PlaysTheCampaignWithTheEmbeddedResultsAndKcatReadsEveryEvent) {
-  auto mock = MockKafka::start(3, 8);
-  ASSERT_TRUE(mock.ok()) << mock.error().message;
-  const std::string bootstrap = (*mock)->bootstrap();
+void play_campaign_and_read_with_kcat(const KafkaTopics& topics) {
   TempDir dir;
   ManualClock clock(kStart);
-  auto node = open_node(dir.str(), "kafka://" + bootstrap, clock);
+  auto node = open_node(dir.str(), topics.url(), clock);
   ASSERT_TRUE(node);
   testing::Campaign campaign = testing::play_campaign(*node);
   testing::settle(*node);
@@ -72,7 +70,7 @@ TEST(KafkaNode, PlaysTheCampaignWithTheEmbeddedResultsAndKcatReadsEveryEvent) {
   EXPECT_GT(fold.events, 70u);
 
   // kcat, as an outside process, reads the whole topic.
-  std::string out = run("kcat -b " + bootstrap + " -C -t microjobs.events -e -q -J 2>/dev/null");
+  std::string out = run("kcat -b " + topics.bootstrap() + " -C -t " + topics.events() + " -e -q -J 2>/dev/null");
   std::size_t seen = 0;
   std::size_t start = 0;
   while (start < out.size()) {
@@ -101,7 +99,20 @@ TEST(KafkaNode, PlaysTheCampaignWithTheEmbeddedResultsAndKcatReadsEveryEvent) {
   node->stop();
 }
 
-TEST(KafkaExport, CopiesALocalLogByteForByteIntoTheSamePartitions) {
+TEST(KafkaNode, PlaysTheCampaignWithTheEmbeddedResultsAndKcatReadsEveryEvent) {
+  auto mock = MockKafka::start(3, 8);
+  ASSERT_TRUE(mock.ok()) << mock.error().message;
+  play_campaign_and_read_with_kcat(KafkaTopics((*mock)->bootstrap()));
+}
+
+TEST(KafkaNode, PlaysTheCampaignOnARealBrokerWithTheEmbeddedResultsAndKcatReadsEveryEvent) {
+  auto topics = testing::real_kafka_topics(8);
+  ASSERT_TRUE(topics);
+  play_campaign_and_read_with_kcat(*topics);
+}
+
+// Exports a campaign's local log to `topics`, compares it record by record, audits both.
+void export_compare_and_audit(const KafkaTopics& topics) {
   TempDir dir;
   ManualClock clock(kStart);
   {
@@ -110,14 +121,12 @@ TEST(KafkaExport, CopiesALocalLogByteForByteIntoTheSamePartitions) {
     testing::play_campaign(*node);
     node->stop();
   }
-  auto mock = MockKafka::start(3, 8);
-  ASSERT_TRUE(mock.ok());
   std::string command = std::string(MICROJOBS_BINARY) + " export --data-dir " + dir.str() +
-                        " --to kafka://" + (*mock)->bootstrap() + " 2>&1";
+                        " --to " + topics.url() + " 2>&1";
   std::string printed = run(command);
   EXPECT_NE(printed.find("exported"), std::string::npos) << printed;
   auto local = LocalEventLog::open_read_only(dir.str() + "/log");
-  auto kafka = KafkaEventLog::open(KafkaConfig{(*mock)->bootstrap(), "microjobs.events", 8});
+  auto kafka = KafkaEventLog::open(KafkaConfig{topics.bootstrap(), topics.events(), 8});
   ASSERT_TRUE(local.ok() && kafka.ok());
   std::size_t compared = 0;
   for (std::int32_t p = 0; p < 8; ++p) {
@@ -140,13 +149,25 @@ TEST(KafkaExport, CopiesALocalLogByteForByteIntoTheSamePartitions) {
     std::size_t start = out.rfind("{\"ok\"");
     return start == std::string::npos ? std::string() : out.substr(start, out.find('}', start) + 1 - start);
   };
-  std::string from_kafka = summary_of("--event-log kafka://" + (*mock)->bootstrap());
+  std::string from_kafka = summary_of("--event-log " + topics.url());
   std::string from_disk = summary_of("--data-dir " + dir.str());
   EXPECT_NE(from_kafka.find("\"ok\":true"), std::string::npos) << from_kafka;
   auto counts = [](const std::string& summary) { return summary.substr(0, summary.find(",\"seconds\"")); };
   EXPECT_EQ(counts(from_kafka), counts(from_disk));
   // A second export would copy twice: it is refused.
   EXPECT_NE(run(command).find("not empty"), std::string::npos);
+}
+
+TEST(KafkaExport, CopiesALocalLogByteForByteIntoTheSamePartitions) {
+  auto mock = MockKafka::start(3, 8);
+  ASSERT_TRUE(mock.ok());
+  export_compare_and_audit(KafkaTopics((*mock)->bootstrap()));
+}
+
+TEST(KafkaExport, CopiesALocalLogByteForByteIntoARealBroker) {
+  auto topics = testing::real_kafka_topics(8);
+  ASSERT_TRUE(topics);
+  export_compare_and_audit(*topics);
 }
 
 // The mock cluster has no controller, so the Admin API cannot create topics there: the command
@@ -158,6 +179,68 @@ TEST(KafkaSetup, SaysWhatToRunWhenTheAdminApiCannotCreateTheTopics) {
                             (*mock)->bootstrap() + " --partitions 4 --replication 1 --timeout 2 2>&1; echo exit=$?");
   EXPECT_NE(printed.find("kafka-topics.sh --bootstrap-server"), std::string::npos) << printed;
   EXPECT_NE(printed.find("--topic microjobs.events --partitions 4"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("exit=1"), std::string::npos) << printed;
+}
+
+TEST(KafkaUrl, NamesTheBootstrapAndTheTopicPrefix) {
+  auto plain = parse_kafka_url("kafka://a:9092,b:9092");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->bootstrap(), "a:9092,b:9092");
+  EXPECT_EQ(plain->events(), "microjobs.events");
+  EXPECT_EQ(plain->processor_group(), "microjobs-processors");
+  EXPECT_EQ(plain->url(), "kafka://a:9092,b:9092");
+  auto staged = parse_kafka_url("kafka://a:9092/staging.mj");
+  ASSERT_TRUE(staged.ok());
+  EXPECT_EQ(staged->commands(), "staging.mj.commands");
+  EXPECT_EQ(staged->url(), "kafka://a:9092/staging.mj");
+  for (const char* bad : {"kafka://", "kafka:///x", "kafka://a:1/", "kafka://a:1/x/y", "kafka://a:1/x y", "http://a:1"}) {
+    EXPECT_FALSE(parse_kafka_url(bad).ok()) << bad;
+  }
+}
+
+// Kafka's own kafka-configs (kafka.admin.ConfigCommand, from the broker's jars), an outside tool.
+std::string kafka_configs(const KafkaTopics& topics, const std::string& arguments) {
+  return run("java -cp \"$(cat " MICROJOBS_REAL_KAFKA_DIR "/classpath)\" kafka.admin.ConfigCommand --bootstrap-server " +
+             topics.bootstrap() + " --entity-type topics --entity-name " + topics.events() + " " + arguments +
+             " 2>&1");
+}
+
+// On a real broker the Admin API creates the topics, and the events topic keeps every event, as
+// Kafka's own kafka-configs reports it.
+TEST(KafkaSetup, CreatesTopicsThatKeepEveryEventOnARealBroker) {
+  const std::string bootstrap = testing::real_kafka_bootstrap();
+  ASSERT_FALSE(bootstrap.empty()) << "no real Kafka broker (ctest fixture real_kafka)";
+  KafkaTopics topics(bootstrap, testing::fresh_prefix());
+  std::string printed = run(std::string(MICROJOBS_BINARY) + " kafka-setup --bootstrap " + bootstrap + " --prefix " +
+                            topics.prefix() + " --partitions 4 --replication 1 2>&1; echo exit=$?");
+  EXPECT_NE(printed.find(topics.events() + " keeps every event"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("exit=0"), std::string::npos) << printed;
+  std::string described = kafka_configs(topics, "--describe --all");
+  for (const char* setting : {"retention.ms=-1", "retention.bytes=-1", "cleanup.policy=delete",
+                              "unclean.leader.election.enable=false", "min.insync.replicas=1"}) {
+    EXPECT_NE(described.find(std::string(setting) + " "), std::string::npos) << setting << "\n" << described;
+  }
+  std::string metadata = run("kcat -b " + bootstrap + " -L -t " + topics.commands() + " 2>&1");
+  EXPECT_NE(metadata.find("with 4 partitions"), std::string::npos) << metadata;
+  // Running it again is fine: the topics are there and right.
+  printed = run(std::string(MICROJOBS_BINARY) + " kafka-setup --bootstrap " + bootstrap + " --prefix " +
+                topics.prefix() + " --partitions 4 --replication 1 2>&1; echo exit=$?");
+  EXPECT_NE(printed.find("exit=0"), std::string::npos) << printed;
+}
+
+// An events topic that would lose events (deleted after a day, compacted) or that places events
+// by another partition count is refused, with each problem named.
+TEST(KafkaSetup, RefusesAnEventsTopicThatWouldLoseEvents) {
+  auto topics = testing::real_kafka_topics(4);
+  ASSERT_TRUE(topics);
+  std::string altered = kafka_configs(*topics, "--alter --add-config retention.ms=86400000,cleanup.policy=compact");
+  ASSERT_NE(altered.find("Completed"), std::string::npos) << altered;
+  std::string printed = run(std::string(MICROJOBS_BINARY) + " kafka-setup --bootstrap " + topics->bootstrap() +
+                            " --prefix " + topics->prefix() + " --partitions 8 --replication 1 2>&1; echo exit=$?");
+  EXPECT_NE(printed.find("refusing to use " + topics->events()), std::string::npos) << printed;
+  EXPECT_NE(printed.find("retention.ms=86400000"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("cleanup.policy=compact"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("4 partitions, not 8"), std::string::npos) << printed;
   EXPECT_NE(printed.find("exit=1"), std::string::npos) << printed;
 }
 
