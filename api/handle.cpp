@@ -10,6 +10,7 @@
 #include "api/handlers.h"
 #include "api/polling_waiter.h"
 #include "api/problem.h"
+#include "domain/codec/schema.h"
 #include "projections/progress.h"
 
 namespace microjobs {
@@ -226,12 +227,38 @@ void wait_then_run(const Request& request, ApiContext& context, Prepared prepare
       });
 }
 
+constexpr std::string_view kSchemasPath = "/v1/schemas";
+
+// The contracts, open to anyone: the catalogue of event schemas and each schema.
+std::optional<Response> schema_response(std::string_view path) {
+  if (path == kSchemasPath) {
+    return json_response(200, [](JsonWriter& json) {
+      json.key("types").begin_array();
+      for (const std::string& type : event_type_names()) {
+        json.begin_object().field("type", type).field("schema", std::string(kSchemasPath) + "/" + type).end_object();
+      }
+      json.end_array();
+    });
+  }
+  if (!path.starts_with(std::string(kSchemasPath) + "/")) return std::nullopt;
+  std::string_view type = path.substr(kSchemasPath.size() + 1);
+  auto schema = event_schema(type);
+  if (!schema) return problem(404, problem_codes::kNotFound, "no event type " + std::string(type) + " (see /v1/schemas)");
+  Response response;
+  response.headers["Content-Type"] = "application/schema+json";
+  response.body = std::string(*schema);
+  return response;
+}
+
 void route(const Request& request, ApiContext& context, const Done& done) {
   std::string_view path = request.target;
   path = path.substr(0, path.find('?'));
   if (path == "/healthz" && request.method == "GET") {
     done(json_response(200, [](JsonWriter& json) { json.field("status", "ok"); }));
     return;
+  }
+  if (request.method == "GET") {
+    if (auto schema = schema_response(path)) return done(std::move(*schema));
   }
   // The server's parser enforces this before the body is read; this covers other callers.
   if (request.body.size() > context.config.body_limit) {

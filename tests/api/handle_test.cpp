@@ -2,6 +2,8 @@
 // input never reaches the bus), idempotency ids and the mapping of command outcomes.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include "api/http.h"
 #include "api_test_support.h"
 #include "projections/projector.h"
@@ -43,6 +45,27 @@ TEST_F(HandleTest, HealthzNeedsNoToken) {
   Response response = send(make_request("GET", "/healthz"));
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(member(body_of(response), "status"), "ok");
+}
+
+TEST_F(HandleTest, SchemasNeedNoTokenAndListEveryEventType) {
+  Response catalogue = send(make_request("GET", "/v1/schemas"));
+  ASSERT_EQ(catalogue.status, 200);
+  boost::json::array types = boost::json::parse(catalogue.body).at("types").as_array();
+  EXPECT_EQ(types.size(), std::variant_size_v<Event>);
+  bool found = false;
+  for (const auto& entry : types) {
+    found = found || (entry.at("type") == "task.posted.v1" && entry.at("schema") == "/v1/schemas/task.posted.v1");
+  }
+  EXPECT_TRUE(found) << catalogue.body;
+  Response schema = send(make_request("GET", "/v1/schemas/task.posted.v1"));
+  ASSERT_EQ(schema.status, 200);
+  EXPECT_EQ(schema.header("Content-Type"), "application/schema+json");
+  boost::json::value parsed = boost::json::parse(schema.body);
+  EXPECT_EQ(parsed.at("properties").at("type").at("const"), "task.posted.v1");
+  EXPECT_EQ(parsed.at("properties").at("data").at("properties").at("reward").at("type"), "string");
+  Response unknown = send(make_request("GET", "/v1/schemas/task.posted.v9"));
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(code_of(unknown), "not_found");
 }
 
 TEST_F(HandleTest, UnknownRouteIs404AndWrongMethodIs405) {

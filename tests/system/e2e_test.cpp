@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -380,7 +382,9 @@ void expect_kcat_reads_every_record(const KafkaTopics& topics) {
 // The same campaign on Kafka, with api, processor and projector in three separate processes; the
 // API node serves the projector's read models. The processor is then killed with SIGKILL and
 // restarted; the API goes on with the same results.
-void play_in_three_processes(const TempDir& dir, const KafkaTopics& topics) {
+// `outside_readers`, when given, runs at the end with the API's port, the processes still up.
+void play_in_three_processes(const TempDir& dir, const KafkaTopics& topics,
+                             const std::function<void(int)>& outside_readers = {}) {
   const std::string log = topics.url();
   std::filesystem::create_directories(dir.str() + "/processor");
   ServerProcess processor(dir.str() + "/processor", kSecret);
@@ -432,6 +436,7 @@ void play_in_three_processes(const TempDir& dir, const KafkaTopics& topics) {
   EXPECT_EQ(str(body_of(again), "task_id"), world.idempotent_task);
   EXPECT_EQ(again.header("x-position"), world.idempotent_position);
   expect_results(client, world, last_review);
+  if (outside_readers) outside_readers(api.port());
 }
 
 // ... beside a throwaway cluster (`microjobs dev-kafka`: librdkafka's mock) ...
@@ -445,12 +450,43 @@ TEST(EndToEnd, KafkaDeploymentInSeparateProcessesPlaysTheSameCampaign) {
   play_in_three_processes(dir, KafkaTopics(cluster.ready()));
 }
 
-// ... and on the suite's real Apache Kafka broker, on topics of its own.
+// Analytics teams' consumers (tools/examples/), Python and Java, read the whole topic: every chain
+// holds and every event validates against the schema the API serves. Then a forged record goes
+// into one partition, as a producer that is not ours would write it: both find it.
+void expect_outside_consumers_verify(const KafkaTopics& topics, int api_port, const std::string& scratch_dir) {
+  const std::string schemas = "http://127.0.0.1:" + std::to_string(api_port) + "/v1/schemas";
+  auto log = KafkaEventLog::open(KafkaConfig{topics.bootstrap(), topics.events(), 8});
+  ASSERT_TRUE(log.ok()) << log.error().message;
+  const std::string events = "\"events\":" + std::to_string(testing::total_records(**log));
+  for (const auto& ran : {testing::run_python_consumer(topics, schemas), testing::run_java_consumer(topics, schemas)}) {
+    EXPECT_EQ(ran.exit_code, 0) << ran.out;
+    EXPECT_NE(ran.out.find("\"schemas_checked\":true"), std::string::npos) << ran.out;
+    EXPECT_NE(ran.out.find(events), std::string::npos) << events << "\n" << ran.out;
+  }
+  auto last = (*log)->read(0, (*log)->end(0) - 1, 1);
+  ASSERT_TRUE(last.ok() && last->size() == 1);
+  auto envelope = json::parse((*last)[0].value).as_object();
+  envelope["seq"] = envelope["seq"].as_int64() + 1;  // the next seq, but not chained to the last
+  const std::string forged = scratch_dir + "/forged.json";
+  std::ofstream(forged) << json::serialize(envelope) << "\n";
+  auto produced = testing::run_command("kcat -P -b " + topics.bootstrap() + " -t " + topics.events() +
+                                       " -p 0 -k " + (*last)[0].key + " " + forged);
+  ASSERT_EQ(produced.exit_code, 0) << produced.out;
+  for (const auto& ran : {testing::run_python_consumer(topics, schemas), testing::run_java_consumer(topics, schemas)}) {
+    EXPECT_EQ(ran.exit_code, 1) << ran.out;
+    EXPECT_NE(ran.out.find("partition 0 offset " + std::to_string((*last)[0].offset + 1) + ": broken chain"),
+              std::string::npos) << ran.out;
+  }
+}
+
+// ... and on the suite's real Apache Kafka broker, on topics of its own, read from outside.
 TEST(EndToEnd, RealKafkaDeploymentInSeparateProcessesPlaysTheSameCampaign) {
   auto topics = testing::real_kafka_topics(8);
   ASSERT_TRUE(topics);
   TempDir dir;
-  play_in_three_processes(dir, *topics);
+  play_in_three_processes(dir, *topics, [&](int api_port) {
+    expect_outside_consumers_verify(*topics, api_port, dir.str());
+  });
 }
 
 }  // namespace

@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <optional>
 #include <random>
@@ -46,6 +49,39 @@ inline std::optional<KafkaTopics> real_kafka_topics(std::int32_t partitions) {
     return std::nullopt;
   }
   return topics;
+}
+
+struct Ran {
+  std::string out;  // stdout and stderr
+  int exit_code = -1;
+};
+
+inline Ran run_command(const std::string& command) {
+  Ran ran;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return ran;
+  char buffer[65536];
+  std::size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) ran.out.append(buffer, n);
+  int status = pclose(pipe);
+  ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return ran;
+}
+
+// The outside readers of tools/examples/, as analytics teams run them: Python (confluent-kafka,
+// jsonschema; tools/install-test-deps puts them in build/venv) and Java (kafka-clients, networknt's
+// validator; its class path in build/examples-java.classpath). Each prints a JSON summary last.
+inline Ran run_python_consumer(const KafkaTopics& topics, const std::string& schemas_url) {
+  return run_command(std::string(MICROJOBS_BUILD_DIR) + "/venv/bin/python " MICROJOBS_SOURCE_DIR
+                     "/tools/examples/python/verify_stream.py --bootstrap " + topics.bootstrap() + " --topic " +
+                     topics.events() + " --schemas " + schemas_url);
+}
+
+inline Ran run_java_consumer(const KafkaTopics& topics, const std::string& schemas_url) {
+  return run_command("java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp \"$(cat " MICROJOBS_BUILD_DIR
+                     "/examples-java.classpath)\" " MICROJOBS_SOURCE_DIR "/tools/examples/java/VerifyStream.java"
+                     " --bootstrap " + topics.bootstrap() + " --topic " + topics.events() + " --schemas " +
+                     schemas_url);
 }
 
 }  // namespace microjobs::testing
