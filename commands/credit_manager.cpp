@@ -117,7 +117,7 @@ Result<std::size_t> CreditManager::step_partition(std::int32_t source, std::size
   if (!records.ok()) return records.error();
   auto round = std::make_shared<Round>();
   for (const LogRecord& record : *records) {
-    next.next_offset = record.offset + 1;
+    next.next_offset = record.after();
     // Follow the chain like every reader, so a second writer's approval is never credited. Only
     // seq and prev_hash are read from most records; approvals alone are decoded.
     auto seq = peek_seq(record.value);

@@ -25,6 +25,10 @@ struct LogRecord {
   std::int64_t offset = 0;
   std::string key;
   std::string value;
+  // Where reading goes on after this record, when the log knows it is not offset + 1: on Kafka
+  // with fenced writers each transaction's commit marker takes an offset no record has.
+  std::int64_t next = 0;
+  std::int64_t after() const { return next > offset ? next : offset + 1; }
 };
 
 class EventLog {
@@ -43,6 +47,14 @@ class EventLog {
   // `seen` or when the timeout passes, so readers sleep instead of spinning.
   virtual std::uint64_t append_count() const = 0;
   virtual void wait_for_append(std::uint64_t seen, std::chrono::milliseconds timeout) = 0;
+
+  // Called by a partition's new single writer before it reads the partition to rebuild. Where
+  // the log can, it fences every earlier writer of the partition: once this returns, none of
+  // their appends can become visible (Kafka transactions). The local log has one process.
+  virtual Status become_writer(std::int32_t /*partition*/) { return ok_status(); }
+  // Offsets an append takes beyond its records: 1 where each append is a Kafka transaction,
+  // whose commit marker takes an offset; so the writer knows where its next append lands.
+  virtual std::int64_t marker_offsets_per_append() const { return 0; }
 };
 
 // A small durable key-value store for the write side's own bookkeeping: snapshots and the

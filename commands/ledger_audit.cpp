@@ -164,7 +164,7 @@ PartitionFold fold_partition(EventLog& log, std::int32_t partition, const AuditO
         going = false;
         break;
       }
-      next = record.offset + 1;
+      next = record.after();
       if (!fold.apply(record)) {
         going = false;
         break;

@@ -62,6 +62,7 @@ PartitionProcessor::PartitionProcessor(std::int32_t partition, EventLog& log, St
 PartitionProcessor::~PartitionProcessor() { stop(); }
 
 Status PartitionProcessor::start() {
+  MJ_RETURN_IF_ERROR(log_.become_writer(partition_));
   MJ_RETURN_IF_ERROR(rebuild());
   thread_ = std::thread([this] { run(); });
   return ok_status();
@@ -243,7 +244,7 @@ bool PartitionProcessor::append_batch(Batch& batch) {
     }
     return false;
   }
-  next_offset_ += static_cast<std::int64_t>(batch.values.size());
+  next_offset_ += static_cast<std::int64_t>(batch.values.size()) + log_.marker_offsets_per_append();
   events_since_snapshot_ += static_cast<std::int64_t>(batch.values.size());
   return true;
 }
@@ -325,7 +326,7 @@ Status PartitionProcessor::replay_from(std::int64_t offset) {
       auto envelope = decode_envelope(record.value, &error);
       if (!envelope) return Error{"offset " + std::to_string(record.offset) + ": " + error};
       std::string hash = sha256_hex(record.value);
-      offset = record.offset + 1;
+      offset = record.after();
       ChainStep step = classify_record(last_seq_, last_hash_, envelope->meta.seq,
                                        envelope->meta.prev_hash, hash);
       if (step == ChainStep::gap) return Error{"gap in the chain at offset " + std::to_string(record.offset)};
@@ -345,6 +346,9 @@ Status PartitionProcessor::replay_from(std::int64_t offset) {
     }
   }
   next_offset_ = offset;
+  // Transaction markers after the last record take offsets too; the writer is fenced-in alone
+  // (become_writer), so the log's end is where its next append lands.
+  if (log_.marker_offsets_per_append() > 0) next_offset_ = std::max(next_offset_, log_.end(partition_));
   return ok_status();
 }
 

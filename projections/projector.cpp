@@ -508,11 +508,11 @@ Result<std::size_t> Projector::step(std::size_t max_per_partition) {
         spdlog::error("projector: {}: fork at seq {} skipped (a second writer's record)", where, seq);
       }
       if (step != ChainStep::apply) {
-        chain.next_offset = record.offset + 1;
+        chain.next_offset = record.after();
         continue;
       }
       folder.apply(*envelope, p, record.offset);
-      chain = ChainPosition{record.offset + 1, seq, std::move(hash)};
+      chain = ChainPosition{record.after(), seq, std::move(hash)};
       ++applied;
     }
     if (!failure.empty()) break;

@@ -35,7 +35,7 @@ int dev_kafka(int brokers, std::int32_t partitions, const std::string& bootstrap
       "WARNING: this cluster keeps NOTHING: it lives in this process's memory, keeps at most\n"
       "5 MiB per partition, and is gone when this process stops. For tests and demos only.\n\n"
       "Use it:\n"
-      "  build/tools/microjobs serve --event-log kafka://%s --data-dir ./data-kafka\n"
+      "  build/tools/microjobs serve --event-log kafka://%s --data-dir ./data-kafka --kafka-transactions off\n"
       "  kcat -b %s -C -t microjobs.events -f '%%p %%o %%k %%h %%s\\n'\n\n"
       "Stop with Ctrl-C.\n",
       brokers, bootstrap.c_str(), partitions, bootstrap.c_str(), bootstrap.c_str());

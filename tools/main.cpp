@@ -141,6 +141,11 @@ CLI::App* add_serve(CLI::App& app, ServeArgs& args) {
                   "Kafka, --role api alone: the data dir of a projector process on this machine");
   cmd->add_option("--event-log", config.event_log,
                   "empty: the local log under --data-dir; kafka://host:port[/prefix]: topic microjobs.events (or prefix.events) on Kafka");
+  cmd->add_option("--kafka-transactions", config.kafka_transactions,
+                  "Kafka, processor: fenced writers, one transaction per append (off for dev-kafka's mock, which cannot fence)")
+      ->capture_default_str();
+  cmd->add_option("--processor-group", config.processor_group,
+                  "Kafka, processor: the consumer group (default PREFIX-processors)");
   args.min_withdrawal = format_money(config.processor.policy.min_withdrawal);
   cmd->add_option("--min-withdrawal", args.min_withdrawal, "the smallest withdrawal a worker may request")
       ->capture_default_str()

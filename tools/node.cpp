@@ -62,12 +62,14 @@ Status EmbeddedNode::start() {
   if (kafka_bus_ && config_.processor_role) {
     ProcessorHostConfig host;
     host.topics = *parse_kafka_url(config_.event_log);
+    host.group = config_.processor_group;
     host.processor = config_.processor;
     auto opened = KafkaProcessorHost::open(host, *log_, *state_, *clock_);
     if (!opened.ok()) return opened.error();
     host_ = std::move(*opened);
-    spdlog::info("processor: consumer group {} on {}; writes {}", host.topics.processor_group(),
-                 host.topics.commands(), host.topics.events());
+    spdlog::info("processor: consumer group {} on {}; writes {} ({})",
+                 host.group.empty() ? host.topics.processor_group() : host.group, host.topics.commands(),
+                 host.topics.events(), config_.kafka_transactions ? "fenced: a transaction per append" : "not fenced");
   }
   if (credits_) {
     MJ_RETURN_IF_ERROR(credits_->start());
@@ -124,7 +126,9 @@ Result<std::unique_ptr<EventLog>> open_event_log(const NodeConfig& config) {
   }
   auto topics = parse_kafka_url(config.event_log);
   if (!topics.ok()) return Error{"--event-log is empty, local, or kafka://…: " + topics.error().message};
-  auto log = KafkaEventLog::open(KafkaConfig{topics->bootstrap(), topics->events(), config.partitions});
+  KafkaConfig kafka{topics->bootstrap(), topics->events(), config.partitions};
+  if (config.processor_role && config.kafka_transactions) kafka.transactional_id_prefix = topics->prefix() + ".writer";
+  auto log = KafkaEventLog::open(std::move(kafka));
   if (!log.ok()) return log.error();
   return std::unique_ptr<EventLog>(std::move(*log));
 }

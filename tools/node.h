@@ -42,6 +42,12 @@ struct NodeConfig {
   // Kafka, api without projector: the data dir of a projector node on this machine whose read
   // models this node serves (followed as a RocksDB secondary instance).
   std::string read_from;
+  // Kafka, processor: fenced writers (a Kafka transaction per append; see KafkaConfig). Off for
+  // librdkafka's mock cluster, which does not fence.
+  bool kafka_transactions = true;
+  // Kafka, processor: the consumer group whose members share the partitions (default:
+  // "{prefix}-processors"). Two groups on one topic both own every partition: only for tests.
+  std::string processor_group;
 };
 
 // Parses "all" or a comma-separated list of api, processor, projector into `config`.

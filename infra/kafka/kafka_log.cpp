@@ -4,6 +4,7 @@
 #include <librdkafka/rdkafka_mock.h>
 #include <spdlog/spdlog.h>
 
+#include <map>
 #include <random>
 #include <shared_mutex>
 #include <thread>
@@ -48,6 +49,55 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
   }
 }
 
+// Produces every record to `partition` with the stream contract's headers. On a produce error
+// the records not produced are taken off `pending` (no report will come for them).
+void produce_records(rd_kafka_t* producer, const std::string& topic, std::int32_t partition,
+                     std::span<const RecordView> records, PendingAppend& pending, std::vector<MessageTag>& tags) {
+  pending.outstanding.store(records.size());
+  pending.offsets.assign(records.size(), -1);
+  tags.resize(records.size());
+  for (std::size_t produced = 0; produced < records.size(); ++produced) {
+    const RecordView& record = records[produced];
+    tags[produced] = MessageTag{&pending, produced};
+    auto envelope_type = peek_type(record.value);
+    std::string hash = record.hash.empty() ? sha256_hex(record.value) : std::string(record.hash);
+    rd_kafka_headers_t* headers = rd_kafka_headers_new(6);
+    rd_kafka_header_add(headers, "ce_specversion", -1, "1.0", 3);
+    rd_kafka_header_add(headers, "ce_type", -1, envelope_type.data(), envelope_type.size());
+    rd_kafka_header_add(headers, "content-type", -1, "application/json", 16);
+    rd_kafka_header_add(headers, "mj_hash", -1, hash.data(), hash.size());
+    std::string_view id = peek_attribute(record.value, "id");
+    std::string_view source = peek_attribute(record.value, "source");
+    rd_kafka_header_add(headers, "ce_id", -1, id.data(), id.size());
+    rd_kafka_header_add(headers, "ce_source", -1, source.data(), source.size());
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
+        RD_KAFKA_V_OPAQUE(&tags[produced]), RD_KAFKA_V_END);
+    if (err) {
+      rd_kafka_headers_destroy(headers);
+      std::lock_guard lock(pending.mutex);
+      pending.error = std::string("produce: ") + rd_kafka_err2str(err);
+      pending.outstanding.fetch_sub(records.size() - produced);  // never produced: no report comes
+      return;
+    }
+  }
+}
+
+// The first offset, or why the append failed: a delivery error, or records that did not land
+// together (a foreign record between them).
+Result<std::int64_t> appended_at(const PendingAppend& pending) {
+  if (!pending.error.empty()) return Error{"kafka append: " + pending.error};
+  for (std::size_t i = 1; i < pending.offsets.size(); ++i) {
+    if (pending.offsets[i] != pending.offsets[0] + static_cast<std::int64_t>(i)) {
+      return Error{"kafka append: records did not land at consecutive offsets"};
+    }
+  }
+  return pending.offsets[0];
+}
+
 std::string random_suffix() {
   std::random_device random;
   return std::to_string(random()) + std::to_string(random());
@@ -84,6 +134,15 @@ struct KafkaEventLog::Handles {
   std::vector<std::pair<std::string, std::string>> producer_settings;
   rd_kafka_t* consumer = nullptr;
   std::mutex consumer_mutex;
+  // Fenced writers: the transactional producer of each partition this log writes. One thread
+  // appends to a partition at a time (its processor); the map itself is under writers_mutex.
+  struct Writer {
+    rd_kafka_t* producer = nullptr;
+    bool fenced = false;  // a fatal error (another writer took over): only become_writer() mends it
+    ~Writer() { kafka::close_producer(producer, 1'000); }
+  };
+  std::mutex writers_mutex;
+  std::map<std::int32_t, std::unique_ptr<Writer>> writers;
   std::atomic<bool> stopping{false};
   std::thread poller;
 
@@ -112,7 +171,14 @@ struct KafkaEventLog::Handles {
     return ok_status();
   }
 
+  Writer* writer_of(std::int32_t partition) {
+    std::lock_guard lock(writers_mutex);
+    auto found = writers.find(partition);
+    return found == writers.end() ? nullptr : found->second.get();
+  }
+
   ~Handles() {
+    writers.clear();
     stopping = true;
     if (poller.joinable()) poller.join();
     kafka::close_producer(producer, 10'000);
@@ -149,6 +215,8 @@ Result<std::unique_ptr<KafkaEventLog>> KafkaEventLog::open(KafkaConfig config) {
                                   {"enable.partition.eof", "true"},
                                   {"auto.offset.reset", "earliest"},
                                   {"fetch.wait.max.ms", "10"},
+                                  // A fenced writer's aborted records are never read.
+                                  {"isolation.level", "read_committed"},
                                   {"client.id", "microjobs-reader"}});
   if (!consumer_conf.ok()) return consumer_conf.error();
   log->handles_->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, *consumer_conf, error, sizeof error);
@@ -194,60 +262,22 @@ Result<std::unique_ptr<KafkaEventLog>> KafkaEventLog::open(KafkaConfig config) {
 Result<std::int64_t> KafkaEventLog::append(std::int32_t partition, std::span<const RecordView> records) {
   if (partition < 0 || partition >= partitions_) return Error{"no such partition"};
   if (records.empty()) return end(partition);
+  if (transactional()) return append_in_transaction(partition, records);
   MJ_RETURN_IF_ERROR(handles_->renew_producer_if_failed());
   std::shared_lock producer_lock(handles_->producer_mutex);
   PendingAppend pending;
-  pending.outstanding.store(records.size());
-  pending.offsets.assign(records.size(), -1);
-  std::vector<MessageTag> tags(records.size());
-  std::size_t produced = 0;
-  for (; produced < records.size(); ++produced) {
-    const RecordView& record = records[produced];
-    tags[produced] = MessageTag{&pending, produced};
-    auto envelope_type = peek_type(record.value);
-    std::string hash = record.hash.empty() ? sha256_hex(record.value) : std::string(record.hash);
-    rd_kafka_headers_t* headers = rd_kafka_headers_new(6);
-    rd_kafka_header_add(headers, "ce_specversion", -1, "1.0", 3);
-    rd_kafka_header_add(headers, "ce_type", -1, envelope_type.data(), envelope_type.size());
-    rd_kafka_header_add(headers, "content-type", -1, "application/json", 16);
-    rd_kafka_header_add(headers, "mj_hash", -1, hash.data(), hash.size());
-    std::string_view id = peek_attribute(record.value, "id");
-    std::string_view source = peek_attribute(record.value, "source");
-    rd_kafka_header_add(headers, "ce_id", -1, id.data(), id.size());
-    rd_kafka_header_add(headers, "ce_source", -1, source.data(), source.size());
-    rd_kafka_resp_err_t err = rd_kafka_producev(
-        handles_->producer, RD_KAFKA_V_TOPIC(config_.topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-        RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
-        RD_KAFKA_V_OPAQUE(&tags[produced]), RD_KAFKA_V_END);
-    if (err) {
-      rd_kafka_headers_destroy(headers);
-      std::lock_guard lock(pending.mutex);
-      pending.error = std::string("produce: ") + rd_kafka_err2str(err);
-      pending.outstanding.fetch_sub(records.size() - produced);  // never produced: no report comes
-      break;
-    }
-  }
+  std::vector<MessageTag> tags;
+  produce_records(handles_->producer, config_.topic, partition, records, pending, tags);
   std::unique_lock lock(pending.mutex);
   // The producer's delivery.timeout.ms bounds this wait: every produced record gets a report.
   pending.done.wait(lock, [&] { return pending.outstanding.load() == 0; });
-  if (!pending.error.empty()) {
+  auto first = appended_at(pending);
+  if (!first.ok()) {
     handles_->producer_failed.store(true);
-    return Error{"kafka append: " + pending.error};
+    return first;
   }
-  for (std::size_t i = 1; i < pending.offsets.size(); ++i) {
-    if (pending.offsets[i] != pending.offsets[0] + static_cast<std::int64_t>(i)) {
-      handles_->producer_failed.store(true);
-      return Error{"kafka append: records did not land at consecutive offsets"};
-    }
-  }
-  {
-    std::lock_guard wait_lock(wait_mutex_);
-    append_count_.fetch_add(1);
-  }
-  appended_.notify_all();
-  return pending.offsets[0];
+  note_append();
+  return first;
 }
 
 Result<std::vector<LogRecord>> KafkaEventLog::read(std::int32_t partition, std::int64_t from,
@@ -264,11 +294,15 @@ Result<std::vector<LogRecord>> KafkaEventLog::read(std::int32_t partition, std::
   if (err) return Error{std::string("kafka assign: ") + rd_kafka_err2str(err)};
   const auto deadline = Clock::now() + config_.timeout;
   std::int64_t next = from;
-  while (records.size() < max_records && next < high) {
+  // Up to the end the consumer reports (partition EOF), not to `high`: a commit marker may come
+  // after the last record, and the reader must learn that it is there (LogRecord::next).
+  while (true) {
     if (Clock::now() > deadline) return Error{"kafka read: timed out"};
     rd_kafka_message_t* message = rd_kafka_consumer_poll(handles_->consumer, 100);
     if (message == nullptr) continue;
     if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      // The end, past any transaction markers after the last record.
+      if (!records.empty() && message->offset > records.back().offset) records.back().next = message->offset;
       rd_kafka_message_destroy(message);
       break;
     }
@@ -278,6 +312,11 @@ Result<std::vector<LogRecord>> KafkaEventLog::read(std::int32_t partition, std::
       return Error{"kafka read: " + why};
     }
     if (message->partition == partition && message->offset >= next) {
+      if (!records.empty()) records.back().next = message->offset;  // a marker may lie between
+      if (records.size() == max_records) {  // read only to learn where the last one's successor is
+        rd_kafka_message_destroy(message);
+        break;
+      }
       records.push_back(LogRecord{message->offset,
                                   std::string(static_cast<const char*>(message->key), message->key_len),
                                   std::string(static_cast<const char*>(message->payload), message->len)});
@@ -286,6 +325,99 @@ Result<std::vector<LogRecord>> KafkaEventLog::read(std::int32_t partition, std::
     rd_kafka_message_destroy(message);
   }
   return records;
+}
+
+void KafkaEventLog::note_append() {
+  {
+    std::lock_guard wait_lock(wait_mutex_);
+    append_count_.fetch_add(1);
+  }
+  appended_.notify_all();
+}
+
+Status KafkaEventLog::become_writer(std::int32_t partition) {
+  if (!transactional()) return ok_status();
+  const std::string id = config_.transactional_id_prefix + "-" + std::to_string(partition);
+  auto conf = make_conf({{"bootstrap.servers", config_.bootstrap},
+                         {"transactional.id", id},
+                         {"acks", "all"},
+                         {"linger.ms", "1"},
+                         {"max.in.flight.requests.per.connection", "1"},
+                         {"transaction.timeout.ms", std::to_string(std::max<std::int64_t>(config_.timeout.count(), 60'000))},
+                         {"client.id", "microjobs-writer-" + std::to_string(partition)}});
+  if (!conf.ok()) return conf.error();
+  rd_kafka_conf_set_dr_msg_cb(*conf, on_delivery);
+  char error[512];
+  auto writer = std::make_unique<Handles::Writer>();
+  writer->producer = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, error, sizeof error);
+  if (!writer->producer) return Error{std::string("kafka transactional producer: ") + error};
+  // Fences every earlier producer of this id, and aborts (or completes) its open transaction.
+  if (rd_kafka_error_t* failed = rd_kafka_init_transactions(writer->producer, static_cast<int>(config_.timeout.count()))) {
+    std::string why = rd_kafka_error_string(failed);
+    rd_kafka_error_destroy(failed);
+    return Error{"kafka: cannot become the fenced writer " + id + ": " + why +
+                 " (librdkafka's mock cluster and dev-kafka do not fence: serve with --kafka-transactions off there)"};
+  }
+  std::lock_guard lock(handles_->writers_mutex);
+  handles_->writers[partition] = std::move(writer);
+  spdlog::info("kafka: the fenced writer of partition {} is {}", partition, id);
+  return ok_status();
+}
+
+namespace {
+
+// Serves delivery reports until every produced record has one (or the deadline).
+void drain_reports(rd_kafka_t* producer, PendingAppend& pending, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (pending.outstanding.load() != 0 && Clock::now() < deadline) rd_kafka_poll(producer, 10);
+}
+
+}  // namespace
+
+// One transaction per append. An error that needs an abort aborts (the records never become
+// visible: the batch did not happen). Being fenced, any other fatal error, or a commit in doubt
+// leaves this writer dead: every later append fails until the consumer group gives this process
+// the partition again (become_writer), so a zombie never takes the partition back from its new
+// owner by re-initialising.
+Result<std::int64_t> KafkaEventLog::append_in_transaction(std::int32_t partition, std::span<const RecordView> records) {
+  Handles::Writer* writer = handles_->writer_of(partition);
+  if (writer == nullptr || writer->fenced) {
+    return Error{"kafka append: this process is not the writer of partition " + std::to_string(partition) +
+                 (writer ? " any more: another writer fenced it" : "")};
+  }
+  auto failure = [&](rd_kafka_error_t* error, const char* step) -> Error {
+    std::string why = std::string("kafka transaction ") + step + ": " + rd_kafka_error_string(error);
+    if (rd_kafka_error_txn_requires_abort(error) && !rd_kafka_error_is_fatal(error)) {
+      if (rd_kafka_error_t* aborted = rd_kafka_abort_transaction(writer->producer, static_cast<int>(config_.timeout.count()))) {
+        why += std::string("; abort: ") + rd_kafka_error_string(aborted);
+        rd_kafka_error_destroy(aborted);
+        writer->fenced = true;  // in doubt: stop writing
+      }
+    } else {
+      writer->fenced = true;  // fenced, fatal, or a commit in doubt: stop writing
+    }
+    rd_kafka_error_destroy(error);
+    return Error{why};
+  };
+  if (rd_kafka_error_t* error = rd_kafka_begin_transaction(writer->producer)) return failure(error, "begin");
+  PendingAppend pending;
+  std::vector<MessageTag> tags;
+  produce_records(writer->producer, config_.topic, partition, records, pending, tags);
+  if (!pending.error.empty()) {
+    rd_kafka_error_t* aborted = rd_kafka_abort_transaction(writer->producer, static_cast<int>(config_.timeout.count()));
+    drain_reports(writer->producer, pending, config_.timeout);
+    if (aborted) return failure(aborted, "abort after a produce error");
+    return Error{"kafka append: " + pending.error};
+  }
+  // Commit flushes: every delivery report is served before it returns.
+  if (rd_kafka_error_t* error = rd_kafka_commit_transaction(writer->producer, static_cast<int>(config_.timeout.count()))) {
+    drain_reports(writer->producer, pending, config_.timeout);
+    return failure(error, "commit");
+  }
+  drain_reports(writer->producer, pending, config_.timeout);
+  auto first = appended_at(pending);
+  if (first.ok()) note_append();
+  return first;
 }
 
 std::uint64_t KafkaEventLog::producers_created() const { return handles_->producers_created.load(); }

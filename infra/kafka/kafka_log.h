@@ -6,7 +6,8 @@
 // bytes are exactly the local log's.
 //
 // append() is a conditional append: it waits for every record's delivery report and fails unless
-// the records landed at consecutive offsets; the processor compares the first offset with the one
+// the records landed at consecutive offsets (with fenced writers, each append is also one Kafka
+// transaction of the partition's own transactional producer: see KafkaConfig); the processor compares the first offset with the one
 // it expected, so a foreign record at its offset is detected and its own batch is void (readers
 // keep the first record of each seq). Readers use assign() at explicit offsets, never a group.
 //
@@ -29,6 +30,10 @@ struct KafkaConfig {
   std::string topic = "microjobs.events";
   std::int32_t partitions = 0;               // expected count; 0: whatever the topic has
   std::chrono::milliseconds timeout{30'000};  // delivery, metadata and read deadline
+  // Non-empty: fenced writers. become_writer(p) starts a transactional producer with the id
+  // "{prefix}-{p}", which fences every earlier one of that id, and each append is one
+  // transaction. Needs a real cluster: librdkafka's mock does not fence (README, On Kafka).
+  std::string transactional_id_prefix{};
 };
 
 
@@ -45,6 +50,9 @@ class KafkaEventLog final : public EventLog {
   std::uint64_t append_count() const override { return append_count_.load(); }
   // Appends by other processes are not signalled: this waits at most 20 ms, so readers poll.
   void wait_for_append(std::uint64_t seen, std::chrono::milliseconds timeout) override;
+  Status become_writer(std::int32_t partition) override;
+  std::int64_t marker_offsets_per_append() const override { return transactional() ? 1 : 0; }
+  bool transactional() const { return !config_.transactional_id_prefix.empty(); }
 
   const KafkaConfig& config() const { return config_; }
   // How many producers this log has made: 1, plus one after each failed append.
@@ -53,6 +61,8 @@ class KafkaEventLog final : public EventLog {
  private:
   struct Handles;
   explicit KafkaEventLog(KafkaConfig config);
+  Result<std::int64_t> append_in_transaction(std::int32_t partition, std::span<const RecordView> records);
+  void note_append();  // counts an append and wakes wait_for_append()
 
   KafkaConfig config_;
   std::int32_t partitions_ = 0;

@@ -17,12 +17,20 @@ using Kind = CommandOutcome::Kind;
 
 // Waits until the projector has applied everything in the log and no credit is outstanding.
 inline void settle(EmbeddedNode& node) {
-  ASSERT_TRUE(eventually([&] {
+  const bool settled = eventually([&] {
     for (std::int32_t p = 0; p < node.log().partitions(); ++p) {
       if (node.projector().chain_position(p).next_offset < node.log().end(p)) return false;
     }
     return node.reads().shared_account(accounts::kClearingPayouts).value == 0;
-  }, std::chrono::seconds(60)));
+  }, std::chrono::seconds(60));
+  if (settled) return;
+  std::string where;
+  for (std::int32_t p = 0; p < node.log().partitions(); ++p) {
+    where += " p" + std::to_string(p) + ": projected to " + std::to_string(node.projector().chain_position(p).next_offset) +
+             " of " + std::to_string(node.log().end(p)) + ";";
+  }
+  FAIL() << "not settled within 60 s:" << where << " clearing "
+         << node.reads().shared_account(accounts::kClearingPayouts).value;
 }
 
 struct Campaign {

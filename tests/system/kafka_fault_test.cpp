@@ -1,7 +1,8 @@
 // Exactly-once without transactions, under faults on the mock cluster: request errors, a broker
 // down for 2 s, and a second processor writing the same partition. Every acknowledged command is
 // in the log exactly once, no reader applies anything twice, the ledger sums to zero, and the read
-// models equal a fold of the log.
+// models equal a fold of the log. Then the same promises with fenced writers on the real broker,
+// against a frozen processor thawed as a zombie.
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -10,6 +11,7 @@
 #include <condition_variable>
 #include <future>
 #include <cstdio>
+#include <filesystem>
 #include <set>
 #include <thread>
 
@@ -20,6 +22,7 @@
 #include "infra/kafka/kafka_log.h"
 #include "infra/kafka/kafka_bus.h"
 #include "ledger_check.h"
+#include "real_kafka.h"
 #include "server_process.h"
 #include "test_support.h"
 #include "tools/node.h"
@@ -165,6 +168,7 @@ TEST(KafkaFaults, RequestErrorsAndABrokerDownLoseNothingAndDuplicateNothing) {
   config.partitions = kLoadPartitions;
   config.event_log = "kafka://" + (*mock)->bootstrap();
   config.node_id = "fault-node";
+  config.kafka_transactions = false;  // the mock cannot fence
   auto node = EmbeddedNode::open(config);
   ASSERT_TRUE(node.ok()) << node.error().message;
   ASSERT_TRUE((*node)->start().ok());
@@ -246,7 +250,8 @@ TEST(KafkaFaults, AProcessorKilledWithSigkillUnderLoadLosesNothingAndDuplicatesN
   testing::ServerProcess processor(dir.str(), "unused-secret");
   const std::vector<std::string> args = {testing::microjobs_binary(), "serve", "--event-log",
                                          "kafka://" + bootstrap, "--role", "processor", "--partitions",
-                                         std::to_string(kLoadPartitions), "--data-dir", dir.str(), "--port-file", dir.str() + "/ready"};
+                                         std::to_string(kLoadPartitions), "--data-dir", dir.str(), "--port-file", dir.str() + "/ready",
+                                         "--kafka-transactions", "false"};
   ASSERT_TRUE(processor.launch(args, dir.str() + "/ready"));
   auto bus = KafkaCommandBus::open(KafkaBusConfig{bootstrap, "load-client", std::chrono::seconds(10)});
   ASSERT_TRUE(bus.ok()) << bus.error().message;
@@ -295,6 +300,79 @@ TEST(KafkaFaults, AProcessorKilledWithSigkillUnderLoadLosesNothingAndDuplicatesN
     EXPECT_EQ(reads.account(UserId{user}).available.value, fold.balances["user:" + user + ":available"]);
     EXPECT_EQ(fold.balances["user:" + user + ":available"], kDeposits / kUsers * 10'000) << user;
   }
+}
+
+// Retries every deposit that did not answer accepted, with the same command id, until it does.
+void retry_until_accepted(CommandBus& bus, std::vector<CommandOutcome>& outcomes, int users) {
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    if (outcomes[i].kind == Kind::accepted) continue;
+    ASSERT_EQ(outcomes[i].kind, Kind::unavailable) << outcomes[i].detail;
+    UserId user{"u" + std::to_string(i % users)};
+    ASSERT_TRUE(eventually([&] {
+      outcomes[i] = call(bus, "dep-" + std::to_string(i), DepositFunds{user, Micros{10'000}, "ref-" + std::to_string(i)});
+      return outcomes[i].kind == Kind::accepted;
+    }, std::chrono::seconds(60))) << "dep-" << i;
+  }
+}
+
+// Fenced writers on the real broker. Processor A owns the partitions; B joins its group; under
+// load A is frozen (SIGSTOP), the group gives all partitions to B, whose writers fence A's; then A
+// is thawed: a zombie still holding commands it took. Every acknowledged command is in the topic
+// exactly once, every other answer is 503 (unavailable), and an outside read_committed consumer
+// sees no fork.
+TEST(KafkaFencing, AFrozenProcessorThawedAsAZombieForksNothing) {
+  constexpr int kUsers = 40;
+  constexpr int kDeposits = 4000;
+  constexpr std::int32_t kPartitions = 4;
+  auto topics = testing::real_kafka_topics(kPartitions);
+  ASSERT_TRUE(topics);
+  TempDir dir;
+  auto launch = [&](testing::ServerProcess& process, const std::string& name) {
+    std::filesystem::create_directories(dir.str() + "/" + name);
+    return process.launch({testing::microjobs_binary(), "serve", "--event-log", topics->url(), "--role", "processor",
+                           "--partitions", std::to_string(kPartitions), "--data-dir", dir.str() + "/" + name,
+                           "--port-file", dir.str() + "/" + name + "/ready"},
+                          dir.str() + "/" + name + "/ready");
+  };
+  testing::ServerProcess a(dir.str() + "/a", "unused-secret"), b(dir.str() + "/b", "unused-secret");
+  ASSERT_TRUE(launch(a, "a"));
+  auto bus = KafkaCommandBus::open(KafkaBusConfig{*topics, "zombie-client", std::chrono::seconds(10)});
+  ASSERT_TRUE(bus.ok()) << bus.error().message;
+  for (int u = 0; u < kUsers; ++u) {
+    ASSERT_TRUE(eventually([&] {
+      return call(**bus, "reg-" + std::to_string(u), RegisterUser{UserId{"u" + std::to_string(u)}, "US", ""}).kind ==
+             Kind::accepted;
+    }, std::chrono::seconds(60)));
+  }
+  ASSERT_TRUE(launch(b, "b"));
+  ASSERT_TRUE(eventually([&] { return b.log_lines_with("now the writer of partition") > 0; }, std::chrono::seconds(60)));
+  std::atomic<int> done{0};
+  std::thread freezer([&] {
+    eventually([&] { return done.load() >= kDeposits / 4; }, std::chrono::seconds(120));
+    a.signal(SIGSTOP);
+    // B takes every partition once A misses its session timeout, fencing A's writers.
+    eventually([&] { return b.log_lines_with("now the writer of partition") >= 2 + kPartitions; }, std::chrono::seconds(60));
+    a.signal(SIGCONT);
+  });
+  std::vector<CommandOutcome> outcomes = send_deposits(**bus, kDeposits, kUsers, 200, done);
+  freezer.join();
+  int fenced = 0;
+  for (const CommandOutcome& outcome : outcomes) fenced += outcome.detail.find("fenced") != std::string::npos;
+  retry_until_accepted(**bus, outcomes, kUsers);
+  std::printf("zombie: %d answers named the fencing; A logged %d fenced appends\n", fenced, a.log_lines_with("fenced"));
+
+  auto log = KafkaEventLog::open(KafkaConfig{topics->bootstrap(), topics->events(), kPartitions});
+  ASSERT_TRUE(log.ok());
+  std::multiset<std::string> ids = applied_command_ids(**log);
+  for (int i = 0; i < kDeposits; ++i) ASSERT_EQ(ids.count("dep-" + std::to_string(i)), 1u) << i;
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kDeposits + kUsers));
+  testing::expect_ledger_sound(**log);
+  // An outside consumer reading committed records only: every chain whole, no fork anywhere.
+  testing::Ran outside = testing::run_command(std::string(MICROJOBS_BUILD_DIR) + "/venv/bin/python " MICROJOBS_SOURCE_DIR
+                                              "/tools/examples/python/verify_stream.py --bootstrap " +
+                                              topics->bootstrap() + " --topic " + topics->events());
+  EXPECT_EQ(outside.exit_code, 0) << outside.out;
+  EXPECT_NE(outside.out.find("\"events\":" + std::to_string(kDeposits + kUsers)), std::string::npos) << outside.out;
 }
 
 }  // namespace

@@ -75,6 +75,19 @@ class ServerProcess {
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
   }
 
+  // Sends a signal and does not wait (SIGSTOP freezes the process, SIGCONT thaws it).
+  void signal(int signal) const {
+    if (pid_ > 0) kill(pid_, signal);
+  }
+
+  // How many lines of its log contain `text`.
+  int log_lines_with(const std::string& text) const {
+    std::ifstream in(data_dir_ + "/server.log");
+    int count = 0;
+    for (std::string line; std::getline(in, line);) count += line.find(text) != std::string::npos;
+    return count;
+  }
+
   int port() const { return port_; }
   // The first word the process wrote to its ready file (the port, or a bootstrap string).
   const std::string& ready() const { return ready_; }
