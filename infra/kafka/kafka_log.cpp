@@ -284,7 +284,7 @@ Result<std::vector<LogRecord>> KafkaEventLog::read(std::int32_t partition, std::
                                                    std::size_t max_records) {
   if (partition < 0 || partition >= partitions_) return Error{"no such partition"};
   std::vector<LogRecord> records;
-  const std::int64_t high = end(partition);
+  std::int64_t high = end(partition);
   if (from >= high || max_records == 0) return records;
   std::lock_guard lock(handles_->consumer_mutex);
   rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(1);
@@ -294,9 +294,11 @@ Result<std::vector<LogRecord>> KafkaEventLog::read(std::int32_t partition, std::
   if (err) return Error{std::string("kafka assign: ") + rd_kafka_err2str(err)};
   const auto deadline = Clock::now() + config_.timeout;
   std::int64_t next = from;
-  // Up to the end the consumer reports (partition EOF), not to `high`: a commit marker may come
-  // after the last record, and the reader must learn that it is there (LogRecord::next).
   while (true) {
+    // At `high` the read is done, unless the end has moved on since: more records, or a commit
+    // marker after the last one, which the reader must learn of (LogRecord::next) from the
+    // consumer's end-of-partition.
+    if (next >= high && (high = end(partition)) <= next) break;
     if (Clock::now() > deadline) return Error{"kafka read: timed out"};
     rd_kafka_message_t* message = rd_kafka_consumer_poll(handles_->consumer, 100);
     if (message == nullptr) continue;
