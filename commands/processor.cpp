@@ -317,7 +317,9 @@ Status PartitionProcessor::rebuild() {
 }
 
 Status PartitionProcessor::replay_from(std::int64_t offset) {
+  std::int64_t end_before_read = 0;
   while (true) {
+    end_before_read = log_.end(partition_);
     auto records = log_.read(partition_, offset, kReplayChunk);
     if (!records.ok()) return records.error();
     if (records->empty()) break;
@@ -346,9 +348,12 @@ Status PartitionProcessor::replay_from(std::int64_t offset) {
     }
   }
   next_offset_ = offset;
-  // Transaction markers after the last record take offsets too; the writer is fenced-in alone
-  // (become_writer), so the log's end is where its next append lands.
-  if (log_.marker_offsets_per_append() > 0) next_offset_ = std::max(next_offset_, log_.end(partition_));
+  // Transaction markers (and a fenced writer's aborted records) after the last record take
+  // offsets too. The last read, which came back empty, read up to at least `end_before_read`:
+  // nothing a reader applies lies below it, so the next append lands there. A record appended
+  // later, by a writer that is not fenced, makes that append land elsewhere: the conditional
+  // append's check sees it.
+  if (log_.marker_offsets_per_append() > 0) next_offset_ = std::max(next_offset_, end_before_read);
   return ok_status();
 }
 

@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <cstdlib>
 #include <map>
 #include <memory>
 
@@ -186,7 +187,7 @@ std::vector<std::string> problems_of(const std::string& topic, const TopicShape&
   for (const auto& [name, wanted] : event_topic_configs(shape.replication)) {
     auto found = configs.find(name);
     const std::string have = found == configs.end() ? "(unknown)" : found->second;
-    const bool fine = name == "min.insync.replicas" ? have != "(unknown)" && std::stoi(have) >= std::stoi(wanted)
+    const bool fine = name == "min.insync.replicas" ? std::atoi(have.c_str()) >= std::atoi(wanted.c_str())
                                                      : have == wanted;
     if (!fine) {
       problems.push_back(topic + " has " + name + "=" + have + ", which can lose events; it needs " + name +
@@ -217,12 +218,18 @@ Status setup_topics(const KafkaTopics& topics, const TopicLayout& layout) {
     return Error{"the Admin API could not create the topics (" + created.error().message + ").\n" +
                  manual_lines(topics, layout)};
   }
-  for (const std::string& topic : {topics.commands(), topics.replies()}) {
-    if (auto shape = shape_of(**admin, topic, layout.timeout); !shape.ok()) return shape.error();
-  }
+  auto commands = shape_of(**admin, topics.commands(), layout.timeout);
+  if (!commands.ok()) return commands.error();
+  if (auto replies = shape_of(**admin, topics.replies(), layout.timeout); !replies.ok()) return replies.error();
   admin->reset();
   auto problems = event_topic_problems(topics, layout);
   if (!problems.ok()) return problems.error();
+  if (commands->partitions != layout.partitions) {
+    // Commands are routed by the commands topic's count: another one would send a stream's
+    // commands to another partition's processor than the one that writes its events.
+    problems->push_back(topics.commands() + " has " + std::to_string(commands->partitions) + " partitions, not " +
+                        std::to_string(layout.partitions) + ": commands would reach another processor than the writer");
+  }
   if (problems->empty()) return ok_status();
   std::string message = "refusing to use " + topics.events() + " as it is:\n";
   for (const std::string& problem : *problems) message += "  - " + problem + "\n";

@@ -9,6 +9,7 @@
 #include <shared_mutex>
 #include <thread>
 
+#include "domain/assert.h"
 #include "domain/codec/envelope.h"
 #include "domain/codec/sha256.h"
 #include "infra/kafka/rdkafka_util.h"
@@ -247,13 +248,13 @@ Result<std::unique_ptr<KafkaEventLog>> KafkaEventLog::open(KafkaConfig config) {
   Handles* handles = log->handles_.get();
   handles->poller = std::thread([handles] {
     while (!handles->stopping.load()) {
-      if (handles->producer_failed.load()) {
-        // Stay off the lock so that the append renewing the producer gets it.
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        continue;
+      {
+        // Served even after a failed append: appends of other partitions wait for their reports.
+        std::shared_lock lock(handles->producer_mutex);
+        rd_kafka_poll(handles->producer, 10);
       }
-      std::shared_lock lock(handles->producer_mutex);
-      rd_kafka_poll(handles->producer, 10);
+      // Off the lock a moment, so that the append renewing the producer gets it.
+      if (handles->producer_failed.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
   });
   return log;
@@ -346,6 +347,8 @@ Status KafkaEventLog::become_writer(std::int32_t partition) {
                          {"linger.ms", "1"},
                          {"max.in.flight.requests.per.connection", "1"},
                          {"transaction.timeout.ms", std::to_string(std::max<std::int64_t>(config_.timeout.count(), 60'000))},
+                         // Every record gets its report within this, so an append's wait ends.
+                         {"delivery.timeout.ms", std::to_string(config_.timeout.count())},
                          {"client.id", "microjobs-writer-" + std::to_string(partition)}});
   if (!conf.ok()) return conf.error();
   rd_kafka_conf_set_dr_msg_cb(*conf, on_delivery);
@@ -354,7 +357,13 @@ Status KafkaEventLog::become_writer(std::int32_t partition) {
   writer->producer = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, error, sizeof error);
   if (!writer->producer) return Error{std::string("kafka transactional producer: ") + error};
   // Fences every earlier producer of this id, and aborts (or completes) its open transaction.
-  if (rd_kafka_error_t* failed = rd_kafka_init_transactions(writer->producer, static_cast<int>(config_.timeout.count()))) {
+  rd_kafka_error_t* failed = nullptr;
+  for (const auto deadline = Clock::now() + 2 * config_.timeout;;) {  // a coordinator may still be loading
+    failed = rd_kafka_init_transactions(writer->producer, static_cast<int>(config_.timeout.count()));
+    if (failed == nullptr || !rd_kafka_error_is_retriable(failed) || Clock::now() >= deadline) break;
+    rd_kafka_error_destroy(failed);
+  }
+  if (failed) {
     std::string why = rd_kafka_error_string(failed);
     rd_kafka_error_destroy(failed);
     return Error{"kafka: cannot become the fenced writer " + id + ": " + why +
@@ -368,10 +377,22 @@ Status KafkaEventLog::become_writer(std::int32_t partition) {
 
 namespace {
 
-// Serves delivery reports until every produced record has one (or the deadline).
+// Serves delivery reports until every produced record has one. delivery.timeout.ms bounds it;
+// past twice that the tags would outlive `pending`, so it stops the process rather than return.
 void drain_reports(rd_kafka_t* producer, PendingAppend& pending, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
+  const auto deadline = Clock::now() + 2 * timeout;
   while (pending.outstanding.load() != 0 && Clock::now() < deadline) rd_kafka_poll(producer, 10);
+  MJ_ASSERT(pending.outstanding.load() == 0);
+}
+
+// Commits, asking again while the error says a retry may succeed (a coordinator moving).
+rd_kafka_error_t* commit_with_retries(rd_kafka_t* producer, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + 2 * timeout;
+  while (true) {
+    rd_kafka_error_t* error = rd_kafka_commit_transaction(producer, static_cast<int>(timeout.count()));
+    if (error == nullptr || !rd_kafka_error_is_retriable(error) || Clock::now() >= deadline) return error;
+    rd_kafka_error_destroy(error);
+  }
 }
 
 }  // namespace
@@ -412,7 +433,7 @@ Result<std::int64_t> KafkaEventLog::append_in_transaction(std::int32_t partition
     return Error{"kafka append: " + pending.error};
   }
   // Commit flushes: every delivery report is served before it returns.
-  if (rd_kafka_error_t* error = rd_kafka_commit_transaction(writer->producer, static_cast<int>(config_.timeout.count()))) {
+  if (rd_kafka_error_t* error = commit_with_retries(writer->producer, config_.timeout)) {
     drain_reports(writer->producer, pending, config_.timeout);
     return failure(error, "commit");
   }
