@@ -320,122 +320,118 @@ void retry_until_accepted(CommandBus& bus, std::vector<CommandOutcome>& outcomes
   }
 }
 
-// Fenced writers on the real broker. Processor A owns the partitions; B joins its group; under
-// load A is frozen (SIGSTOP), the group gives all partitions to B, whose writers fence A's; then A
-// is thawed: a zombie still holding commands it took. Every acknowledged command is in the topic
-// exactly once, every other answer is 503 (unavailable), and an outside read_committed consumer
-// sees no fork.
-TEST(KafkaFencing, AFrozenProcessorThawedAsAZombieForksNothing) {
-  constexpr int kUsers = 40;
-  constexpr int kDeposits = 4000;
-  constexpr std::int32_t kPartitions = 4;
-  auto topics = testing::real_kafka_topics(kPartitions);
-  ASSERT_TRUE(topics);
-  TempDir dir;
-  auto launch = [&](testing::ServerProcess& process, const std::string& name) {
-    std::filesystem::create_directories(dir.str() + "/" + name);
-    return process.launch({testing::microjobs_binary(), "serve", "--event-log", topics->url(), "--role", "processor",
-                           "--partitions", std::to_string(kPartitions), "--data-dir", dir.str() + "/" + name,
-                           "--port-file", dir.str() + "/" + name + "/ready"},
-                          dir.str() + "/" + name + "/ready");
-  };
-  testing::ServerProcess a(dir.str() + "/a", "unused-secret"), b(dir.str() + "/b", "unused-secret");
-  ASSERT_TRUE(launch(a, "a"));
-  auto bus = KafkaCommandBus::open(KafkaBusConfig{*topics, "zombie-client", std::chrono::seconds(10)});
-  ASSERT_TRUE(bus.ok()) << bus.error().message;
-  for (int u = 0; u < kUsers; ++u) {
+// Every deposit is applied exactly once from `topics`' events, and the ledger is sound.
+testing::LedgerFold expect_each_deposit_once(const KafkaTopics& topics, std::int32_t partitions, int deposits,
+                                             int users) {
+  auto log = KafkaEventLog::open(KafkaConfig{topics.bootstrap(), topics.events(), partitions});
+  EXPECT_TRUE(log.ok());
+  if (!log.ok()) return {};
+  std::multiset<std::string> ids = applied_command_ids(**log);
+  for (int i = 0; i < deposits; ++i) EXPECT_EQ(ids.count("dep-" + std::to_string(i)), 1u) << i;
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(deposits + users));
+  return testing::expect_ledger_sound(**log);
+}
+
+// Registers users u0..u{count-1}, waiting for the processors' group to form.
+void register_users(CommandBus& bus, int count) {
+  for (int u = 0; u < count; ++u) {
     ASSERT_TRUE(eventually([&] {
-      return call(**bus, "reg-" + std::to_string(u), RegisterUser{UserId{"u" + std::to_string(u)}, "US", ""}).kind ==
+      return call(bus, "reg-" + std::to_string(u), RegisterUser{UserId{"u" + std::to_string(u)}, "US", ""}).kind ==
              Kind::accepted;
     }, std::chrono::seconds(60)));
   }
-  ASSERT_TRUE(launch(b, "b"));
-  ASSERT_TRUE(eventually([&] { return b.log_lines_with("now the writer of partition") > 0; }, std::chrono::seconds(60)));
+}
+
+// Two processor processes, A then B, in one group on topics of their own on the real broker,
+// fenced writers, users registered; B owns some partitions when a test begins.
+class TwoProcessors : public ::testing::Test {
+ protected:
+  static constexpr int kUsers = 40;
+  static constexpr std::int32_t kPartitions = 4;
+
+  void SetUp() override {
+    topics_ = testing::real_kafka_topics(kPartitions);
+    ASSERT_TRUE(topics_);
+    ASSERT_TRUE(launch(a_, "a"));
+    auto bus = KafkaCommandBus::open(KafkaBusConfig{*topics_, "two-processors-client", std::chrono::seconds(10)});
+    ASSERT_TRUE(bus.ok()) << bus.error().message;
+    bus_ = std::move(*bus);
+    ASSERT_NO_FATAL_FAILURE(register_users(*bus_, kUsers));
+    ASSERT_TRUE(launch(b_, "b"));
+    ASSERT_TRUE(eventually([&] { return b_.log_lines_with("now the writer of partition") > 0; }, std::chrono::seconds(60)));
+  }
+
+  bool launch(testing::ServerProcess& process, const std::string& name) {
+    const std::string data = dir_.str() + "/" + name;
+    std::filesystem::create_directories(data);
+    return process.launch({testing::microjobs_binary(), "serve", "--event-log", topics_->url(), "--role", "processor",
+                           "--partitions", std::to_string(kPartitions), "--data-dir", data, "--port-file",
+                           data + "/ready"},
+                          data + "/ready");
+  }
+
+  TempDir dir_;
+  std::optional<KafkaTopics> topics_;
+  testing::ServerProcess a_{dir_.str() + "/a", "unused-secret"};
+  testing::ServerProcess b_{dir_.str() + "/b", "unused-secret"};
+  std::unique_ptr<KafkaCommandBus> bus_;
+};
+
+// Processor A is frozen (SIGSTOP) under load, the group gives all partitions to B, whose writers
+// fence A's; then A is thawed: a zombie still holding commands it took. Every acknowledged command
+// is in the topic exactly once, every other answer is 503 (unavailable), and an outside
+// read_committed consumer sees no fork.
+TEST_F(TwoProcessors, AFrozenProcessorThawedAsAZombieForksNothing) {
+  constexpr int kDeposits = 4000;
   std::atomic<int> done{0};
   bool froze = false, taken_over = false;
   std::thread freezer([&] {
     froze = eventually([&] { return done.load() >= kDeposits / 4; }, std::chrono::seconds(120));
-    a.signal(SIGSTOP);
+    a_.signal(SIGSTOP);
     // B takes every partition once A misses its session timeout, fencing A's writers.
-    taken_over = eventually([&] { return b.log_lines_with("now the writer of partition") >= 2 + kPartitions; },
+    taken_over = eventually([&] { return b_.log_lines_with("now the writer of partition") >= 2 + kPartitions; },
                             std::chrono::seconds(60));
-    a.signal(SIGCONT);
+    a_.signal(SIGCONT);
   });
-  std::vector<CommandOutcome> outcomes = send_deposits(**bus, kDeposits, kUsers, 200, done);
+  std::vector<CommandOutcome> outcomes = send_deposits(*bus_, kDeposits, kUsers, 200, done);
   freezer.join();
   EXPECT_TRUE(froze && taken_over) << "A was not frozen under load, or B never took its partitions";
   int fenced = 0;
   for (const CommandOutcome& outcome : outcomes) fenced += outcome.detail.find("fenced") != std::string::npos;
-  retry_until_accepted(**bus, outcomes, kUsers);
-  std::printf("zombie: %d answers named the fencing; A logged %d fenced appends\n", fenced, a.log_lines_with("fenced"));
-
-  auto log = KafkaEventLog::open(KafkaConfig{topics->bootstrap(), topics->events(), kPartitions});
-  ASSERT_TRUE(log.ok());
-  std::multiset<std::string> ids = applied_command_ids(**log);
-  for (int i = 0; i < kDeposits; ++i) ASSERT_EQ(ids.count("dep-" + std::to_string(i)), 1u) << i;
-  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kDeposits + kUsers));
-  testing::expect_ledger_sound(**log);
+  retry_until_accepted(*bus_, outcomes, kUsers);
+  std::printf("zombie: %d answers named the fencing; A logged %d fenced appends\n", fenced, a_.log_lines_with("fenced"));
+  expect_each_deposit_once(*topics_, kPartitions, kDeposits, kUsers);
   // An outside consumer reading committed records only: every chain whole, no fork anywhere.
   testing::Ran outside = testing::run_command(std::string(MICROJOBS_BUILD_DIR) + "/venv/bin/python " MICROJOBS_SOURCE_DIR
                                               "/tools/examples/python/verify_stream.py --bootstrap " +
-                                              topics->bootstrap() + " --topic " + topics->events());
+                                              topics_->bootstrap() + " --topic " + topics_->events());
   EXPECT_EQ(outside.exit_code, 0) << outside.out;
   EXPECT_NE(outside.out.find("\"events\":" + std::to_string(kDeposits + kUsers)), std::string::npos) << outside.out;
 }
 
-// Two processors share the group on the real broker; one is killed with SIGKILL under load. The
-// other takes its partitions (rebuilt from the topic, fencing the dead one's writers) and commands
-// resume. The longest pause between acknowledgements is the failover gap, printed (the group's
-// session timeout, 6 s, bounds how soon the death is noticed); nothing is lost or doubled.
-TEST(KafkaFailover, AKilledProcessorsPartitionsMoveToTheOther) {
-  constexpr int kUsers = 40;
+// One of the two is killed with SIGKILL under load. The other takes its partitions (rebuilt from
+// the topic, fencing the dead one's writers) and commands resume. The longest pause between
+// acknowledgements is the failover gap, printed (the group's session timeout, 6 s, bounds how soon
+// the death is noticed); nothing is lost or doubled.
+TEST_F(TwoProcessors, AKilledProcessorsPartitionsMoveToTheOther) {
   constexpr int kDeposits = 6000;
-  constexpr std::int32_t kPartitions = 4;
-  auto topics = testing::real_kafka_topics(kPartitions);
-  ASSERT_TRUE(topics);
-  TempDir dir;
-  auto launch = [&](testing::ServerProcess& process, const std::string& name) {
-    std::filesystem::create_directories(dir.str() + "/" + name);
-    return process.launch({testing::microjobs_binary(), "serve", "--event-log", topics->url(), "--role", "processor",
-                           "--partitions", std::to_string(kPartitions), "--data-dir", dir.str() + "/" + name,
-                           "--port-file", dir.str() + "/" + name + "/ready"},
-                          dir.str() + "/" + name + "/ready");
-  };
-  testing::ServerProcess a(dir.str() + "/a", "unused-secret"), b(dir.str() + "/b", "unused-secret");
-  ASSERT_TRUE(launch(a, "a"));
-  auto bus = KafkaCommandBus::open(KafkaBusConfig{*topics, "failover-client", std::chrono::seconds(10)});
-  ASSERT_TRUE(bus.ok()) << bus.error().message;
-  for (int u = 0; u < kUsers; ++u) {
-    ASSERT_TRUE(eventually([&] {
-      return call(**bus, "reg-" + std::to_string(u), RegisterUser{UserId{"u" + std::to_string(u)}, "US", ""}).kind ==
-             Kind::accepted;
-    }, std::chrono::seconds(60)));
-  }
-  ASSERT_TRUE(launch(b, "b"));
-  ASSERT_TRUE(eventually([&] { return b.log_lines_with("now the writer of partition") > 0; }, std::chrono::seconds(60)));
-  const int owned_before = b.log_lines_with("now the writer of partition");
+  const int owned_before = b_.log_lines_with("now the writer of partition");
   std::atomic<int> done{0};
   std::thread killer([&] {
     eventually([&] { return done.load() >= kDeposits / 3; }, std::chrono::seconds(120));
-    a.stop(SIGKILL);
+    a_.stop(SIGKILL);
   });
   std::vector<std::chrono::steady_clock::time_point> accepted_at;
-  std::vector<CommandOutcome> outcomes = send_deposits(**bus, kDeposits, kUsers, 200, done, &accepted_at);
+  std::vector<CommandOutcome> outcomes = send_deposits(*bus_, kDeposits, kUsers, 200, done, &accepted_at);
   killer.join();
-  retry_until_accepted(**bus, outcomes, kUsers);
+  retry_until_accepted(*bus_, outcomes, kUsers);
   std::sort(accepted_at.begin(), accepted_at.end());
   std::chrono::steady_clock::duration gap{0};
   for (std::size_t i = 1; i < accepted_at.size(); ++i) gap = std::max(gap, accepted_at[i] - accepted_at[i - 1]);
   std::printf("failover: the longest pause between acknowledgements was %.1f s\n",
               std::chrono::duration<double>(gap).count());
-  EXPECT_GT(b.log_lines_with("now the writer of partition"), owned_before) << "B took A's partitions over";
-
-  auto log = KafkaEventLog::open(KafkaConfig{topics->bootstrap(), topics->events(), kPartitions});
-  ASSERT_TRUE(log.ok());
-  std::multiset<std::string> ids = applied_command_ids(**log);
-  for (int i = 0; i < kDeposits; ++i) ASSERT_EQ(ids.count("dep-" + std::to_string(i)), 1u) << i;
-  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kDeposits + kUsers));
-  testing::expect_ledger_sound(**log);
+  EXPECT_GT(b_.log_lines_with("now the writer of partition"), owned_before) << "B took A's partitions over";
+  expect_each_deposit_once(*topics_, kPartitions, kDeposits, kUsers);
 }
 
 // A 3-node cluster of its own (tools/kafka/broker), topics with 3 replicas and
@@ -467,12 +463,7 @@ TEST(KafkaBrokerLoss, TheLeadersBrokerKilledUnderLoadLosesAndDoublesNothing) {
                                dir.str() + "/ready"));
   auto bus = KafkaCommandBus::open(KafkaBusConfig{topics, "loss-client", std::chrono::seconds(10)});
   ASSERT_TRUE(bus.ok()) << bus.error().message;
-  for (int u = 0; u < kUsers; ++u) {
-    ASSERT_TRUE(eventually([&] {
-      return call(**bus, "reg-" + std::to_string(u), RegisterUser{UserId{"u" + std::to_string(u)}, "US", ""}).kind ==
-             Kind::accepted;
-    }, std::chrono::seconds(60)));
-  }
+  ASSERT_NO_FATAL_FAILURE(register_users(**bus, kUsers));
   std::atomic<int> done{0};
   std::string killed;
   std::thread chaos([&] {
@@ -492,12 +483,7 @@ TEST(KafkaBrokerLoss, TheLeadersBrokerKilledUnderLoadLosesAndDoublesNothing) {
               unknown, kDeposits);
   ASSERT_FALSE(killed.empty());
 
-  auto log = KafkaEventLog::open(KafkaConfig{topics.bootstrap(), topics.events(), kPartitions});
-  ASSERT_TRUE(log.ok());
-  std::multiset<std::string> ids = applied_command_ids(**log);
-  for (int i = 0; i < kDeposits; ++i) ASSERT_EQ(ids.count("dep-" + std::to_string(i)), 1u) << i;
-  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kDeposits + kUsers));
-  testing::LedgerFold fold = testing::expect_ledger_sound(**log);
+  testing::LedgerFold fold = expect_each_deposit_once(topics, kPartitions, kDeposits, kUsers);
   for (int u = 0; u < kUsers; ++u) {
     EXPECT_EQ(fold.balances["user:u" + std::to_string(u) + ":available"], kDeposits / kUsers * 10'000) << u;
   }
