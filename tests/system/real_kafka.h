@@ -16,6 +16,7 @@
 #include <string>
 
 #include "infra/kafka/kafka_admin.h"
+#include "run_command.h"
 
 namespace microjobs::testing {
 
@@ -49,23 +50,6 @@ inline std::optional<KafkaTopics> real_kafka_topics(std::int32_t partitions) {
     return std::nullopt;
   }
   return topics;
-}
-
-struct Ran {
-  std::string out;  // stdout and stderr
-  int exit_code = -1;
-};
-
-inline Ran run_command(const std::string& command) {
-  Ran ran;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return ran;
-  char buffer[65536];
-  std::size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) ran.out.append(buffer, n);
-  int status = pclose(pipe);
-  ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return ran;
 }
 
 // The outside readers of tools/examples/, as analytics teams run them: Python (confluent-kafka,

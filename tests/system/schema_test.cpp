@@ -2,7 +2,6 @@
 // ours: Python's jsonschema (tools/install-test-deps puts it in build/venv) checks every golden
 // fixture — one envelope per event type, as the codec writes it — and finds broken copies broken.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <boost/json.hpp>
 
@@ -12,6 +11,7 @@
 #include <sstream>
 
 #include "domain/codec/schema.h"
+#include "run_command.h"
 #include "test_support.h"
 
 namespace microjobs {
@@ -27,13 +27,8 @@ std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
-struct Validated {
-  std::string out;
-  int exit_code = -1;
-};
-
 // Writes every schema into dir/schemas and runs tests/system/validate_events.py over `files`.
-Validated validate(const TempDir& dir, const std::vector<std::string>& files) {
+testing::Ran validate(const TempDir& dir, const std::vector<std::string>& files) {
   std::filesystem::create_directories(dir.str() + "/schemas");
   for (const std::string& type : event_type_names()) {
     std::ofstream(dir.str() + "/schemas/" + type + ".json") << *event_schema(type);
@@ -41,15 +36,7 @@ Validated validate(const TempDir& dir, const std::vector<std::string>& files) {
   std::string command = std::string(MICROJOBS_BUILD_DIR) + "/venv/bin/python " MICROJOBS_SOURCE_DIR
                         "/tests/system/validate_events.py " + dir.str() + "/schemas";
   for (const std::string& file : files) command += " " + file;
-  Validated validated;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return validated;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) validated.out.append(buffer, n);
-  int status = pclose(pipe);
-  validated.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return validated;
+  return testing::run_command(command);
 }
 
 std::string fixture(const std::string& type) { return std::string(MICROJOBS_DOMAIN_FIXTURE_DIR) + "/" + type + ".json"; }
@@ -62,7 +49,7 @@ TEST(EventSchemas, EveryGoldenFixtureValidates) {
     files.push_back(fixture(type));
   }
   EXPECT_EQ(files.size(), 25u);
-  Validated validated = validate(dir, files);
+  testing::Ran validated = validate(dir, files);
   EXPECT_EQ(validated.exit_code, 0) << validated.out;
   EXPECT_EQ(validated.out, "");
 }
@@ -86,7 +73,7 @@ TEST(EventSchemas, BrokenEventsFail) {
     files.push_back(dir.str() + "/" + name + ".json");
     std::ofstream(files.back()) << json::serialize(broken);
   }
-  Validated validated = validate(dir, files);
+  testing::Ran validated = validate(dir, files);
   EXPECT_EQ(validated.exit_code, 1) << validated.out;
   for (const std::string& file : files) {
     EXPECT_NE(validated.out.find(file + ":"), std::string::npos) << file << "\n" << validated.out;
