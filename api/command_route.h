@@ -105,7 +105,7 @@ template <class C> bool read_body(Call& call, C& command) {
   const std::string path_id = call.params.empty() ? std::string() : call.params[0];
   BodyReader reader(fields, path_id, caller, actor_field<C>());
   command.visit(reader);
-  if (!fields.ok()) call.done(fields.problem());
+  if (!fields.finish()) call.done(fields.problem());
   return fields.ok();
 }
 

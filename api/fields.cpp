@@ -106,6 +106,7 @@ Response FieldReader::problem() const {
 
 const JsonValue* FieldReader::get(std::string_view name, Presence presence, JsonValue::Kind kind,
                                   std::string_view expected) {
+  asked_.emplace_back(name);
   if (!ok()) return nullptr;
   const JsonValue* value = object_.find(name);
   if (value == nullptr || value->kind == JsonValue::Kind::null) {
@@ -238,6 +239,7 @@ std::optional<bool> FieldReader::boolean(std::string_view name, Presence presenc
 
 std::optional<JsonText> FieldReader::json(std::string_view name, Presence presence,
                                           std::size_t max_bytes) {
+  asked_.emplace_back(name);
   if (!ok()) return std::nullopt;
   const JsonValue* value = object_.find(name);
   if (value == nullptr || value->kind == JsonValue::Kind::null) {
@@ -260,9 +262,42 @@ void FieldReader::invalid(std::string_view name, std::string_view detail) {
   fail(problem_codes::kInvalidField, name, detail);
 }
 
-FieldReader FieldReader::object(std::string_view name) {
-  const JsonValue* value = get(name, Presence::optional, JsonValue::Kind::object, "an object");
-  return FieldReader(value == nullptr ? kEmptyObject : *value, full_name(name) + ".", problem_);
+FieldReader& FieldReader::object(std::string_view name) {
+  // Found even after a problem elsewhere, so that finish() still sees its unknown members.
+  const JsonValue* value = object_.find(name);
+  if (value != nullptr && value->kind != JsonValue::Kind::object) {
+    value = get(name, Presence::optional, JsonValue::Kind::object, "an object");
+  } else {
+    asked_.emplace_back(name);
+  }
+  // Not make_unique: the constructor that shares this reader's problem is private.
+  nested_.emplace_back(new FieldReader(value == nullptr ? kEmptyObject : *value,
+                                       full_name(name) + ".", problem_));
+  return *nested_.back();
+}
+
+const std::string* FieldReader::unread_member() const {
+  for (const auto& [member, value] : object_.members) {
+    bool asked = false;
+    for (const std::string& name : asked_) asked |= name == member;
+    if (!asked) return &member;
+  }
+  return nullptr;
+}
+
+bool FieldReader::finish() {
+  if (const std::string* member = unread_member()) {
+    std::string known;
+    for (const std::string& name : asked_) known += (known.empty() ? "" : ", ") + name;
+    *problem_ = FieldProblem{std::string(problem_codes::kUnknownField),
+                             full_name(*member) + ": unknown field; this object takes " +
+                                 (known.empty() ? std::string("no fields") : known)};
+    return false;
+  }
+  for (const auto& nested : nested_) {
+    if (!nested->finish()) return false;
+  }
+  return ok();
 }
 
 std::optional<JsonValue> parse_object_body(std::string_view body, bool empty_ok,

@@ -1,9 +1,12 @@
 #pragma once
 // Typed reading of a JSON request body. A FieldReader remembers the first problem it meets (a
 // missing field, a wrong type, a value out of range) and names the field in it; handlers read all
-// fields, then check ok() once, so the same bad body always gets the same answer.
+// fields, then call finish() once, which also refuses a member that no read asked for
+// (unknown_field: a typo or a feature this server lacks must not pass silently). So the same bad
+// body always gets the same answer.
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,10 +62,15 @@ class FieldReader {
   // Records an invalid_field problem found by the caller (a rule across fields, a time in the
   // past).
   void invalid(std::string_view name, std::string_view detail);
-  // A nested object's reader; its problems name "outer.inner" and count for this reader too.
-  // Reads an empty object when the field is absent.
-  FieldReader object(std::string_view name);
+  // A nested object's reader, owned by this one; its problems name "outer.inner" and count for
+  // this reader too, and finish() checks its members too. Reads an empty object when the field is
+  // absent.
+  FieldReader& object(std::string_view name);
 
+  // After every read: an unknown member (of this object or of a nested one read through object())
+  // becomes the problem, ahead of any other, since a misspelt name is the likelier cause of a
+  // missing or invalid one. Then tells ok().
+  bool finish();
   bool ok() const { return !problem_->has_value(); }
   // The first problem as a 400 response.
   Response problem() const;
@@ -74,9 +82,13 @@ class FieldReader {
                        std::string_view expected);
   void fail(std::string_view code, std::string_view name, std::string_view detail);
   std::string full_name(std::string_view name) const;
+  // The first member of the object that no read asked for, if any.
+  const std::string* unread_member() const;
 
   const JsonValue& object_;
   std::string prefix_;
+  std::vector<std::string> asked_;  // every name a read asked for, present or not
+  std::vector<std::unique_ptr<FieldReader>> nested_;
   std::optional<FieldProblem> own_problem_;
   std::optional<FieldProblem>* problem_;
 };

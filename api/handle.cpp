@@ -8,6 +8,7 @@
 
 #include "api/command_route.h"
 #include "api/handlers.h"
+#include "api/metrics.h"
 #include "api/polling_waiter.h"
 #include "api/problem.h"
 #include "domain/codec/schema.h"
@@ -70,6 +71,12 @@ constexpr Route kRoutes[] = {
 };
 
 constexpr std::size_t kMaxIdempotencyKeyBytes = 128;
+
+// What the metrics call a request: the route table's method and pattern, or a fixed name.
+struct RouteName {
+  std::string_view method;
+  std::string_view pattern = "unmatched";
+};
 
 // Everything handle() works out before a handler runs; copied when the request has to wait.
 struct Prepared {
@@ -175,13 +182,16 @@ std::optional<Response> read_min_position(const Request& request, const ApiConte
   return std::nullopt;
 }
 
-// Finds the route; on failure `problem_out` holds the 404 or 405.
+// Finds the route and names it; on failure `problem_out` holds the 404 or 405.
 Handler find_route(const Request& request, std::string_view path, Prepared& prepared,
-                   Response& problem_out) {
+                   RouteName& name, Response& problem_out) {
   std::string allowed;
   for (const Route& route : kRoutes) {
     if (!match(route.pattern, path, prepared.params)) continue;
-    if (route.method == request.method) return route.handler;
+    if (route.method == request.method) {
+      name = {route.method, route.pattern};
+      return route.handler;
+    }
     allowed += allowed.empty() ? "" : ", ";
     allowed += route.method;
   }
@@ -250,15 +260,35 @@ std::optional<Response> schema_response(std::string_view path) {
   return response;
 }
 
-void route(const Request& request, ApiContext& context, const Done& done) {
+Response metrics_response(ApiContext& context) {
+  std::vector<std::int64_t> applied(static_cast<std::size_t>(context.partitions()));
+  for (std::size_t p = 0; p < applied.size(); ++p) {
+    applied[p] = context.projector.applied_end(static_cast<std::int32_t>(p));
+  }
+  Response response;
+  response.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8";
+  response.body = context.metrics().render(applied);
+  return response;
+}
+
+// The operations endpoints, open to anyone: health, metrics and the event schemas.
+std::optional<Response> open_response(std::string_view path, ApiContext& context, RouteName& name) {
+  name = {"GET", path};
+  if (path == "/healthz") {
+    return json_response(200, [](JsonWriter& json) { json.field("status", "ok"); });
+  }
+  if (path == "/metrics") return metrics_response(context);
+  if (path.starts_with(std::string(kSchemasPath) + "/")) name.pattern = "/v1/schemas/{}";
+  if (auto schema = schema_response(path)) return schema;
+  name = {};
+  return std::nullopt;
+}
+
+void route(const Request& request, ApiContext& context, const Done& done, RouteName& name) {
   std::string_view path = request.target;
   path = path.substr(0, path.find('?'));
-  if (path == "/healthz" && request.method == "GET") {
-    done(json_response(200, [](JsonWriter& json) { json.field("status", "ok"); }));
-    return;
-  }
   if (request.method == "GET") {
-    if (auto schema = schema_response(path)) return done(std::move(*schema));
+    if (auto response = open_response(path, context, name)) return done(std::move(*response));
   }
   // The server's parser enforces this before the body is read; this covers other callers.
   if (request.body.size() > context.config.body_limit) {
@@ -267,7 +297,7 @@ void route(const Request& request, ApiContext& context, const Done& done) {
   }
   Prepared prepared;
   Response failure;
-  prepared.handler = find_route(request, path, prepared, failure);
+  prepared.handler = find_route(request, path, prepared, name, failure);
   if (prepared.handler == nullptr) return done(std::move(failure));
   auto principal = authenticate(request, context);
   if (auto* problem_response = std::get_if<Response>(&principal)) {
@@ -303,22 +333,54 @@ ApiContext::ApiContext(CommandBus& bus_in, ReadModels& read_models_in, Projectio
       projector(projector_in),
       clock(clock_in),
       config(std::move(config_in)),
-      waiter_(std::make_unique<PollingWaiter>()) {}
+      waiter_(std::make_unique<PollingWaiter>()),
+      metrics_(std::make_unique<ApiMetrics>()) {}
 
 ApiContext::~ApiContext() = default;
+
+void ApiContext::send(CommandId id, Command command, ReplyFn reply) {
+  std::string_view name = command_name(command);
+  bus.send(std::move(id), std::move(command),
+           [this, name, reply = std::move(reply)](CommandOutcome outcome) {
+             std::string_view result;
+             switch (outcome.kind) {
+               case CommandOutcome::Kind::accepted: result = "accepted"; break;
+               case CommandOutcome::Kind::rejected: result = rejection_code(outcome.rejection); break;
+               case CommandOutcome::Kind::overloaded: result = "overloaded"; break;
+               case CommandOutcome::Kind::unavailable: result = "unavailable"; break;
+             }
+             metrics_->command_answered(name, result);
+             reply(std::move(outcome));
+           });
+}
 
 std::int32_t ApiContext::partitions() const {
   return config.partitions > 0 ? config.partitions : bus.partitions();
 }
 
+namespace {
+
+// Shared by a request's Done: answered at most once, and measured then.
+struct Answering {
+  std::atomic<bool> answered{false};
+  RouteName name;  // set by route() before any handler runs
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
 void handle(const Request& request, ApiContext& context, Done done) {
   // Exactly once, even if a handler failed after answering: the server counts on it.
-  auto answered = std::make_shared<std::atomic<bool>>(false);
-  Done once = [answered, done = std::move(done)](Response response) {
-    if (!answered->exchange(true)) done(std::move(response));
+  auto answering = std::make_shared<Answering>();
+  Done once = [answering, &context, done = std::move(done)](Response response) {
+    if (answering->answered.exchange(true)) return;
+    std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - answering->start;
+    context.metrics().request_answered(answering->name.method, answering->name.pattern,
+                                       response.status, seconds.count());
+    done(std::move(response));
   };
   try {
-    route(request, context, once);
+    route(request, context, once, answering->name);
   } catch (const std::exception& error) {
     once(problem(500, problem_codes::kInternal, error.what()));
   }

@@ -19,6 +19,7 @@ namespace microjobs {
 class ReadModels;
 class ProjectionProgress;
 class PollingWaiter;
+class ApiMetrics;
 
 // Header names are compared exactly: requests carry them in lower case (the server lowers them),
 // responses carry them as the API spells them ("Content-Type", "X-Position").
@@ -79,9 +80,13 @@ class ApiContext {
   // The number of partitions positions may name.
   std::int32_t partitions() const;
   PollingWaiter& waiter() { return *waiter_; }
+  ApiMetrics& metrics() { return *metrics_; }
+  // bus.send, counting the outcome in metrics(): every handler sends through here.
+  void send(CommandId id, Command command, ReplyFn reply);
 
  private:
   std::unique_ptr<PollingWaiter> waiter_;
+  std::unique_ptr<ApiMetrics> metrics_;
 };
 
 using Done = std::function<void(Response)>;

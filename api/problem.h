@@ -21,6 +21,7 @@ inline constexpr std::string_view kForbidden = "forbidden";                  // 
 inline constexpr std::string_view kMalformedJson = "malformed_json";         // 400
 inline constexpr std::string_view kInvalidField = "invalid_field";           // 400 type or range
 inline constexpr std::string_view kMissingField = "missing_field";           // 400
+inline constexpr std::string_view kUnknownField = "unknown_field";           // 400 not read by the endpoint
 inline constexpr std::string_view kInvalidHeader = "invalid_header";         // 400 X-Min-Position...
 inline constexpr std::string_view kInvalidQuery = "invalid_query";           // 400 query parameter
 inline constexpr std::string_view kBadRequest = "bad_request";               // 400 unparsable HTTP

@@ -61,7 +61,7 @@ Response map_outcome(const CommandOutcome& outcome, const OnAccepted& on_accepte
 // from the outcome and values it captured, and never lets an exception escape into that thread.
 void send(Call& call, CommandId command_id, Command command, OnAccepted on_accepted,
           OnRejected on_rejected) {
-  call.context.bus.send(
+  call.context.send(
       std::move(command_id), std::move(command),
       [done = call.done, on_accepted = std::move(on_accepted),
        on_rejected = std::move(on_rejected)](CommandOutcome outcome) {
@@ -305,7 +305,7 @@ void put_user(Call& call) {
   FieldReader fields(*body);
   auto country = fields.country("country", Presence::required);
   auto display_name = fields.text("display_name", Presence::optional, 0, 200);
-  if (!fields.ok()) return call.done(fields.problem());
+  if (!fields.finish()) return call.done(fields.problem());
   // A profile update without display_name keeps the current one (as last projected: send
   // X-Min-Position after a rename to be exact), rather than wiping it.
   if (!display_name) {
@@ -338,7 +338,7 @@ void post_deposit(Call& call) {
   auto account = fields.user_id("account", Presence::required);
   auto amount = fields.money("amount", Presence::required);
   auto reference = fields.text("reference", Presence::required, 1, 128);
-  if (!fields.ok()) return call.done(fields.problem());
+  if (!fields.finish()) return call.done(fields.problem());
   // Keyed by the provider's reference, so a repeat gets the first answer whoever sends it.
   CommandId command_id = deposit_command_id(*account, *reference);
   DepositFunds command{*account, *amount, *reference};
@@ -396,13 +396,13 @@ std::optional<PostTask> read_post_task(FieldReader& fields, UnixMs now) {
       fields.integer("auto_approve_after_s", Presence::optional, 0, kMaxWindowS);
   auto expires_at = fields.time("expires_at", Presence::optional);
   if (expires_at && *expires_at <= now) fields.invalid("expires_at", "must be in the future");
-  FieldReader targeting = fields.object("targeting");
+  FieldReader& targeting = fields.object("targeting");
   auto countries = targeting.countries("countries", 250);
   auto min_approval_rate_bp = targeting.rate_bp("min_approval_rate", Presence::optional);
   auto min_approved = targeting.integer("min_approved", Presence::optional, 0, kMaxCount);
   auto max_per_worker = fields.integer("max_per_worker", Presence::optional, 1, 1000);
   auto per_item = fields.boolean("per_item", Presence::optional);
-  if (!fields.ok()) return std::nullopt;
+  if (!fields.finish()) return std::nullopt;
   task.title = *title;
   task.instructions = instructions.value_or("");
   task.category = category.value_or("other");
@@ -562,6 +562,9 @@ void post_claim(Call& call) {
   if (!owner_of_task(call.params[0])) {
     return call.done(problem(404, "task_not_found", "no task " + call.params[0]));
   }
+  auto body = object_body(call, true);  // a claim takes no fields: nothing, or {}
+  if (!body) return;
+  if (FieldReader fields(*body); !fields.finish()) return call.done(fields.problem());
   // Targeting is decided on the employer's partition against the worker's profile as last
   // projected; X-Min-Position lets a worker who just registered wait for it.
   UserId worker{call.principal.user_id};
@@ -574,10 +577,10 @@ void post_claim(Call& call) {
   ClaimSlot command{TaskId{call.params[0]}, worker,
                     WorkerProfile{user->country, reputation.approved, reputation.rejected}};
   ApiContext& context = call.context;
-  context.bus.send(call.command_id, command,
-                   [&context, command, done = call.done](CommandOutcome outcome) {
-                     answer_claim(context, command, std::move(outcome), done);
-                   });
+  context.send(call.command_id, command,
+               [&context, command, done = call.done](CommandOutcome outcome) {
+                 answer_claim(context, command, std::move(outcome), done);
+               });
 }
 
 // ---- POST /v1/reviews: many decisions, each its own command and outcome ----
@@ -596,7 +599,10 @@ bool read_object_list(Call& call, std::string_view list_name, std::size_t max,
   };
   const std::string name(list_name);
   for (const auto& [member, value] : body->members) {
-    if (member != name) return fail(problem_codes::kInvalidField, "unknown field: " + member);
+    if (member != name) {
+      return fail(problem_codes::kUnknownField,
+                  member + ": unknown field; this object takes " + name);
+    }
   }
   const JsonValue* list = body->find(name);
   if (list == nullptr) return fail(problem_codes::kMissingField, name + ": required");
@@ -611,7 +617,7 @@ bool read_object_list(Call& call, std::string_view list_name, std::size_t max,
     }
     FieldReader fields(list->items[i], element + ".");
     read_one(fields);
-    if (!fields.ok()) {
+    if (!fields.finish()) {
       call.done(fields.problem());
       return false;
     }
@@ -729,15 +735,15 @@ void post_reviews(Call& call) {
       command = RequestRevision{claim, employer, decision.reason};
       on_accepted = claim_status_answer;
     }
-    call.context.bus.send(std::move(id), std::move(command),
-                          [bulk, i, claim_id = decision.claim_id,
-                           on_accepted = std::move(on_accepted)](CommandOutcome outcome) {
-                            if (outcome.kind != CommandOutcome::Kind::accepted) {
-                              auto [status, code] = failure_status(outcome);
-                              return bulk->fail(i, claim_id, status, code);
-                            }
-                            bulk->succeed(i, claim_id, on_accepted(outcome), outcome.position);
-                          });
+    call.context.send(std::move(id), std::move(command),
+                      [bulk, i, claim_id = decision.claim_id,
+                       on_accepted = std::move(on_accepted)](CommandOutcome outcome) {
+                        if (outcome.kind != CommandOutcome::Kind::accepted) {
+                          auto [status, code] = failure_status(outcome);
+                          return bulk->fail(i, claim_id, status, code);
+                        }
+                        bulk->succeed(i, claim_id, on_accepted(outcome), outcome.position);
+                      });
   }
 }
 

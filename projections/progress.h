@@ -12,14 +12,17 @@ namespace microjobs {
 class ProjectionProgress {
  public:
   virtual ~ProjectionProgress() = default;
+  // The next offset of `partition` that the read models will apply: 0 before the first event and
+  // for a partition out of range. Any thread.
+  virtual std::int64_t applied_end(std::int32_t partition) const = 0;
   // True when the event at `position` is reflected in the read models. Any thread.
-  virtual bool applied(Position position) const = 0;
+  bool applied(Position position) const { return applied_end(position.partition) > position.offset; }
 };
 
 class StoredProgress final : public ProjectionProgress {
  public:
   StoredProgress(ReadStore& store, std::int32_t partitions) : store_(store), partitions_(partitions) {}
-  bool applied(Position position) const override;
+  std::int64_t applied_end(std::int32_t partition) const override;
 
  private:
   ReadStore& store_;

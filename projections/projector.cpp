@@ -549,9 +549,9 @@ void Projector::run(std::stop_token stop) {
   }
 }
 
-bool Projector::applied(Position position) const {
-  if (position.partition < 0 || position.partition >= log_.partitions()) return false;
-  return applied_end_[position.partition].load() > position.offset;
+std::int64_t Projector::applied_end(std::int32_t partition) const {
+  if (partition < 0 || partition >= log_.partitions()) return 0;
+  return applied_end_[partition].load();
 }
 
 bool Projector::wait_for(Position position, std::chrono::milliseconds timeout) {

@@ -40,7 +40,7 @@ class Projector final : public ProjectionProgress {
   void run(std::stop_token stop);
 
   // True when the event at `position` is reflected in the read models.
-  bool applied(Position position) const override;
+  std::int64_t applied_end(std::int32_t partition) const override;
   // Waits until applied(position) or the timeout passes.
   bool wait_for(Position position, std::chrono::milliseconds timeout);
   ChainPosition chain_position(std::int32_t partition) const;

@@ -60,14 +60,14 @@ Result<Page> index_page(ReadStore& store, const std::string& prefix, const std::
 
 }  // namespace
 
-bool StoredProgress::applied(Position position) const {
-  if (position.partition < 0 || position.partition >= partitions_) return false;
-  auto bytes = store_.get(keys::position(position.partition));
-  if (!bytes) return false;
+std::int64_t StoredProgress::applied_end(std::int32_t partition) const {
+  if (partition < 0 || partition >= partitions_) return 0;
+  auto bytes = store_.get(keys::position(partition));
+  if (!bytes) return 0;
   std::int64_t next_offset = 0;
   binary::Reader reader{*bytes};
   reader.get(next_offset);
-  return !reader.failed && next_offset > position.offset;
+  return reader.failed ? 0 : next_offset;
 }
 
 std::int64_t ReadModels::median_review_s(const UserId& employer, std::int64_t reviews) {

@@ -181,6 +181,77 @@ TEST_F(HandleTest, MalformedBodiesAre400AndNeverReachTheBus) {
   EXPECT_EQ(bus.sent_count(), 0u);
 }
 
+TEST_F(HandleTest, AFieldTheEndpointDoesNotReadIs400UnknownFieldNamingIt) {
+  struct Case {
+    std::string target, body, field;
+  };
+  const std::string task = R"("title":"t","reward":"0.05","slots":1)";
+  std::vector<Case> cases = {
+      {"/v1/tasks", "{" + task + R"(,"max_per_wroker":2})", "max_per_wroker"},
+      {"/v1/tasks", "{" + task + R"(,"targeting":{"contries":["ID"]}})", "targeting.contries"},
+      {"/v1/tasks", "{" + task + R"(,"proof":{"type":"text","min_words":5}})", "proof.min_words"},
+      // Ahead of the missing field that the typo causes.
+      {"/v1/tasks", R"({"titel":"t","reward":"0.05","slots":1})", "titel"},
+      {"/v1/claims/emp1.1.1/approve", R"({"paid":"1.00"})", "paid"},
+      {"/v1/claims/emp1.1.1/reject", R"({"reason":"blurry","notify":true})", "notify"},
+      {"/v1/tasks/emp1.1/slots", R"({"add":5,"reward":"0.10"})", "reward"},
+      {"/v1/reviews", R"({"decisions":[{"claim_id":"emp1.1.1","action":"approve","bonus":"1"}]})",
+       "decisions[0].bonus"},
+      {"/v1/reviews", R"({"decisions":[],"dry_run":true})", "dry_run"},
+  };
+  for (const Case& c : cases) {
+    Response response = employer("POST", c.target, c.body);
+    EXPECT_EQ(response.status, 400) << c.body;
+    EXPECT_EQ(code_of(response), "unknown_field") << c.body;
+    EXPECT_EQ(member(body_of(response), "detail").rfind(c.field + ": unknown field", 0), 0u)
+        << member(body_of(response), "detail");
+  }
+  Response claim = send(make_request("POST", "/v1/tasks/emp1.1/claims", R"({"slot":3})",
+                                     token_for("w1", {"worker"})));
+  EXPECT_EQ(code_of(claim), "unknown_field");
+  Response deposit = send(make_request("POST", "/v1/deposits",
+                                       R"({"account":"w1","amount":"1.00","reference":"r","currency":"EUR"})",
+                                       token_for("pay", {"payments"})));
+  EXPECT_EQ(code_of(deposit), "unknown_field");
+  EXPECT_NE(member(body_of(deposit), "detail").find("account, amount, reference"), std::string::npos);
+  EXPECT_EQ(bus.sent_count(), 0u);
+}
+
+TEST_F(HandleTest, MetricsCountRequestsByRouteAndCommandsByOutcome) {
+  int sent = 0;
+  bus.set_answer([&sent](const CommandId&, const Command&) {
+    if (sent++ == 1) return rejected(Rejection::insufficient_funds);
+    TaskPosted posted;
+    posted.task_id = TaskId{"emp1.1"};
+    return accepted(posted, {0, 3});
+  });
+  const std::string task = R"({"title":"t","reward":"0.05","slots":1})";
+  EXPECT_EQ(employer("POST", "/v1/tasks", task).status, 201);
+  EXPECT_EQ(employer("POST", "/v1/tasks", task).status, 409);
+  EXPECT_EQ(employer("POST", "/v1/tasks", "{").status, 400);
+  EXPECT_EQ(employer("GET", "/v1/claims/emp1.1.1/nothing").status, 404);
+  EXPECT_EQ(send(make_request("GET", "/v1/schemas/task.posted.v1")).status, 200);
+
+  Response metrics = send(make_request("GET", "/metrics"));
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_EQ(metrics.header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  for (std::string_view line : {
+           R"(microjobs_http_requests_total{method="POST",route="/v1/tasks",status="201"} 1)",
+           R"(microjobs_http_requests_total{method="POST",route="/v1/tasks",status="409"} 1)",
+           R"(microjobs_http_requests_total{method="POST",route="/v1/tasks",status="400"} 1)",
+           R"(microjobs_http_requests_total{method="",route="unmatched",status="404"} 1)",
+           R"(microjobs_http_requests_total{method="GET",route="/v1/schemas/{id}",status="200"} 1)",
+           R"(microjobs_http_request_duration_seconds_count{method="POST",route="/v1/tasks"} 3)",
+           R"(microjobs_commands_total{command="PostTask",outcome="accepted"} 1)",
+           R"(microjobs_commands_total{command="PostTask",outcome="insufficient_funds"} 1)",
+           R"(microjobs_projection_applied_offset{partition="3"} 0)",
+           "# TYPE microjobs_http_request_duration_seconds histogram",
+       }) {
+    EXPECT_NE(metrics.body.find(std::string(line) + "\n"), std::string::npos) << line << "\n" << metrics.body;
+  }
+  EXPECT_EQ(sent, 2);
+}
+
 TEST_F(HandleTest, OversizedBodyIs413) {
   Response response = employer("POST", "/v1/tasks", std::string(ApiConfig{}.body_limit + 1, ' '));
   EXPECT_EQ(response.status, 413);

@@ -94,12 +94,38 @@ TEST(Fields, MoneyMustBeADecimalString) {
 TEST(Fields, TheFirstProblemIsReportedWithTheNestedFieldName) {
   JsonValue body = object(R"({"targeting":{"min_approved":-1},"slots":"3"})");
   FieldReader reader(body);
-  FieldReader targeting = reader.object("targeting");
+  FieldReader& targeting = reader.object("targeting");
   EXPECT_FALSE(targeting.integer("min_approved", Presence::optional, 0, 100));
   EXPECT_FALSE(reader.integer("slots", Presence::required, 1, 10));
   EXPECT_FALSE(reader.text("title", Presence::required, 1, 10));
   EXPECT_FALSE(reader.ok());
   EXPECT_NE(reader.problem().body.find("targeting.min_approved"), std::string::npos);
+}
+
+TEST(Fields, FinishRefusesAMemberNoReadAskedForAtAnyDepth) {
+  JsonValue good = object(R"({"title":"t","targeting":{"countries":["ID"]},"note":null})");
+  FieldReader all_read(good);
+  all_read.text("title", Presence::required, 1, 10);
+  all_read.object("targeting").countries("countries", 5);
+  all_read.text("note", Presence::optional, 1, 10);
+  EXPECT_TRUE(all_read.finish());
+
+  FieldReader top(good);
+  top.text("title", Presence::required, 1, 10);
+  top.object("targeting").countries("countries", 5);
+  EXPECT_FALSE(top.finish());
+  EXPECT_NE(top.problem().body.find("note: unknown field; this object takes title, targeting"),
+            std::string::npos) << top.problem().body;
+
+  // Nested, and ahead of a problem found before it.
+  JsonValue nested = object(R"({"slots":"3","targeting":{"contries":["ID"]}})");
+  FieldReader reader(nested);
+  EXPECT_FALSE(reader.integer("slots", Presence::required, 1, 10));
+  reader.object("targeting").countries("countries", 5);
+  EXPECT_FALSE(reader.finish());
+  EXPECT_NE(reader.problem().body.find("unknown_field"), std::string::npos);
+  EXPECT_NE(reader.problem().body.find("targeting.contries: unknown field; this object takes countries"),
+            std::string::npos) << reader.problem().body;
 }
 
 TEST(Fields, MissingAndNullRequiredFieldsAreMissing) {

@@ -23,6 +23,7 @@
 #include "infra/rocksdb/stores.h"
 #include "ledger_check.h"
 #include "real_kafka.h"
+#include "run_command.h"
 #include "server_process.h"
 
 namespace microjobs {
@@ -158,6 +159,29 @@ void post_and_race(int port, HttpClient& client, World& world) {
   EXPECT_EQ(lost, 10);
 }
 
+// GET /metrics, read by Prometheus's own parser (prometheus-client from PyPI): the race's claims
+// are counted by route and status, and by command and outcome.
+void expect_metrics(HttpClient& client, const std::string& dir) {
+  HttpResult metrics = client.request("GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_EQ(metrics.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  std::ofstream(dir + "/metrics.txt") << metrics.body;
+  testing::Ran parsed = testing::run_command(std::string(MICROJOBS_BUILD_DIR) +
+                                             "/venv/bin/python " MICROJOBS_SOURCE_DIR
+                                             "/tests/system/parse_metrics.py " + dir + "/metrics.txt");
+  ASSERT_EQ(parsed.exit_code, 0) << parsed.out;
+  for (std::string_view sample : {
+           R"(microjobs_http_requests_total{method="POST",route="/v1/tasks/{id}/claims",status="201"} 20)",
+           R"(microjobs_http_requests_total{method="POST",route="/v1/tasks/{id}/claims",status="409"} 10)",
+           R"(microjobs_http_request_duration_seconds_count{method="POST",route="/v1/tasks/{id}/claims"} 30)",
+           R"(microjobs_commands_total{command="ClaimSlot",outcome="accepted"} 20)",
+           R"(microjobs_commands_total{command="ClaimSlot",outcome="no_free_slot"} 10)",
+           R"(microjobs_build_info{version=")",
+       }) {
+    EXPECT_NE(parsed.out.find(sample), std::string::npos) << sample << "\n" << parsed.out;
+  }
+}
+
 std::string submit_and_review(HttpClient& client, World& world) {
   std::map<std::string, std::string> token_of;
   for (std::size_t i = 0; i < world.workers.size(); ++i) token_of[world.workers[i]] = world.worker_tokens[i];
@@ -259,6 +283,7 @@ void expect_bad_input_rejected(int port, HttpClient& client, const World& world,
       {"7-decimal money", "POST", "/v1/tasks", R"({"title":"x","reward":"0.0500001","slots":1})", world.employer, 400, "invalid_field"},
       {"negative slots", "POST", "/v1/tasks", R"({"title":"x","reward":"0.05","slots":-3})", world.employer, 400, "invalid_field"},
       {"missing reward", "POST", "/v1/tasks", R"({"title":"x","slots":3})", world.employer, 400, "missing_field"},
+      {"misspelt field", "POST", "/v1/tasks", R"({"title":"x","reward":"0.05","slots":1,"max_per_wroker":2})", world.employer, 400, "unknown_field"},
       {"negative deposit", "POST", "/v1/deposits", R"({"account":"emp","amount":"-5.00","reference":"r"})", world.payments, 400, "invalid_field"},
       {"no token", "POST", "/v1/tasks", R"({"title":"x","reward":"0.05","slots":1})", "", 401, "unauthorized"},
       {"forged token", "POST", "/v1/tasks", R"({"title":"x","reward":"0.05","slots":1})", forged, 401, "invalid_token"},
@@ -303,6 +328,7 @@ TEST(EndToEnd, CampaignOverHttpSurvivesRestartAndRebuild) {
     set_up_users(client, world);
     post_and_race(server.port(), client, world);
     ASSERT_EQ(world.claim_of_worker.size(), 20u);
+    expect_metrics(client, dir.str());
     last_review = submit_and_review(client, world);
     post_idempotently(client, world);
     expect_results(client, world, last_review);

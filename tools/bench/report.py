@@ -103,6 +103,8 @@ def table(results, checks, wall_s, command):
          fmt(num(r, "replay.read_only")) + " / " + fmt(num(r, "replay.read_sha256"))),
         ("micro: decide+evolve, commands/s (claim, submit, approve)",
          fmt(num(r, "micro.BM_DecideEvolve_Lifecycle", "items_per_second"))),
+        ("micro: /metrics bookkeeping per command request, 1 / 2 threads",
+         " / ".join(fmt(num(r, f"micro.BM_Metrics_Request/threads:{t}", "ns_per_iter")) for t in (1, 2)) + " ns"),
         ("micro: envelope encode / decode / SHA-256, per event",
          " / ".join(fmt(num(r, f"micro.BM_{b}_Approval", "ns_per_iter")) for b in ("Encode", "Decode", "Sha256")) + " ns"),
         ("micro: projector fold into memory, events/s", fmt(num(r, "micro.BM_ProjectorApply", "items_per_second"))),
