@@ -207,6 +207,29 @@ std::optional<std::vector<std::string>> FieldReader::countries(std::string_view 
   return out;
 }
 
+std::optional<std::vector<std::string>> FieldReader::strings(std::string_view name,
+                                                            Presence presence,
+                                                            std::size_t max_count,
+                                                            std::size_t max_bytes) {
+  const JsonValue* value = get(name, presence, JsonValue::Kind::array, "an array of strings");
+  if (value == nullptr) return std::nullopt;
+  const std::string rule = "must hold 1 to " + std::to_string(max_count) + " strings of 1 to " +
+                           std::to_string(max_bytes) + " bytes";
+  if (value->items.empty() || value->items.size() > max_count) {
+    fail(problem_codes::kInvalidField, name, rule);
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  for (const JsonValue& item : value->items) {
+    if (item.kind != JsonValue::Kind::string || item.text.empty() || item.text.size() > max_bytes) {
+      fail(problem_codes::kInvalidField, name, rule);
+      return std::nullopt;
+    }
+    out.push_back(item.text);
+  }
+  return out;
+}
+
 std::optional<UserId> FieldReader::user_id(std::string_view name, Presence presence) {
   const JsonValue* value = get(name, presence, JsonValue::Kind::string, "a user id");
   if (value == nullptr) return std::nullopt;

@@ -52,6 +52,9 @@ class FieldReader {
   // ISO 3166-1 alpha-2 in upper case ("ID").
   std::optional<std::string> country(std::string_view name, Presence presence);
   std::optional<std::vector<std::string>> countries(std::string_view name, std::size_t max_count);
+  // An array of 1 to max_count strings of 1 to max_bytes each.
+  std::optional<std::vector<std::string>> strings(std::string_view name, Presence presence,
+                                                  std::size_t max_count, std::size_t max_bytes);
   std::optional<UserId> user_id(std::string_view name, Presence presence);
   std::optional<bool> boolean(std::string_view name, Presence presence);
   // Any JSON value but null, as its minified text of at most `max_bytes`.

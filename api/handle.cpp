@@ -68,6 +68,8 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/blocks", role_command<BlockWorker, roles::kEmployer, blocked_answer>},
     {"GET", "/v1/blocks", get_blocks},
     {"DELETE", "/v1/blocks/{}", delete_block},
+    {"POST", "/v1/webhooks", post_webhook},
+    {"GET", "/v1/webhooks/{}/deliveries", get_webhook_deliveries},
 };
 
 constexpr std::size_t kMaxIdempotencyKeyBytes = 128;

@@ -34,6 +34,7 @@ void post_task(Call& call);
 void post_claim(Call& call);
 void post_reviews(Call& call);
 void delete_block(Call& call);
+void post_webhook(Call& call);
 // The claim commands are table entries: claim_command<...> in api/command_route.h.
 
 void get_feed(Call& call);
@@ -50,6 +51,7 @@ void get_items(Call& call);
 void get_statement(Call& call);
 void get_employer_tasks(Call& call);
 void post_items(Call& call);
+void get_webhook_deliveries(Call& call);
 
 // Shared by the handlers: the 403 for a missing role or someone else's resource.
 Response forbidden(std::string_view detail);

@@ -17,6 +17,7 @@
 namespace microjobs {
 
 class ReadModels;
+class ReadStore;
 class ProjectionProgress;
 class PollingWaiter;
 class ApiMetrics;
@@ -56,6 +57,8 @@ struct ApiConfig {
   bool dev_secret = false;                      // the secret is the well-known development one
   int io_threads = 2;                           // threads running the server's io_context
   std::size_t pipeline_limit = 16;              // requests of one connection in flight at once
+  std::string webhook_signing_key;              // derives the secret shown at registration
+  bool webhooks_allow_private = false;          // accept loopback and private webhook URLs (tests)
 };
 
 // What handle() needs: the write side, the read side, time and the limits. Owns the poller that
@@ -76,6 +79,8 @@ class ApiContext {
   ProjectionProgress& projector;  // the Projector here, or the positions another process stored
   const Clock& clock;
   const ApiConfig config;
+  // The webhook deliverer's store (deliveries); nullptr when this process has none (503).
+  ReadStore* webhook_store = nullptr;
 
   // The number of partitions positions may name.
   std::int32_t partitions() const;

@@ -10,6 +10,7 @@
 #include "api/problem.h"
 #include "domain/codec/csv.h"
 #include "projections/read_models.h"
+#include "projections/webhooks.h"
 
 namespace microjobs {
 namespace {
@@ -260,6 +261,23 @@ bool read_page_parameter(const std::string& name, const std::string& value, std:
   return false;
 }
 
+// A query of `limit` (1..max_limit; `limit` holds the default) and `cursor` only; false after
+// answering 400.
+bool read_page_query(Call& call, std::size_t max_limit, std::size_t& limit, std::string& cursor) {
+  auto params = parse_query(call.query);
+  if (!params) {
+    call.done(bad_query("the query string is not percent-encoded"));
+    return false;
+  }
+  for (const auto& [name, value] : *params) {
+    if (std::string bad; !read_page_parameter(name, value, max_limit, limit, cursor, bad)) {
+      call.done(bad_query(bad));
+      return false;
+    }
+  }
+  return true;
+}
+
 bool reads_everything(const Principal& who) {
   return who.has_role(roles::kAuditor) || who.has_role(roles::kAdmin);
 }
@@ -404,15 +422,9 @@ void get_blocks(Call& call) {
   if (!call.principal.has_role(roles::kEmployer)) {
     return call.done(forbidden("blocks are an employer's own list"));
   }
-  auto params = parse_query(call.query);
-  if (!params) return call.done(bad_query("the query string is not percent-encoded"));
   std::size_t limit = 100;
   std::string cursor;
-  for (const auto& [name, value] : *params) {
-    if (std::string bad; !read_page_parameter(name, value, 500, limit, cursor, bad)) {
-      return call.done(bad_query(bad));
-    }
-  }
+  if (!read_page_query(call, 500, limit, cursor)) return;
   auto page = call.context.read_models.blocks(UserId{call.principal.user_id}, cursor, limit);
   if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
   call.done(page_response(page->items, page->next_cursor, [](JsonWriter& json, const BlockView& block) {
@@ -582,15 +594,9 @@ void get_employer_tasks(Call& call) {
   if (id != call.principal.user_id && !reads_everything(call.principal)) {
     return call.done(forbidden("an employer's tasks are read by the employer, auditors and admins"));
   }
-  auto params = parse_query(call.query);
-  if (!params) return call.done(bad_query("the query string is not percent-encoded"));
   std::string cursor;
   std::size_t limit = 50;
-  for (const auto& [name, value] : *params) {
-    if (std::string bad; !read_page_parameter(name, value, 500, limit, cursor, bad)) {
-      return call.done(bad_query(bad));
-    }
-  }
+  if (!read_page_query(call, 500, limit, cursor)) return;
   if (!valid_user_id(id) || !call.context.read_models.user(UserId{id})) {
     return call.done(problem(404, "user_not_found", "no user " + id));
   }
@@ -647,6 +653,52 @@ void get_reputation(Call& call) {
     } else {
       json.number(median_review_s);
     }
+  }));
+}
+
+}  // namespace microjobs
+
+namespace microjobs {
+
+// GET /v1/webhooks/{id}/deliveries: the webhook's owner (or an auditor) sees every delivery with
+// its last attempts, oldest first.
+void get_webhook_deliveries(Call& call) {
+  const std::string& id = call.params[0];
+  auto owner = owner_of_webhook(id);
+  const Principal& who = call.principal;
+  if (!owner) return call.done(problem(404, "webhook_not_found", "no webhook " + id));
+  if (owner->value != who.user_id && !reads_everything(who)) {
+    return call.done(forbidden("a webhook's deliveries are its owner's"));
+  }
+  ReadStore* store = call.context.webhook_store;
+  if (store == nullptr) {
+    return call.done(retry_later(503, problem_codes::kNoDeliverer,
+                                 "this process has no webhook deliverer beside it"));
+  }
+  if (!find_webhook(*store, WebhookId{id})) {
+    return call.done(problem(404, "webhook_not_found", "no webhook " + id + " (yet)"));
+  }
+  std::size_t limit = 100;
+  std::string cursor;
+  if (!read_page_query(call, 500, limit, cursor)) return;
+  auto page = webhook_deliveries(*store, WebhookId{id}, cursor, limit);
+  if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
+  call.done(page_response(page->items, page->next_cursor, [](JsonWriter& json, const DeliveryView& d) {
+    json.field("delivery", d.number)
+        .field("event_id", d.event_id)
+        .field("event_type", d.event_type)
+        .field("status", d.status)
+        .field("created_at", format_rfc3339(d.created_at))
+        .field("attempt_count", d.attempt_count);
+    json.key("next_attempt_at");
+    if (d.status == "pending") json.string(format_rfc3339(d.next_attempt_at)); else json.null();
+    json.key("attempts").begin_array();
+    for (const DeliveryAttempt& attempt : d.attempts) {
+      json.begin_object().field("at", format_rfc3339(attempt.at)).key("status");
+      if (attempt.status > 0) json.number(attempt.status); else json.null();
+      json.field("error", attempt.error).field("duration_ms", attempt.duration_ms).end_object();
+    }
+    json.end_array();
   }));
 }
 

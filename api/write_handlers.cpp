@@ -1,5 +1,6 @@
 // The command endpoints: validate the body (nothing invalid reaches the bus), build the command
 // with the token's user as actor, send it, and map its outcome to a response.
+#include <algorithm>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -11,6 +12,8 @@
 #include "api/handlers.h"
 #include "api/polling_waiter.h"
 #include "api/problem.h"
+#include "infra/webhook/signature.h"
+#include "infra/webhook/webhook_url.h"
 #include "projections/progress.h"
 #include "projections/read_models.h"
 
@@ -786,6 +789,66 @@ void post_items(Call& call) {
                                  " per call: send them in smaller calls"));
   }
   send(call, call.command_id, std::move(command), items_added_answer);
+}
+
+}  // namespace microjobs
+
+// ---- POST /v1/webhooks: an employer's events POSTed to its URL ----
+
+namespace microjobs {
+namespace {
+
+// The body's URL and event types, each problem naming its field; nullopt after answering 400.
+std::optional<RegisterWebhook> read_webhook(Call& call) {
+  auto body = object_body(call, false);
+  if (!body) return std::nullopt;
+  FieldReader fields(*body);
+  auto url = fields.text("url", Presence::required, 1, 2048);
+  auto events = fields.strings("events", Presence::required, 64, 64);
+  if (url) {
+    auto target = parse_webhook_url(*url);
+    if (!target.ok() || !valid_webhook_url(*url)) {
+      fields.invalid("url", target.ok() ? "must be an http:// or https:// URL of printable ASCII"
+                                        : target.error().message);
+    } else if (auto refused = refused_webhook_host(*target, call.context.config.webhooks_allow_private);
+               !refused.empty()) {
+      fields.invalid("url", refused);
+    }
+  }
+  for (std::size_t i = 0; events && i < events->size(); ++i) {
+    const std::string& type = (*events)[i];
+    if (!is_event_type(type)) {
+      fields.invalid("events", "\"" + type + "\" is no event type (GET /v1/schemas lists them)");
+    } else if (std::find(events->begin(), events->begin() + i, type) != events->begin() + i) {
+      fields.invalid("events", "\"" + type + "\" is listed twice");
+    }
+  }
+  if (!fields.finish()) {
+    call.done(fields.problem());
+    return std::nullopt;
+  }
+  return RegisterWebhook{UserId{call.principal.user_id}, *url, *events};
+}
+
+}  // namespace
+
+void post_webhook(Call& call) {
+  if (!require_role(call, roles::kEmployer)) return;
+  auto command = read_webhook(call);
+  if (!command) return;
+  send(call, call.command_id, std::move(*command),
+       [key = call.context.config.webhook_signing_key](const CommandOutcome& outcome) {
+         const auto* event = std::get_if<WebhookRegistered>(&outcome.event);
+         if (event == nullptr) return unexpected_event(outcome);
+         return command_response(201, outcome, [&](JsonWriter& json) {
+           json.field("webhook_id", event->webhook_id.value)
+               .field("url", event->url)
+               .key("events")
+               .begin_array();
+           for (const std::string& type : event->events) json.string(type);
+           json.end_array().field("secret", webhook_secret(key, event->webhook_id.value));
+         });
+       });
 }
 
 }  // namespace microjobs

@@ -60,13 +60,30 @@ WithdrawalId make_withdrawal_id(const UserId& user, std::int64_t number) {
   return WithdrawalId{user.value + ".w" + std::to_string(number)};
 }
 
-std::optional<UserId> owner_of_withdrawal(std::string_view withdrawal_id) {
-  auto dot = withdrawal_id.find(".w");
+namespace {
+
+// "{user}{marker}{digits}" -> user.
+std::optional<UserId> owner_before(std::string_view id, std::string_view marker) {
+  auto dot = id.find(marker);
   if (dot == std::string_view::npos) return std::nullopt;
-  std::string_view user = withdrawal_id.substr(0, dot);
-  std::string_view number = withdrawal_id.substr(dot + 2);
+  std::string_view user = id.substr(0, dot);
+  std::string_view number = id.substr(dot + marker.size());
   if (!valid_user_id(user) || !all_digits(number)) return std::nullopt;
   return UserId{std::string(user)};
+}
+
+}  // namespace
+
+std::optional<UserId> owner_of_withdrawal(std::string_view withdrawal_id) {
+  return owner_before(withdrawal_id, ".w");
+}
+
+WebhookId make_webhook_id(const UserId& user, std::int64_t number) {
+  return WebhookId{user.value + ".h" + std::to_string(number)};
+}
+
+std::optional<UserId> owner_of_webhook(std::string_view webhook_id) {
+  return owner_before(webhook_id, ".h");
 }
 
 }  // namespace microjobs

@@ -22,6 +22,7 @@ using UserId = Id<struct UserIdTag>;
 using TaskId = Id<struct TaskIdTag>;
 using ClaimId = Id<struct ClaimIdTag>;
 using WithdrawalId = Id<struct WithdrawalIdTag>;
+using WebhookId = Id<struct WebhookIdTag>;
 
 bool valid_user_id(std::string_view text);
 TaskId make_task_id(const UserId& employer, std::int64_t number);
@@ -34,6 +35,9 @@ std::optional<TaskId> task_of_claim(std::string_view claim_id);
 // A user's withdrawals are "{user}.w{n}" ("bob.w3"); the owner of a well-formed one.
 WithdrawalId make_withdrawal_id(const UserId& user, std::int64_t number);
 std::optional<UserId> owner_of_withdrawal(std::string_view withdrawal_id);
+// An employer's webhooks are "{user}.h{n}" ("alice.h1"); the owner of a well-formed one.
+WebhookId make_webhook_id(const UserId& user, std::int64_t number);
+std::optional<UserId> owner_of_webhook(std::string_view webhook_id);
 
 // An item of a per_item task, numbered from 1 in the order the items were added; 0: no item (a
 // claim on a plain task). Events omit it when 0, so plain claims keep their bytes.

@@ -85,6 +85,7 @@ std::string event_subject(const Event& event) {
         else if constexpr (requires { e.task_id; }) return e.task_id.value;
         else if constexpr (requires { e.deposit_id; }) return e.deposit_id;
         else if constexpr (requires { e.withdrawal_id; }) return e.withdrawal_id.value;
+        else if constexpr (requires { e.webhook_id; }) return e.webhook_id.value;
         else if constexpr (requires { e.worker_id; }) return e.worker_id.value;  // a block
         else return e.user_id.value;
       },

@@ -37,6 +37,7 @@ namespace microjobs {
   X(duplicate_ref, 409, "an item with this ref is in the task or twice in the call")              \
   X(below_minimum, 409, "the amount is below the minimum withdrawal")                             \
   X(withdrawal_not_found, 404, "no such withdrawal")                                              \
+  X(too_many_webhooks, 409, "an employer has at most 10 webhooks")                                \
   /* Not decided by the rules: the processor answers it when a command id it remembers comes */  \
   /* with another command or another body (domain/idempotency.h). Appends nothing. */            \
   X(idempotency_key_reused, 422,                                                                 \

@@ -26,6 +26,7 @@ struct Policy {
   // event must fit in one Kafka record at the broker's default message.max.bytes (1 MB).
   std::size_t max_item_bytes_per_call = 900'000;
   Micros min_withdrawal{1'000'000};  // 1.00: below it a withdrawal is 409 below_minimum
+  std::int64_t max_webhooks = 10;    // per employer
 };
 
 Micros fee_per_slot(Micros reward, const Policy& policy);

@@ -22,4 +22,5 @@
 #include "domain/user/deposit_funds.h"
 #include "domain/user/register_user.h"
 #include "domain/user/request_withdrawal.h"
+#include "domain/user/register_webhook.h"
 #include "domain/user/settle_withdrawal.h"

@@ -156,12 +156,14 @@ struct UserState {
   Micros pending_withdrawal;  // requested, not yet completed or failed by the payment provider
   std::int64_t next_withdrawal_number = 1;
   std::map<WithdrawalId, WithdrawalState> withdrawals;
+  std::int64_t next_webhook_number = 1;
   template <class V> void visit(V& v) {
     v("registered", registered); v("country", country); v("display_name", display_name);
     v("available", available); v("escrow", escrow); v("next_task_number", next_task_number);
     v("deposit_references", deposit_references); v("blocked", blocked);
     v("pending_withdrawal", pending_withdrawal);
     v("next_withdrawal_number", next_withdrawal_number); v("withdrawals", withdrawals);
+    v("next_webhook_number", next_webhook_number);
   }
   Micros& balance(accounts::Bucket bucket) { return accounts::bucket_of(*this, bucket); }
 };

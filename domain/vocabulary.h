@@ -16,6 +16,7 @@ struct CreditWorker; struct WorkerCredited;
 struct BlockWorker; struct UnblockWorker; struct WorkerBlocked; struct WorkerUnblocked;
 struct RequestWithdrawal; struct WithdrawalRequested;
 struct CompleteWithdrawal; struct FailWithdrawal; struct WithdrawalCompleted; struct WithdrawalFailed;
+struct RegisterWebhook; struct WebhookRegistered;
 // task/
 struct PostTask; struct TaskPosted;
 struct AddSlots; struct SlotsAdded;
@@ -41,7 +42,7 @@ using Command = std::variant<RegisterUser, DepositFunds, PostTask, ClaimSlot, Ab
                              OverrideRejection, PayBonus, AutoApprove, ExpireClaim, CreditWorker,
                              AddSlots, PauseTask, ResumeTask, CancelTask, ExpireTask, BlockWorker,
                              UnblockWorker, AddItems, RequestWithdrawal,
-                             CompleteWithdrawal, FailWithdrawal>;
+                             CompleteWithdrawal, FailWithdrawal, RegisterWebhook>;
 
 using Event = std::variant<UserRegistered, UserProfileUpdated, FundsDeposited, TaskPosted,
                            SlotClaimed, ClaimAbandoned, ClaimExpired, ProofSubmitted,
@@ -49,7 +50,7 @@ using Event = std::variant<UserRegistered, UserProfileUpdated, FundsDeposited, T
                            RevisionRequested, BonusPaid, RejectionOverridden, SlotsAdded,
                            TaskPaused, TaskResumed, TaskCancelled, TaskExpired, WorkerBlocked,
                            WorkerUnblocked, ItemsAdded, WithdrawalRequested,
-                           WithdrawalCompleted, WithdrawalFailed>;
+                           WithdrawalCompleted, WithdrawalFailed, WebhookRegistered>;
 
 // What a decider answers: the one event to append, or why not.
 using Decision = std::variant<Event, Rejection>;

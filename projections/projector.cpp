@@ -398,6 +398,8 @@ class Folder {
   void on(const WithdrawalRequested&) {}
   void on(const WithdrawalCompleted&) {}
   void on(const WithdrawalFailed&) {}
+  // The webhook deliverer folds these into its own store (projections/webhooks.h).
+  void on(const WebhookRegistered&) {}
 
   // An override paid from a slot's escrow settles the claim's item, which is then still
   // unassigned after the rejection gave it back: the override accepted its work (the domain takes

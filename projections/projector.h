@@ -26,6 +26,7 @@ struct ChainPosition {
   std::int64_t next_offset = 0;  // the next log offset to read
   std::int64_t seq = 0;          // the last applied seq
   std::string hash;              // the last applied record's hash (64 zeros before seq 1)
+  template <class V> void visit(V& v) { v("next_offset", next_offset); v("seq", seq); v("hash", hash); }
 };
 
 class Projector final : public ProjectionProgress {

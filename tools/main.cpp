@@ -11,6 +11,7 @@
 #include "api/auth.h"
 #include "api/http.h"
 #include "api/server.h"
+#include "infra/webhook/signature.h"
 #include "tools/node.h"
 #include "tools/subcommands.h"
 
@@ -26,6 +27,15 @@ Secret jwt_secret() {
   const char* env = std::getenv("MICROJOBS_JWT_SECRET");
   if (env != nullptr && *env != '\0') return {env, false};
   return {std::string(kDevelopmentSecret), true};
+}
+
+// The key each webhook's secret is derived from (infra/webhook/signature.h):
+// MICROJOBS_WEBHOOK_KEY, else one derived from the JWT secret, so that a development server
+// needs no second secret. Changing it changes every webhook's secret.
+std::string webhook_signing_key(const Secret& jwt) {
+  const char* env = std::getenv("MICROJOBS_WEBHOOK_KEY");
+  if (env != nullptr && *env != '\0') return env;
+  return hmac_sha256_hex(jwt.value, "microjobs webhook signing key");
 }
 
 void print_first_screen(const std::string& address, int port, const NodeConfig& config, bool dev_secret) {
@@ -74,6 +84,7 @@ int serve(NodeConfig config, const std::string& roles, const std::string& addres
     return 2;
   }
   Secret secret = jwt_secret();  // the server itself warns when it is the development secret
+  config.webhooks.signing_key = webhook_signing_key(secret);
   auto node = EmbeddedNode::open(config);
   if (!node.ok()) {
     spdlog::error("{}", node.error().message);
@@ -98,8 +109,11 @@ int serve(NodeConfig config, const std::string& roles, const std::string& addres
   api_config.jwt_secret = secret.value;
   api_config.dev_secret = secret.is_dev;
   api_config.partitions = config.partitions;
+  api_config.webhook_signing_key = config.webhooks.signing_key;
+  api_config.webhooks_allow_private = config.webhooks.allow_private;
   ApiContext context((*node)->bus(), (*node)->reads(), (*node)->progress(), (*node)->clock(),
                      api_config);
+  context.webhook_store = (*node)->webhook_store();
   HttpServer server(context);
   auto bound = server.start(address, static_cast<unsigned short>(port));
   if (!bound.ok()) {
@@ -124,6 +138,7 @@ struct ServeArgs {
   std::string port_file;
   std::string roles = "all";
   std::string min_withdrawal;
+  std::int64_t webhook_first_retry_ms = 10'000;
 };
 
 CLI::App* add_serve(CLI::App& app, ServeArgs& args) {
@@ -146,6 +161,12 @@ CLI::App* add_serve(CLI::App& app, ServeArgs& args) {
       ->capture_default_str();
   cmd->add_option("--processor-group", config.processor_group,
                   "Kafka, processor: the consumer group (default PREFIX-processors)");
+  cmd->add_flag("--webhooks-allow-private", config.webhooks.allow_private,
+               "accept and deliver webhooks to loopback and private addresses (tests; never in production)");
+  cmd->add_option("--webhooks-first-retry-ms", args.webhook_first_retry_ms,
+                  "a failed webhook delivery's first retry, doubling after (with jitter) up to an hour")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3'600'000}));
   args.min_withdrawal = format_money(config.processor.policy.min_withdrawal);
   cmd->add_option("--min-withdrawal", args.min_withdrawal, "the smallest withdrawal a worker may request")
       ->capture_default_str()
@@ -224,6 +245,7 @@ int main(int argc, char** argv) {
   }
   if (*serve_cmd) {
     serve_args.config.processor.policy.min_withdrawal = *parse_money(serve_args.min_withdrawal);
+    serve_args.config.webhooks.first_retry = std::chrono::milliseconds(serve_args.webhook_first_retry_ms);
     return serve(serve_args.config, serve_args.roles, serve_args.address, serve_args.port,
                  serve_args.port_file);
   }

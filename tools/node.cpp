@@ -16,11 +16,6 @@ Result<std::unique_ptr<EmbeddedNode>> EmbeddedNode::open(NodeConfig config) {
   auto state = RocksStateStore::open(dir + "/state");
   if (!state.ok()) return state.error();
   node->state_ = std::move(*state);
-  if (node->config_.projector_role) {
-    auto read_store = RocksReadStore::open(dir + "/read");
-    if (!read_store.ok()) return read_store.error();
-    node->read_store_ = std::move(*read_store);
-  }
   const bool kafka = !node->config_.event_log.empty() && node->config_.event_log != "local";
   if (!kafka && !(node->config_.api_role && node->config_.processor_role && node->config_.projector_role)) {
     return Error{"with the local log a node has every role; roles apply to --event-log kafka://"};
@@ -41,18 +36,35 @@ Result<std::unique_ptr<EmbeddedNode>> EmbeddedNode::open(NodeConfig config) {
   if (node->config_.processor_role) {
     node->credits_ = std::make_unique<CreditManager>(*node->log_, *node->api_bus_, *node->state_);
   }
-  if (node->config_.projector_role) {
-    node->projector_ = std::make_unique<Projector>(*node->log_, *node->read_store_);
-    node->reads_ = std::make_unique<ReadModels>(*node->read_store_);
-  } else if (node->config_.api_role) {
-    auto followed = RocksReadStore::open_secondary(node->config_.read_from + "/read", dir + "/read-follower");
-    if (!followed.ok()) return followed.error();
-    node->followed_store_ = std::move(*followed);
-    node->reads_ = std::make_unique<ReadModels>(*node->followed_store_);
-    node->stored_progress_ = std::make_unique<StoredProgress>(*node->followed_store_, node->log_->partitions());
-    spdlog::info("api: serves the read models of the projector at {}", node->config_.read_from);
-  }
+  MJ_RETURN_IF_ERROR(node->open_read_side());
   return node;
+}
+
+// The projector's read models and the webhook deliverer's store, or for an api alone the ones a
+// projector process on this machine writes (followed as RocksDB secondaries).
+Status EmbeddedNode::open_read_side() {
+  const std::string& dir = config_.data_dir;
+  if (config_.projector_role) {
+    auto read_store = RocksReadStore::open(dir + "/read");
+    if (!read_store.ok()) return read_store.error();
+    read_store_ = std::move(*read_store);
+    projector_ = std::make_unique<Projector>(*log_, *read_store_);
+    reads_ = std::make_unique<ReadModels>(*read_store_);
+    auto webhook_store = RocksReadStore::open(dir + "/webhooks");
+    if (!webhook_store.ok()) return webhook_store.error();
+    webhook_store_ = std::move(*webhook_store);
+    webhooks_ = std::make_unique<WebhookDeliverer>(*log_, *webhook_store_, *clock_, config_.webhooks);
+  } else if (config_.api_role) {
+    auto followed = RocksReadStore::open_secondary(config_.read_from + "/read", dir + "/read-follower");
+    if (!followed.ok()) return followed.error();
+    followed_store_ = std::move(*followed);
+    reads_ = std::make_unique<ReadModels>(*followed_store_);
+    stored_progress_ = std::make_unique<StoredProgress>(*followed_store_, log_->partitions());
+    spdlog::info("api: serves the read models of the projector at {}", config_.read_from);
+    auto webhooks = RocksReadStore::open_secondary(config_.read_from + "/webhooks", dir + "/webhooks-follower");
+    if (webhooks.ok()) followed_webhooks_ = std::move(*webhooks);
+  }
+  return ok_status();
 }
 
 EmbeddedNode::~EmbeddedNode() { stop(); }
@@ -79,6 +91,9 @@ Status EmbeddedNode::start() {
     projector_thread_ = std::jthread([this](std::stop_token stop) { projector_->run(stop); });
     spdlog::info("projector: reads the event log from stored positions; writes {}/read", config_.data_dir);
   }
+  if (webhooks_) {
+    webhook_thread_ = std::jthread([this](std::stop_token stop) { webhooks_->run(stop); });
+  }
   return ok_status();
 }
 
@@ -90,9 +105,10 @@ void EmbeddedNode::stop() {
   }
   host_.reset();  // leaves the group: its processors stop
   if (local_bus_) local_bus_->stop();
-  if (projector_thread_.joinable()) {
-    projector_thread_.request_stop();
-    projector_thread_.join();
+  for (std::jthread* reader : {&projector_thread_, &webhook_thread_}) {
+    if (!reader->joinable()) continue;
+    reader->request_stop();
+    reader->join();
   }
 }
 

@@ -15,6 +15,7 @@
 #include "infra/kafka/kafka_bus.h"
 #include "infra/kafka/kafka_log.h"
 #include "infra/rocksdb/stores.h"
+#include "infra/webhook/deliverer.h"
 #include "projections/projector.h"
 #include "projections/read_models.h"
 
@@ -48,6 +49,8 @@ struct NodeConfig {
   // Kafka, processor: the consumer group whose members share the partitions (default:
   // "{prefix}-processors"). Two groups on one topic both own every partition: only for tests.
   std::string processor_group;
+  // Projector role: the webhook deliverer beside the projector (its store: data_dir/webhooks).
+  WebhookConfig webhooks;
 };
 
 // Parses "all" or a comma-separated list of api, processor, projector into `config`.
@@ -72,6 +75,11 @@ class EmbeddedNode {
   EventLog& log() { return *log_; }
   CreditManager& credits() { return *credits_; }
   const Clock& clock() const { return *clock_; }
+  // The webhook deliverer's store (its own, or the followed projector's); nullptr when this
+  // process has none.
+  ReadStore* webhook_store() {
+    return webhook_store_ ? static_cast<ReadStore*>(webhook_store_.get()) : followed_webhooks_.get();
+  }
   const NodeConfig& config() const { return config_; }
 
  private:
@@ -92,8 +100,14 @@ class EmbeddedNode {
   std::unique_ptr<ReadModels> reads_;
   std::unique_ptr<RocksReadStore> followed_store_;
   std::unique_ptr<StoredProgress> stored_progress_;
+  std::unique_ptr<RocksReadStore> webhook_store_;
+  std::unique_ptr<RocksReadStore> followed_webhooks_;
+  std::unique_ptr<WebhookDeliverer> webhooks_;
   std::jthread credit_thread_;
   std::jthread projector_thread_;
+  std::jthread webhook_thread_;
+
+  Status open_read_side();
 };
 
 // Opens the event log a NodeConfig names (local or Kafka).

@@ -33,6 +33,12 @@ struct Writer {
     put(static_cast<std::int64_t>(values.size()));
     for (const auto& value : values) put(value);
   }
+  // A nested struct that lists its fields in visit() (a delivery's attempts).
+  template <class T>
+    requires requires(T& value, Writer& writer) { value.visit(writer); }
+  void put(const T& value) {
+    const_cast<T&>(value).visit(*this);  // visit() only reads through Writer
+  }
   template <class T> void operator()(const char*, const T& value) { put(value); }
 };
 
@@ -77,6 +83,11 @@ struct Reader {
     }
     values.resize(static_cast<std::size_t>(size));
     for (auto& value : values) get(value);
+  }
+  template <class T>
+    requires requires(T& value, Reader& reader) { value.visit(reader); }
+  void get(T& value) {
+    value.visit(*this);
   }
   // A value that ends before a field was written by an older version: the field keeps its default.
   template <class T> void operator()(const char*, T& value) {

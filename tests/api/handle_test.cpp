@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "api/http.h"
+#include "infra/webhook/signature.h"
 #include "api_test_support.h"
 #include "projections/projector.h"
 #include "projections/read_models.h"
@@ -20,6 +21,7 @@ class HandleTest : public ::testing::Test {
   static ApiConfig config() {
     ApiConfig config;
     config.jwt_secret = std::string(kSecret);
+    config.webhook_signing_key = "handle-test-webhook-key";
     config.min_position_wait = 50ms;
     return config;
   }
@@ -250,6 +252,43 @@ TEST_F(HandleTest, MetricsCountRequestsByRouteAndCommandsByOutcome) {
     EXPECT_NE(metrics.body.find(std::string(line) + "\n"), std::string::npos) << line << "\n" << metrics.body;
   }
   EXPECT_EQ(sent, 2);
+}
+
+TEST_F(HandleTest, AWebhookMayPointAtPublicAddressesOnlyAndShowsItsSecretOnce) {
+  struct Case {
+    std::string body, detail;
+  };
+  std::vector<Case> cases = {
+      {R"({"url":"http://127.0.0.1:8080/h","events":["task.posted.v1"]})", "url: 127.0.0.1 is a private"},
+      {R"({"url":"http://169.254.169.254/latest/meta-data","events":["task.posted.v1"]})", "url: 169.254.169.254"},
+      {R"({"url":"http://[::1]/h","events":["task.posted.v1"]})", "url: ::1"},
+      {R"({"url":"http://localhost/h","events":["task.posted.v1"]})", "url: localhost"},
+      {R"({"url":"ftp://example.com/h","events":["task.posted.v1"]})", "url: the scheme"},
+      {R"({"url":"https://example.com/h","events":["task.posted.v7"]})", "events: \"task.posted.v7\" is no event type"},
+      {R"({"url":"https://example.com/h","events":["task.posted.v1","task.posted.v1"]})", "listed twice"},
+      {R"({"url":"https://example.com/h","events":[]})", "events: must hold 1 to 64"},
+      {R"({"url":"https://example.com/h"})", "events: is required"},
+  };
+  for (const Case& c : cases) {
+    Response response = employer("POST", "/v1/webhooks", c.body);
+    EXPECT_EQ(response.status, 400) << c.body;
+    EXPECT_NE(member(body_of(response), "detail").find(c.detail), std::string::npos)
+        << c.body << " -> " << member(body_of(response), "detail");
+  }
+  EXPECT_EQ(bus.sent_count(), 0u);
+
+  bus.set_answer([](const CommandId&, const Command& command) {
+    const auto& registration = std::get<RegisterWebhook>(command);
+    return accepted(WebhookRegistered{WebhookId{"emp1.h1"}, registration.employer_id, registration.url,
+                                      registration.events});
+  });
+  Response created = employer("POST", "/v1/webhooks",
+                              R"({"url":"https://hooks.example.com/m","events":["proof.submitted.v1"]})");
+  EXPECT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(member(body_of(created), "webhook_id"), "emp1.h1");
+  EXPECT_EQ(member(body_of(created), "secret"), webhook_secret(context.config.webhook_signing_key, "emp1.h1"));
+  EXPECT_EQ(send(make_request("POST", "/v1/webhooks", R"({"url":"https://a.example/","events":["task.posted.v1"]})",
+                              token_for("w1", {"worker"}))).status, 403);
 }
 
 TEST_F(HandleTest, OversizedBodyIs413) {

@@ -109,6 +109,8 @@ std::vector<Event> sample_events() {
                           {{"user:worker_9:pending_withdrawal", "world:withdrawals", Micros{12'500'000}}}},
       WithdrawalFailed{WithdrawalId{"worker_9.w3"}, worker, Micros{12'500'000}, "The wallet is closed.",
                        {{"user:worker_9:pending_withdrawal", "user:worker_9:available", Micros{12'500'000}}}},
+      WebhookRegistered{WebhookId{"emp-1.h2"}, UserId{"emp-1"}, "https://hooks.example.com/microjobs?team=7",
+                        {"proof.submitted.v1", "task.expired.v1"}},
   };
 }
 

@@ -79,7 +79,7 @@ std::string Simulation::step() {
   touched_tasks_.clear();
   if (static_cast<std::size_t>(step_) < users_.size()) return register_user(step_);
   std::uint64_t roll = below(100);
-  if (roll < 2) return chance(50) ? register_again() : hostile();
+  if (roll < 2) return chance(50) ? register_again() : (chance(50) ? hostile() : register_webhook());
   if (roll < 8) return chance(25) ? withdraw() : deposit();
   if (roll < 16) return chance(20) ? control_task() : post_task();
   if (roll < 44) return claim_slot();
@@ -121,6 +121,15 @@ std::string Simulation::register_again() {
   std::string country = chance(50) ? user.country : kCountries[below(std::size(kCountries))];
   Expect expect = country == user.country ? Expect::exists : Expect::accepted;
   return execute(RegisterUser{user.id, country, "User " + user.id.value}, expect);
+}
+
+// An employer asks for some of its events at a URL; now and then with a type that does not exist.
+std::string Simulation::register_webhook() {
+  User& user = random_user(chance(30));
+  std::vector<std::string> events = {"proof.submitted.v1"};
+  if (chance(50)) events.push_back("task.expired.v1");
+  if (chance(5)) events.push_back("proof.submitted.v9");
+  return execute(RegisterWebhook{user.id, "https://hooks.example.com/" + user.id.value, events});
 }
 
 std::string Simulation::deposit() {

@@ -123,6 +123,7 @@ class Simulation {
   std::string step();
   std::string register_user(std::size_t index);
   std::string register_again();
+  std::string register_webhook();
   std::string deposit();
   std::string withdraw();
   std::string settle_withdrawal();

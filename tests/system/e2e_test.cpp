@@ -17,6 +17,7 @@
 #include "api/auth.h"
 #include "commands/clock.h"
 #include "http_client.h"
+#include "http_json.h"
 #include "domain/codec/envelope.h"
 #include "domain/codec/sha256.h"
 #include "infra/kafka/kafka_log.h"
@@ -30,7 +31,11 @@ namespace microjobs {
 namespace {
 
 namespace json = boost::json;
+using testing::auth;
+using testing::body_of;
 using testing::eventually;
+using testing::num;
+using testing::str;
 using testing::HttpClient;
 using testing::HttpResult;
 using testing::ServerProcess;
@@ -42,29 +47,6 @@ std::string token(const std::string& user, const std::string& role) {
   return mint_token(kSecret, user, {role}, 3600, SystemClock().now());
 }
 
-std::map<std::string, std::string> auth(const std::string& bearer,
-                                        std::map<std::string, std::string> more = {}) {
-  more["Authorization"] = "Bearer " + bearer;
-  return more;
-}
-
-json::object body_of(const HttpResult& result) {
-  json::error_code ec;
-  json::value value = json::parse(result.body, ec);
-  EXPECT_FALSE(ec) << result.body;
-  return ec || !value.is_object() ? json::object{} : value.as_object();
-}
-
-std::string str(const json::object& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->value().is_string()) return "<missing " + std::string(key) + ">";
-  return std::string(it->value().as_string());
-}
-
-std::int64_t num(const json::object& object, const char* key) {
-  auto it = object.find(key);
-  return it == object.end() || !it->value().is_int64() ? -1 : it->value().as_int64();
-}
 
 std::int64_t log_records(const std::string& data_dir) {
   auto log = LocalEventLog::open_read_only(data_dir + "/log");
