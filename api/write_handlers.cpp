@@ -807,7 +807,7 @@ std::optional<RegisterWebhook> read_webhook(Call& call) {
   auto events = fields.strings("events", Presence::required, 64, 64);
   if (url) {
     auto target = parse_webhook_url(*url);
-    if (!target.ok() || !valid_webhook_url(*url)) {
+    if (!target.ok() || !valid_http_url(*url)) {
       fields.invalid("url", target.ok() ? "must be an http:// or https:// URL of printable ASCII"
                                         : target.error().message);
     } else if (auto refused = refused_webhook_host(*target, call.context.config.webhooks_allow_private);

@@ -38,6 +38,7 @@ namespace microjobs {
   X(below_minimum, 409, "the amount is below the minimum withdrawal")                             \
   X(withdrawal_not_found, 404, "no such withdrawal")                                              \
   X(too_many_webhooks, 409, "an employer has at most 10 webhooks")                                \
+  X(proof_not_url, 400, "this task takes a URL as proof: http:// or https://, printable ASCII")  \
   /* Not decided by the rules: the processor answers it when a command id it remembers comes */  \
   /* with another command or another body (domain/idempotency.h). Appends nothing. */            \
   X(idempotency_key_reused, 422,                                                                 \

@@ -49,6 +49,24 @@ bool valid_utf8(std::string_view text) {
   return true;
 }
 
+bool valid_http_url(std::string_view url) {
+  if (url.size() > 2048) return false;
+  std::string_view rest;
+  if (url.starts_with("https://")) {
+    rest = url.substr(8);
+  } else if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else {
+    return false;
+  }
+  if (rest.empty() || rest.front() == '/' || rest.front() == ':' || rest.front() == '?') return false;
+  for (char c : url) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte >= 0x7f) return false;
+  }
+  return true;
+}
+
 bool valid_text(std::string_view text, std::size_t max_bytes) {
   return text.size() <= max_bytes && valid_utf8(text);
 }

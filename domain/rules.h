@@ -36,6 +36,9 @@ bool valid_utf8(std::string_view text);
 // Text that goes into events must be valid UTF-8: the envelope is JSON, and a record that cannot
 // be read back would stop every replay of its partition.
 bool valid_text(std::string_view text, std::size_t max_bytes);
+// "http://" or "https://", a host, no spaces, control or non-ASCII characters, at most 2,048
+// bytes: a URL proof, a webhook's target (which the API also parses with Boost.URL).
+bool valid_http_url(std::string_view url);
 // ISO 3166-1 alpha-2, upper case.
 bool valid_country(std::string_view country);
 // A review's reason: 1 to 1000 bytes of UTF-8.

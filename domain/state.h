@@ -92,6 +92,7 @@ struct TaskState {
   // go first, lowest number first. item_ref_hashes, sorted, keeps refs unique (ref_hash()): 8
   // bytes per item is all the memory an item costs.
   bool per_item = false;
+  std::string proof_type = "text";  // "url": a submission's proof must be an http(s) URL
   std::int64_t items = 0;
   std::int64_t next_item = 1;
   std::set<std::int64_t> returned_items;
@@ -111,6 +112,7 @@ struct TaskState {
     v("next_claim_number", next_claim_number); v("per_item", per_item); v("items", items);
     v("next_item", next_item); v("returned_items", returned_items);
     v("item_ref_hashes", item_ref_hashes); v("escrow", escrow); v("claims", claims); v("workers", workers);
+    v("proof_type", proof_type);
   }
 
   // Approvals paid from the slots' escrow.

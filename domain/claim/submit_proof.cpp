@@ -10,6 +10,7 @@ Decision decide_one(const PartitionState& state, const SubmitProof& command, Uni
   auto [task, claim] = find_claim(state, command.claim_id);
   if (claim == nullptr) return Rejection::claim_not_found;
   if (claim->worker_id != command.worker_id) return Rejection::forbidden;
+  if (task->proof_type == "url" && !valid_http_url(command.proof)) return Rejection::proof_not_url;
   // A claim the scheduler already expired says so, like one whose deadline just passed.
   if (claim->status == ClaimStatus::expired) return Rejection::claim_expired;
   if (!claim->held()) return Rejection::wrong_state;

@@ -93,6 +93,7 @@ void evolve_one(PartitionState& state, const TaskPosted& e) {
   task.min_approved = e.min_approved;
   task.max_per_worker = e.max_per_worker;
   task.per_item = e.per_item;
+  task.proof_type = e.proof_type;
   task.escrow = e.escrow;
   state.task_deadlines.emplace(e.expires_at, e.task_id);
   apply_transfers(state, e.transfers);

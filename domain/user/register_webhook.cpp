@@ -7,23 +7,6 @@
 
 namespace microjobs {
 
-bool valid_webhook_url(std::string_view url) {
-  if (url.size() > 2048) return false;
-  std::string_view rest;
-  if (url.starts_with("https://")) {
-    rest = url.substr(8);
-  } else if (url.starts_with("http://")) {
-    rest = url.substr(7);
-  } else {
-    return false;
-  }
-  if (rest.empty() || rest.front() == '/' || rest.front() == ':' || rest.front() == '?') return false;
-  return std::none_of(url.begin(), url.end(), [](char c) {
-    auto byte = static_cast<unsigned char>(c);
-    return byte <= 0x20 || byte == 0x7f || byte >= 0x80;
-  });
-}
-
 bool is_event_type(std::string_view type) {
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
     return ((std::variant_alternative_t<I, Event>::kType == type) || ...);
@@ -32,7 +15,7 @@ bool is_event_type(std::string_view type) {
 
 Decision decide_one(const PartitionState& state, const RegisterWebhook& command, UnixMs,
                     const Policy& policy) {
-  if (!valid_webhook_url(command.url)) return Rejection::invalid_argument;
+  if (!valid_http_url(command.url)) return Rejection::invalid_argument;
   if (command.events.empty() || command.events.size() > 64) return Rejection::invalid_argument;
   std::vector<std::string> sorted = command.events;
   std::sort(sorted.begin(), sorted.end());

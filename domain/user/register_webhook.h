@@ -17,7 +17,7 @@ struct RegisterWebhook {
   static constexpr std::string_view kName = "RegisterWebhook";
   static constexpr std::string_view kActor = "employer_id";
   UserId employer_id;
-  std::string url;                  // http:// or https://, at most 2,048 bytes
+  std::string url;                  // valid_http_url(); where it may point is infra/webhook's rule
   std::vector<std::string> events;  // 1 to 64 event types ("submission.submitted.v1"), no repeats
   template <class V> void visit(V& v) {
     v("employer_id", employer_id);
@@ -39,10 +39,6 @@ struct WebhookRegistered {
   }
 };
 
-// A URL the deliverer can POST to: "http://" or "https://", a host, no spaces or control
-// characters, at most 2,048 bytes. Where it may point (no private addresses) is the deliverer's
-// check, at each delivery, since a name can resolve elsewhere later.
-bool valid_webhook_url(std::string_view url);
 // One of the Event list's kType names.
 bool is_event_type(std::string_view type);
 

@@ -158,6 +158,24 @@ TEST(SubmitProof, SubmitsTheProofStampedWithNow) {
   EXPECT_TRUE(is_event(decision, proof_submitted("emp.1.1", "w1", at_s(30), "@wayan")));
 }
 
+TEST(SubmitProof, ATaskThatAsksForAUrlTakesOnlyAUrl) {
+  std::vector<Event> events = open_task();
+  std::get<TaskPosted>(events.back()).proof_type = "url";
+  PartitionState state = given(with(events, {slot_claimed("emp.1.1", "w1", at_s(3600))}));
+  auto submit = [&](std::string proof) {
+    return decide(state, SubmitProof{ClaimId{"emp.1.1"}, UserId{"w1"}, std::move(proof)}, at_s(30));
+  };
+  for (const char* not_url : {"@wayan", "example.com/review", "https://", "https://exa mple.com",
+                              "javascript:alert(1)", "https://\u00e9xample.com"}) {
+    EXPECT_TRUE(is_rejection(submit(not_url), Rejection::proof_not_url)) << not_url;
+  }
+  EXPECT_TRUE(is_event(submit("https://play.example.com/review/123?lang=en"),
+                       proof_submitted("emp.1.1", "w1", at_s(30), "https://play.example.com/review/123?lang=en")));
+  EXPECT_TRUE(is_rejection(decide(state, SubmitProof{ClaimId{"emp.1.1"}, UserId{"w2"}, "x"}, at_s(30)),
+                           Rejection::forbidden))
+      << "another worker's claim is forbidden before its proof is read";
+}
+
 TEST(SubmitProof, EvolveMovesTheClaimToSubmitted) {
   PartitionState state = given(with(claimed_by_w1(), {proof_submitted("emp.1.1", "w1", at_s(30))}));
   const TaskState* task = state.find_task(TaskId{"emp.1"});

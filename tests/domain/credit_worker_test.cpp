@@ -84,7 +84,7 @@ TEST(RejectionCodes, AreInTheDocumentedOrder) {
       "already_claimed",    "max_per_worker",  "no_free_slot",   "wrong_state",
       "claim_expired",      "out_of_order",    "revision_limit",
       "review_window_closed", "override_window_closed", "block_not_found", "not_per_item", "too_many_items", "duplicate_ref",
-      "below_minimum",      "withdrawal_not_found",   "too_many_webhooks",
+      "below_minimum",      "withdrawal_not_found",   "too_many_webhooks", "proof_not_url",
       "idempotency_key_reused"};
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(rejection_code(static_cast<Rejection>(i)), expected[i]) << "value " << i;
