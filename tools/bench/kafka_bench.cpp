@@ -1,8 +1,11 @@
 // Throughput of the Kafka EventLog adapter against librdkafka producing the very same records raw
 // (same topic layout, same partitions, same acks=all idempotent producer), in the same run, on a
-// librdkafka mock cluster of 3 brokers. Records are real envelopes made through the domain.
+// librdkafka mock cluster of 3 brokers, or on a real cluster given its bootstrap (topics made
+// through the Admin API); there the adapter also runs fenced (a Kafka transaction per append, as
+// the processors do by default), which gives the transaction's cost per batch. Records are real
+// envelopes made through the domain.
 //
-//   build/tools/bench/kafka_bench [records per round] [batch] [rounds]
+//   build/tools/bench/kafka_bench [records per round] [batch] [rounds] [bootstrap]
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
@@ -15,6 +18,7 @@
 
 #include "domain/codec/envelope.h"
 #include "domain/codec/sha256.h"
+#include "infra/kafka/kafka_admin.h"
 #include "infra/kafka/kafka_log.h"
 
 using namespace microjobs;
@@ -42,12 +46,19 @@ std::vector<std::string> make_records(std::int32_t partition, std::int64_t count
   return values;
 }
 
+// `fenced`: a transactional writer per partition, one transaction per append.
 double adapter_run(const std::string& bootstrap, const std::string& topic,
-                   const std::vector<std::vector<std::string>>& data, std::size_t batch) {
-  auto log = KafkaEventLog::open(KafkaConfig{bootstrap, topic, kPartitions});
+                   const std::vector<std::vector<std::string>>& data, std::size_t batch,
+                   bool fenced = false) {
+  KafkaConfig config{bootstrap, topic, kPartitions};
+  if (fenced) config.transactional_id_prefix = topic + ".writer";
+  auto log = KafkaEventLog::open(config);
   if (!log.ok()) {
     std::fprintf(stderr, "%s\n", log.error().message.c_str());
     std::exit(1);
+  }
+  for (std::int32_t p = 0; fenced && p < kPartitions; ++p) {
+    if (!(*log)->become_writer(p).ok()) std::exit(1);
   }
   // The processor has each record's hash already (it chains them) and passes it along, so the
   // hashes are made before the clock starts.
@@ -114,17 +125,57 @@ double raw_run(const std::string& bootstrap, const std::string& topic,
   return seconds;
 }
 
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+// A fresh events topic of kPartitions on a real cluster, made through the Admin API.
+std::string real_topic(const std::string& bootstrap, const std::string& prefix) {
+  KafkaTopics topics(bootstrap, prefix);
+  if (auto made = setup_topics(topics, TopicLayout{kPartitions, 1, std::chrono::seconds(60)}); !made.ok()) {
+    std::fprintf(stderr, "%s\n", made.error().message.c_str());
+    std::exit(1);
+  }
+  return topics.events();
+}
+
+// Raw, adapter and fenced adapter, interleaved on fresh topics of a real cluster.
+int real_cluster(const std::string& bootstrap, const std::vector<std::vector<std::string>>& data,
+                 std::size_t batch, int rounds) {
+  const double total = static_cast<double>(data[0].size() * kPartitions);
+  std::vector<double> raw_rates, adapter_rates, fenced_rates;
+  const std::string run = std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+  for (int round = 0; round < rounds; ++round) {
+    const std::string name = "kb" + run + "-" + std::to_string(round);
+    raw_rates.push_back(total / raw_run(bootstrap, real_topic(bootstrap, name + "-raw"), data));
+    adapter_rates.push_back(total / adapter_run(bootstrap, real_topic(bootstrap, name + "-adapter"), data, batch));
+    fenced_rates.push_back(total / adapter_run(bootstrap, real_topic(bootstrap, name + "-fenced"), data, batch, true));
+  }
+  std::printf("kafka %s (8 partitions, %zu-byte envelopes, acks=all idempotent), median of %d "
+              "interleaved rounds of %.0f records, batches of %zu:\n",
+              bootstrap.c_str(), data[0][0].size(), rounds, total, batch);
+  std::printf("  raw librdkafka producer          %10.0f records/s\n", median(raw_rates));
+  std::printf("  KafkaEventLog::append            %10.0f records/s\n", median(adapter_rates));
+  std::printf("  KafkaEventLog::append, fenced    %10.0f records/s (a transaction per batch)\n", median(fenced_rates));
+  std::printf("RESULT name=kafka_real.raw rate=%.0f\nRESULT name=kafka_real.adapter rate=%.0f batch=%zu\n"
+              "RESULT name=kafka_real.fenced rate=%.0f batch=%zu\n",
+              median(raw_rates), median(adapter_rates), batch, median(fenced_rates), batch);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::int64_t records = argc > 1 ? std::atoll(argv[1]) : 40'000;
   const std::size_t batch = argc > 2 ? static_cast<std::size_t>(std::atoll(argv[2])) : 1024;
   const int rounds = argc > 3 ? std::atoi(argv[3]) : 5;
+  std::vector<std::vector<std::string>> data;
+  for (std::int32_t p = 0; p < kPartitions; ++p) data.push_back(make_records(p, records / kPartitions));
+  if (argc > 4) return real_cluster(argv[4], data, batch, rounds);
   auto mock = MockKafka::start(3, kPartitions);
   if (!mock.ok()) return 1;
   auto cluster = static_cast<rd_kafka_mock_cluster_t*>((*mock)->cluster());
-  std::vector<std::vector<std::string>> data;
-  for (std::int32_t p = 0; p < kPartitions; ++p) data.push_back(make_records(p, records / kPartitions));
   const double total = static_cast<double>(records / kPartitions * kPartitions);
   // Interleaved rounds on fresh topics (the mock keeps at most 5 MiB per partition); the medians
   // are reported, since the two cores are shared with everything else on the machine.
@@ -140,10 +191,6 @@ int main(int argc, char** argv) {
     adapter_rates.push_back(total / adapter);
     ratios.push_back(raw / adapter);
   }
-  auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-  };
   std::printf("kafka mock (3 brokers, 8 partitions, %zu-byte envelopes, acks=all idempotent), "
               "median of %d interleaved rounds of %.0f records:\n", data[0][0].size(), rounds, total);
   std::printf("  raw librdkafka producer   %10.0f records/s\n", median(raw_rates));

@@ -101,6 +101,14 @@ def table(results, checks, wall_s, command):
          fmt(num(r, "audit.verify")) + " (parse-only " + fmt(num(r, "replay.read_sha256")) + ")"),
         ("replay: read only / read + SHA-256, events/s",
          fmt(num(r, "replay.read_only")) + " / " + fmt(num(r, "replay.read_sha256"))),
+        ("real Kafka (1 node, fenced writers): lifecycle commands/s over HTTP (64 conns), p50 / p99",
+         fmt(num(r, "kafka_lifecycle.command")) + ", " +
+         " / ".join(fmt(num(r, "kafka_lifecycle.command", f), 1) for f in ("p50_ms", "p99_ms")) + " ms"),
+        ("real Kafka (1 node, fenced writers): hot task claims/s over HTTP (1,000 conns), p50 / p99",
+         fmt(num(r, "kafka_hot-task.claim")) + ", " +
+         " / ".join(fmt(num(r, "kafka_hot-task.claim", f), 1) for f in ("p50_ms", "p99_ms")) + " ms"),
+        ("real Kafka appends, records/s: raw librdkafka / KafkaEventLog / fenced (batches of 1,024)",
+         " / ".join(fmt(num(r, f"kafka_real.{k}")) for k in ("raw", "adapter", "fenced"))),
         ("micro: decide+evolve, commands/s (claim, submit, approve)",
          fmt(num(r, "micro.BM_DecideEvolve_Lifecycle", "items_per_second"))),
         ("micro: /metrics bookkeeping per command request, 1 / 2 threads",
