@@ -4,6 +4,7 @@ HMAC-SHA256 of "t.body"> with the webhook's secret) and answers 503 to the first
 attempts of each event, so that the sender must retry.
 
   webhook_receiver.py --port-file F --secret-file S --log L [--fail-first N] [--port P]
+                      [--tls-cert CERT --tls-key KEY]   (HTTPS with that certificate)
 
 Writes its port to F once listening. Reads the secret from S at each request (the test writes it
 there after registering the webhook). Appends one JSON line per request to L:
@@ -12,6 +13,7 @@ import argparse
 import hashlib
 import hmac
 import json
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,8 +61,14 @@ def main():
     parser.add_argument("--log", required=True)
     parser.add_argument("--fail-first", type=int, default=0)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(args, {}, threading.Lock()))
+    if args.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     with open(args.port_file, "w", encoding="utf-8") as f:
         f.write(f"{server.server_address[1]}\n")
     server.serve_forever()

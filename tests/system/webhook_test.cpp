@@ -16,6 +16,7 @@
 #include "commands/clock.h"
 #include "http_client.h"
 #include "http_json.h"
+#include "run_command.h"
 #include "infra/webhook/http_post.h"
 #include "infra/webhook/signature.h"
 #include "server_process.h"
@@ -273,6 +274,43 @@ TEST(WebhookDelivery, APrivateAddressIsRefusedAtDeliveryUnlessAllowed) {
   PostResult tried = http_post(*target, {}, "{}", std::chrono::milliseconds(2000), true);
   EXPECT_EQ(tried.status, 0);
   EXPECT_EQ(tried.error.find("private addresses only"), std::string::npos) << tried.error;
+}
+
+// HTTPS: the deliverer verifies the receiver's certificate against the system's CA store (here
+// SSL_CERT_FILE, a self-signed certificate made with the openssl command) and its name.
+TEST(WebhookDelivery, HttpsVerifiesTheCertificateAndTheName) {
+  TempDir dir;
+  const std::string cert = dir.str() + "/cert.pem", key = dir.str() + "/key.pem";
+  testing::Ran made = testing::run_command(
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext "
+      "subjectAltName=DNS:localhost -keyout " + key + " -out " + cert);
+  ASSERT_EQ(made.exit_code, 0) << made.out;
+  std::ofstream(dir.str() + "/secret") << "s\n";
+  ServerProcess receiver(dir.str(), kSecret);
+  ASSERT_TRUE(receiver.launch({"/usr/bin/python3", MICROJOBS_SOURCE_DIR "/tests/system/webhook_receiver.py",
+                               "--port-file", dir.str() + "/port", "--secret-file", dir.str() + "/secret",
+                               "--log", dir.str() + "/log.jsonl", "--tls-cert", cert, "--tls-key", key},
+                              dir.str() + "/port"));
+  const std::string port = std::to_string(receiver.port());
+  const std::string body = R"({"id":"0-1","type":"task.posted.v1"})";
+  auto post = [&](const std::string& url) {
+    const std::int64_t now = SystemClock().now().value / 1000;
+    return http_post(*parse_webhook_url(url),
+                     {{"X-Microjobs-Event-Id", "0-1"}, {"X-Microjobs-Signature", webhook_signature("s", now, body)}},
+                     body, std::chrono::milliseconds(5000), true);
+  };
+  unsetenv("SSL_CERT_FILE");
+  PostResult untrusted = post("https://localhost:" + port + "/hook");
+  EXPECT_EQ(untrusted.status, 0);
+  EXPECT_NE(untrusted.error.find("certificate verify failed"), std::string::npos) << untrusted.error;
+  setenv("SSL_CERT_FILE", cert.c_str(), 1);
+  PostResult trusted = post("https://localhost:" + port + "/hook");
+  EXPECT_EQ(trusted.status, 200) << trusted.error;
+  PostResult wrong_name = post("https://127.0.0.1:" + port + "/hook");  // the certificate names localhost
+  EXPECT_EQ(wrong_name.status, 0);
+  EXPECT_NE(wrong_name.error.find("certificate verify failed"), std::string::npos) << wrong_name.error;
+  unsetenv("SSL_CERT_FILE");
+  receiver.stop(SIGKILL);
 }
 
 TEST(WebhookSignature, IsHmacSha256OfTimeDotBody) {
