@@ -223,6 +223,9 @@ void delete_block(Call& call) {
     return call.done(problem(404, rejection_code(Rejection::block_not_found),
                              "no blocked worker " + call.params[0]));
   }
+  auto body = object_body(call, true);  // takes no fields: nothing, or {}
+  if (!body) return;
+  if (FieldReader fields(*body); !fields.finish()) return call.done(fields.problem());
   UnblockWorker command{UserId{call.principal.user_id}, UserId{call.params[0]}};
   send(call, call.command_id, std::move(command), [](const CommandOutcome& outcome) {
     const auto* event = std::get_if<WorkerUnblocked>(&outcome.event);

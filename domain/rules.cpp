@@ -1,6 +1,7 @@
 #include "domain/rules.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "domain/assert.h"
 
@@ -59,7 +60,10 @@ bool valid_http_url(std::string_view url) {
   } else {
     return false;
   }
-  if (rest.empty() || rest.front() == '/' || rest.front() == ':' || rest.front() == '?') return false;
+  // A host starts with a letter, a digit or an IPv6 literal's bracket (not "#x", "@", "/").
+  if (rest.empty() || !(std::isalnum(static_cast<unsigned char>(rest.front())) || rest.front() == '[')) {
+    return false;
+  }
   for (char c : url) {
     auto byte = static_cast<unsigned char>(c);
     if (byte <= 0x20 || byte >= 0x7f) return false;

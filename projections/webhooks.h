@@ -46,11 +46,13 @@ struct DeliveryView {
   std::int64_t attempt_count = 0;
   std::vector<DeliveryAttempt> attempts;  // the last kAttemptsKept
   std::string body;                       // the event's envelope, while pending
+  UnixMs first_attempt_at;                // the retry window (24 h) runs from here
   static constexpr std::size_t kAttemptsKept = 10;
   template <class V> void visit(V& v) {
     v("number", number); v("event_id", event_id); v("event_type", event_type); v("status", status);
     v("created_at", created_at); v("next_attempt_at", next_attempt_at);
     v("attempt_count", attempt_count); v("attempts", attempts); v("body", body);
+    v("first_attempt_at", first_attempt_at);
   }
 };
 

@@ -32,10 +32,20 @@ Secret jwt_secret() {
 // The key each webhook's secret is derived from (infra/webhook/signature.h):
 // MICROJOBS_WEBHOOK_KEY, else one derived from the JWT secret, so that a development server
 // needs no second secret. Changing it changes every webhook's secret.
+// It logs where the key comes from and a fingerprint, so that the processes of a deployment can
+// be seen to agree; with the development secret anyone can derive it, and it says so.
 std::string webhook_signing_key(const Secret& jwt) {
   const char* env = std::getenv("MICROJOBS_WEBHOOK_KEY");
-  if (env != nullptr && *env != '\0') return env;
-  return hmac_sha256_hex(jwt.value, "microjobs webhook signing key");
+  const bool own = env != nullptr && *env != '\0';
+  std::string key = own ? std::string(env) : hmac_sha256_hex(jwt.value, "microjobs webhook signing key");
+  const std::string fingerprint = hmac_sha256_hex(key, "fingerprint").substr(0, 12);
+  if (!own && jwt.is_dev) {
+    spdlog::warn("webhook secrets derive from the development secret: anyone can forge their "
+                 "signatures; set MICROJOBS_WEBHOOK_KEY (or MICROJOBS_JWT_SECRET) in production");
+  }
+  spdlog::info("webhook signing key: {} (fingerprint {})",
+               own ? "MICROJOBS_WEBHOOK_KEY" : "derived from the JWT secret", fingerprint);
+  return key;
 }
 
 void print_first_screen(const std::string& address, int port, const NodeConfig& config, bool dev_secret) {
@@ -149,7 +159,7 @@ CLI::App* add_serve(CLI::App& app, ServeArgs& args) {
   cmd->add_option("--port", args.port, "port to listen on (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
   cmd->add_option("--port-file", args.port_file, "write the bound port to this file once serving (0 without the api role)");
   cmd->add_option("--partitions", config.partitions, "partitions of a new log")->capture_default_str()->check(CLI::Range(1, 1024));
-  cmd->add_option("--role", args.roles, "all, or a comma list of api, processor, projector (Kafka only)")
+  cmd->add_option("--role", args.roles, "all, or a comma list of api, processor, projector, webhooks (Kafka only; one process with webhooks)")
       ->capture_default_str();
   cmd->add_option("--node-id", config.node_id, "Kafka: this node's reply key (default: random)");
   cmd->add_option("--read-from", config.read_from,

@@ -17,7 +17,8 @@ Result<std::unique_ptr<EmbeddedNode>> EmbeddedNode::open(NodeConfig config) {
   if (!state.ok()) return state.error();
   node->state_ = std::move(*state);
   const bool kafka = !node->config_.event_log.empty() && node->config_.event_log != "local";
-  if (!kafka && !(node->config_.api_role && node->config_.processor_role && node->config_.projector_role)) {
+  if (!kafka && !(node->config_.api_role && node->config_.processor_role && node->config_.projector_role &&
+                  node->config_.webhooks_role)) {
     return Error{"with the local log a node has every role; roles apply to --event-log kafka://"};
   }
   if (!kafka) {
@@ -50,10 +51,6 @@ Status EmbeddedNode::open_read_side() {
     read_store_ = std::move(*read_store);
     projector_ = std::make_unique<Projector>(*log_, *read_store_);
     reads_ = std::make_unique<ReadModels>(*read_store_);
-    auto webhook_store = RocksReadStore::open(dir + "/webhooks");
-    if (!webhook_store.ok()) return webhook_store.error();
-    webhook_store_ = std::move(*webhook_store);
-    webhooks_ = std::make_unique<WebhookDeliverer>(*log_, *webhook_store_, *clock_, config_.webhooks);
   } else if (config_.api_role) {
     auto followed = RocksReadStore::open_secondary(config_.read_from + "/read", dir + "/read-follower");
     if (!followed.ok()) return followed.error();
@@ -61,6 +58,14 @@ Status EmbeddedNode::open_read_side() {
     reads_ = std::make_unique<ReadModels>(*followed_store_);
     stored_progress_ = std::make_unique<StoredProgress>(*followed_store_, log_->partitions());
     spdlog::info("api: serves the read models of the projector at {}", config_.read_from);
+  }
+  if (config_.webhooks_role) {
+    auto webhook_store = RocksReadStore::open(dir + "/webhooks");
+    if (!webhook_store.ok()) return webhook_store.error();
+    webhook_store_ = std::move(*webhook_store);
+    webhooks_ = std::make_unique<WebhookDeliverer>(*log_, *webhook_store_, *clock_, config_.webhooks);
+  } else if (config_.api_role && !config_.read_from.empty()) {
+    // Opened once: a deliverer that starts later is seen after this process restarts.
     auto webhooks = RocksReadStore::open_secondary(config_.read_from + "/webhooks", dir + "/webhooks-follower");
     if (webhooks.ok()) followed_webhooks_ = std::move(*webhooks);
   }
@@ -114,23 +119,26 @@ void EmbeddedNode::stop() {
 
 Status parse_roles(std::string_view roles, NodeConfig& config) {
   if (roles == "all") {
-    config.api_role = config.processor_role = config.projector_role = true;
+    config.api_role = config.processor_role = config.projector_role = config.webhooks_role = true;
     return ok_status();
   }
-  config.api_role = config.processor_role = config.projector_role = false;
+  config.api_role = config.processor_role = config.projector_role = config.webhooks_role = false;
   while (!roles.empty()) {
     auto comma = roles.find(',');
     std::string_view role = roles.substr(0, comma);
     if (role == "api") config.api_role = true;
     else if (role == "processor") config.processor_role = true;
     else if (role == "projector") config.projector_role = true;
-    else return Error{"unknown role '" + std::string(role) + "' (api, processor, projector or all)"};
+    else if (role == "webhooks") config.webhooks_role = true;
+    else return Error{"unknown role '" + std::string(role) + "' (api, processor, projector, webhooks or all)"};
     roles = comma == std::string_view::npos ? std::string_view() : roles.substr(comma + 1);
   }
   if (config.api_role && !config.projector_role && config.read_from.empty()) {
     return Error{"an api without a projector needs --read-from: the data dir of a projector process"};
   }
-  if (!config.api_role && !config.processor_role && !config.projector_role) return Error{"no role"};
+  if (!config.api_role && !config.processor_role && !config.projector_role && !config.webhooks_role) {
+    return Error{"no role"};
+  }
   return ok_status();
 }
 

@@ -49,7 +49,10 @@ struct NodeConfig {
   // Kafka, processor: the consumer group whose members share the partitions (default:
   // "{prefix}-processors"). Two groups on one topic both own every partition: only for tests.
   std::string processor_group;
-  // Projector role: the webhook deliverer beside the projector (its store: data_dir/webhooks).
+  // `webhooks`: the webhook deliverer (its store: data_dir/webhooks). Exactly one process of a
+  // deployment should have it, or receivers get every event once per deliverer; an `api` alone
+  // shows the deliveries of the one in its read_from process.
+  bool webhooks_role = true;
   WebhookConfig webhooks;
 };
 

@@ -10,11 +10,11 @@ Decision decide_one(const PartitionState& state, const SubmitProof& command, Uni
   auto [task, claim] = find_claim(state, command.claim_id);
   if (claim == nullptr) return Rejection::claim_not_found;
   if (claim->worker_id != command.worker_id) return Rejection::forbidden;
-  if (task->proof_type == "url" && !valid_http_url(command.proof)) return Rejection::proof_not_url;
   // A claim the scheduler already expired says so, like one whose deadline just passed.
   if (claim->status == ClaimStatus::expired) return Rejection::claim_expired;
   if (!claim->held()) return Rejection::wrong_state;
   if (now >= claim->expires_at) return Rejection::claim_expired;
+  if (task->proof_type == "url" && !valid_http_url(command.proof)) return Rejection::proof_not_url;
   return ProofSubmitted{task_id_of(command.claim_id), command.claim_id, claim->worker_id,
                         command.proof, now};
 }

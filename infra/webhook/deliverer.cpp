@@ -18,7 +18,7 @@ namespace {
 
 constexpr std::size_t kAttemptsPerHookPerStep = 64;
 
-template <class T> std::optional<T> load(ReadStore& store, const std::string& key) {
+template <class T> std::optional<T> read_record(ReadStore& store, const std::string& key) {
   auto bytes = store.get(key);
   if (!bytes) return std::nullopt;
   return binary::decode<T>(*bytes);
@@ -29,19 +29,26 @@ template <class T> std::optional<T> load(ReadStore& store, const std::string& ke
 WebhookDeliverer::WebhookDeliverer(EventLog& log, ReadStore& store, const Clock& clock,
                                    WebhookConfig config)
     : log_(log), store_(store), clock_(clock), config_(std::move(config)) {
+  load();
+}
+
+void WebhookDeliverer::load() {
+  chain_.clear();
+  hooks_.clear();
+  by_employer_.clear();
   for (std::int32_t p = 0; p < log_.partitions(); ++p) {
-    auto chain = load<ChainPosition>(store_, webhook_keys::position(p));
+    auto chain = read_record<ChainPosition>(store_, webhook_keys::position(p));
     chain_.push_back(chain ? *chain : ChainPosition{0, 0, kZeroHash});
   }
   store_.scan("hook/", "hook/", [&](std::string_view, std::string_view value) {
     auto view = binary::decode<WebhookView>(value);
     MJ_ASSERT(view.has_value());
     Hook hook{*view, {view->events.begin(), view->events.end()}, {}, UnixMs{0}};
-    if (auto cursor = load<WebhookCursor>(store_, webhook_keys::cursor(view->webhook_id.value))) {
+    if (auto cursor = read_record<WebhookCursor>(store_, webhook_keys::cursor(view->webhook_id.value))) {
       hook.cursor = *cursor;
     }
     if (hook.cursor.head < hook.cursor.next) {
-      auto head = load<DeliveryView>(store_, webhook_keys::delivery(view->webhook_id.value, hook.cursor.head));
+      auto head = read_record<DeliveryView>(store_, webhook_keys::delivery(view->webhook_id.value, hook.cursor.head));
       if (head) hook.head_due = head->next_attempt_at;
     }
     by_employer_.emplace(view->employer_id.value, view->webhook_id.value);
@@ -54,7 +61,14 @@ Result<std::size_t> WebhookDeliverer::step() {
   std::size_t work = 0;
   WriteSet batch;
   Status read = ingest(batch, work);
-  if (!batch.entries.empty()) MJ_RETURN_IF_ERROR(store_.write(batch));
+  // The batch holds what was read up to any error, with the positions of exactly that; memory
+  // ran ahead of it, so a failed write puts memory back to what the store has.
+  if (!batch.entries.empty()) {
+    if (Status written = store_.write(batch); !written.ok()) {
+      load();
+      return written.error();
+    }
+  }
   MJ_RETURN_IF_ERROR(read);
   MJ_RETURN_IF_ERROR(attempt_due(work));
   return work;
@@ -66,23 +80,30 @@ Status WebhookDeliverer::ingest(WriteSet& batch, std::size_t& work) {
     if (log_.end(p) <= chain.next_offset) continue;
     auto records = log_.read(p, chain.next_offset, config_.records_per_step);
     if (!records.ok()) return records.error();
-    for (const LogRecord& record : *records) {
-      const std::string where = "partition " + std::to_string(p) + " offset " + std::to_string(record.offset);
-      auto seq = peek_seq(record.value);
-      if (!seq) return Error{"webhooks: " + where + ": not an envelope"};
-      std::string hash = sha256_hex(record.value);
-      ChainStep step = classify_record(chain.seq, chain.hash, *seq,
-                                       peek_attribute(record.value, "prev_hash"), hash);
-      if (step == ChainStep::gap) return Error{"webhooks: " + where + ": gap in the chain"};
-      if (step == ChainStep::apply) {
-        MJ_RETURN_IF_ERROR(ingest_record(record, batch));
-        chain.seq = *seq;
-        chain.hash = std::move(hash);
-      }
-      chain.next_offset = record.after();
-      ++work;
+    Status read = ingest_records(*records, chain, batch, work);
+    batch.put(webhook_keys::position(p), binary::encode(chain));  // as far as it got
+    if (!read.ok()) return Error{"webhooks: partition " + std::to_string(p) + ": " + read.error().message};
+  }
+  return ok_status();
+}
+
+Status WebhookDeliverer::ingest_records(const std::vector<LogRecord>& records, ChainPosition& chain,
+                                        WriteSet& batch, std::size_t& work) {
+  for (const LogRecord& record : records) {
+    const std::string where = "offset " + std::to_string(record.offset);
+    auto seq = peek_seq(record.value);
+    if (!seq) return Error{where + ": not an envelope"};
+    std::string hash = sha256_hex(record.value);
+    ChainStep step = classify_record(chain.seq, chain.hash, *seq,
+                                     peek_attribute(record.value, "prev_hash"), hash);
+    if (step == ChainStep::gap) return Error{where + ": gap in the chain"};
+    if (step == ChainStep::apply) {
+      MJ_RETURN_IF_ERROR(ingest_record(record, batch));
+      chain.seq = *seq;
+      chain.hash = std::move(hash);
     }
-    batch.put(webhook_keys::position(p), binary::encode(chain));
+    chain.next_offset = record.after();
+    ++work;
   }
   return ok_status();
 }
@@ -125,6 +146,7 @@ Status WebhookDeliverer::ingest_record(const LogRecord& record, WriteSet& batch)
 Status WebhookDeliverer::attempt_due(std::size_t& work) {
   for (auto& [id, hook] : hooks_) {
     for (std::size_t n = 0; n < kAttemptsPerHookPerStep; ++n) {
+      if (stop_.stop_requested()) return ok_status();  // each attempt may take its whole deadline
       if (hook.cursor.head >= hook.cursor.next || hook.head_due > clock_.now()) break;
       MJ_RETURN_IF_ERROR(attempt(hook));
       ++work;
@@ -136,7 +158,7 @@ Status WebhookDeliverer::attempt_due(std::size_t& work) {
 Status WebhookDeliverer::attempt(Hook& hook) {
   const std::string& id = hook.view.webhook_id.value;
   const std::string key = webhook_keys::delivery(id, hook.cursor.head);
-  auto delivery = load<DeliveryView>(store_, key);
+  auto delivery = read_record<DeliveryView>(store_, key);
   MJ_ASSERT(delivery.has_value());  // written with the cursor that names it
   const UnixMs started = clock_.now();
   PostResult result = post(hook, *delivery, started);
@@ -145,9 +167,11 @@ Status WebhookDeliverer::attempt(Hook& hook) {
   if (delivery->attempts.size() > DeliveryView::kAttemptsKept) {
     delivery->attempts.erase(delivery->attempts.begin());
   }
-  ++delivery->attempt_count;
+  if (delivery->attempt_count++ == 0) delivery->first_attempt_at = started;
   const bool delivered = result.status >= 200 && result.status < 300;
-  const bool expired = now.value - delivery->created_at.value >= config_.give_up_after.count();
+  // The window runs from the first attempt, not from the event: deliveries queued behind a
+  // failing one have not been tried yet.
+  const bool expired = now.value - delivery->first_attempt_at.value >= config_.give_up_after.count();
   if (delivered || expired) {
     delivery->status = delivered ? "delivered" : "failed";
     delivery->body.clear();
@@ -192,6 +216,7 @@ std::chrono::milliseconds WebhookDeliverer::retry_delay(std::int64_t attempts) {
 }
 
 void WebhookDeliverer::run(std::stop_token stop) {
+  stop_ = stop;
   while (!stop.stop_requested()) {
     const std::uint64_t seen = log_.append_count();
     auto done = step();

@@ -2,8 +2,8 @@
 // WebhookDeliverer: one more reader of the event log. It folds webhook.registered events into the
 // webhooks it knows, queues for each webhook the events of its employer's stream whose type it
 // asked for, and POSTs each one — the envelope's exact bytes, signed (signature.h) — until the
-// receiver answers 2xx, retrying with exponential backoff and full jitter for `give_up_after`
-// (24 h), then marks it failed and goes on. At least once, and in log order per webhook: a
+// receiver answers 2xx, retrying with exponential backoff and jitter for `give_up_after` (24 h
+// from its first attempt), then marks it failed and goes on. At least once, and in log order per webhook: a
 // delivery waits behind the one being retried.
 //
 // Its positions, the queues and the delivery log live in its own store, written in one batch per
@@ -30,8 +30,8 @@ struct WebhookConfig {
   std::string signing_key;     // derives each webhook's secret (signature.h)
   bool allow_private = false;  // deliver to loopback and private addresses (tests only)
   std::chrono::milliseconds attempt_timeout{10'000};
-  std::chrono::milliseconds first_retry{10'000};   // then doubling, capped at max_retry, each
-  std::chrono::milliseconds max_retry{3'600'000};  // drawn at random below it (full jitter)
+  std::chrono::milliseconds first_retry{10'000};   // then doubling, capped at max_retry; half of
+  std::chrono::milliseconds max_retry{3'600'000};  // each delay fixed, half random (equal jitter)
   std::chrono::milliseconds give_up_after{86'400'000};
   std::size_t records_per_step = 512;  // per partition
 };
@@ -54,7 +54,11 @@ class WebhookDeliverer {
     UnixMs head_due{0};  // when the head delivery is due (0: now)
   };
 
+  // Reads the positions, webhooks and cursors from the store (at start, and after a failed write).
+  void load();
   Status ingest(WriteSet& batch, std::size_t& work);
+  Status ingest_records(const std::vector<LogRecord>& records, ChainPosition& chain, WriteSet& batch,
+                        std::size_t& work);
   Status ingest_record(const LogRecord& record, WriteSet& batch);
   // Attempts every due head delivery, each written with its webhook's cursor as it ends.
   Status attempt_due(std::size_t& work);
@@ -70,6 +74,7 @@ class WebhookDeliverer {
   std::map<std::string, Hook, std::less<>> hooks_;                     // by webhook id
   std::multimap<std::string, std::string, std::less<>> by_employer_;  // employer -> webhook ids
   std::mt19937_64 jitter_{std::random_device{}()};
+  std::stop_token stop_;  // run()'s: attempts stop between one and the next
 };
 
 }  // namespace microjobs

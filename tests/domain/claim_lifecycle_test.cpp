@@ -166,7 +166,7 @@ TEST(SubmitProof, ATaskThatAsksForAUrlTakesOnlyAUrl) {
     return decide(state, SubmitProof{ClaimId{"emp.1.1"}, UserId{"w1"}, std::move(proof)}, at_s(30));
   };
   for (const char* not_url : {"@wayan", "example.com/review", "https://", "https://exa mple.com",
-                              "javascript:alert(1)", "https://\u00e9xample.com"}) {
+                              "javascript:alert(1)", "https://\u00e9xample.com", "https://#x", "http://@"}) {
     EXPECT_TRUE(is_rejection(submit(not_url), Rejection::proof_not_url)) << not_url;
   }
   EXPECT_TRUE(is_event(submit("https://play.example.com/review/123?lang=en"),

@@ -17,6 +17,11 @@
 #include "http_client.h"
 #include "http_json.h"
 #include "run_command.h"
+#include "domain/codec/envelope.h"
+#include "domain/codec/sha256.h"
+#include "domain/events.h"
+#include "infra/rocksdb/stores.h"
+#include "infra/webhook/deliverer.h"
 #include "infra/webhook/http_post.h"
 #include "infra/webhook/signature.h"
 #include "server_process.h"
@@ -253,10 +258,13 @@ TEST(WebhookUrls, ParsedWithBoostUrlAndPrivateAddressesKnown) {
   }
   for (const char* ip : {"127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1",
                          "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1", "::1", "::",
-                         "fe80::1", "fd00::1", "::ffff:10.0.0.1", "198.18.0.1"}) {
+                         "fe80::1", "fd00::1", "::ffff:10.0.0.1", "198.18.0.1", "64:ff9b::a00:5",
+                         "64:ff9b:1::1", "2002:a00:5::1", "::10.0.0.5", "fec0::1", "2001:0:4136:e378::1",
+                         "2130706433", "0x7f.1", "127.1"}) {
     EXPECT_TRUE(is_private_address(ip)) << ip;
   }
-  for (const char* ip : {"8.8.8.8", "172.32.0.1", "100.128.0.1", "2001:4860:4860::8888", "example.com"}) {
+  for (const char* ip : {"8.8.8.8", "172.32.0.1", "100.128.0.1", "2001:4860:4860::8888", "example.com",
+                         "64:ff9b::808:808", "2002:808:808::1"}) {
     EXPECT_FALSE(is_private_address(ip)) << ip;
   }
   EXPECT_NE(refused_webhook_host(*parse_webhook_url("http://LOCALHOST:80/"), false), "");
@@ -293,6 +301,8 @@ TEST(WebhookDelivery, HttpsVerifiesTheCertificateAndTheName) {
                               dir.str() + "/port"));
   const std::string port = std::to_string(receiver.port());
   const std::string body = R"({"id":"0-1","type":"task.posted.v1"})";
+  const char* outside = std::getenv("SSL_CERT_FILE");
+  const std::string saved = outside ? outside : "";
   auto post = [&](const std::string& url) {
     const std::int64_t now = SystemClock().now().value / 1000;
     return http_post(*parse_webhook_url(url),
@@ -309,8 +319,63 @@ TEST(WebhookDelivery, HttpsVerifiesTheCertificateAndTheName) {
   PostResult wrong_name = post("https://127.0.0.1:" + port + "/hook");  // the certificate names localhost
   EXPECT_EQ(wrong_name.status, 0);
   EXPECT_NE(wrong_name.error.find("certificate verify failed"), std::string::npos) << wrong_name.error;
-  unsetenv("SSL_CERT_FILE");
+  if (outside) setenv("SSL_CERT_FILE", saved.c_str(), 1); else unsetenv("SSL_CERT_FILE");
   receiver.stop(SIGKILL);
+}
+
+// The deliverer alone, with a manual clock, a local log and a target that refuses every
+// connection: retries back off, and the 24 h window of each delivery runs from its own first
+// attempt, so one queued behind a failing one is not given up with it.
+TEST(WebhookDeliverer, GivesUpADeliveryADayAfterItsFirstAttemptOnly) {
+  TempDir dir;
+  auto log = LocalEventLog::open(dir.str() + "/log", 1);
+  auto store = RocksReadStore::open(dir.str() + "/webhooks");
+  ASSERT_TRUE(log.ok() && store.ok());
+  std::string last_hash = kZeroHash;
+  std::int64_t seq = 0;
+  auto append = [&](const Event& event) {
+    ++seq;
+    EnvelopeMeta meta{event_id(0, seq), event_source(0), UnixMs{1'795'000'000'000}, "emp", seq,
+                      "cmd-" + std::to_string(seq), last_hash};
+    std::string value = encode_envelope(meta, event);
+    last_hash = sha256_hex(value);
+    std::vector<RecordView> one = {{"emp", value}};
+    ASSERT_TRUE((*log)->append(0, one).ok());
+  };
+  append(WebhookRegistered{WebhookId{"emp.h1"}, UserId{"emp"}, "http://127.0.0.1:1/refused",
+                           {"task.paused.v1"}});
+  append(TaskPaused{TaskId{"emp.1"}, UserId{"emp"}});
+  append(TaskPaused{TaskId{"emp.2"}, UserId{"emp"}});
+  ManualClock clock{UnixMs{1'795'000'000'000}};
+  WebhookConfig config;
+  config.allow_private = true;
+  config.attempt_timeout = std::chrono::milliseconds(2000);
+  WebhookDeliverer deliverer(**log, **store, clock, config);
+  auto delivery = [&](int number) {
+    auto page = webhook_deliveries(**store, WebhookId{"emp.h1"}, "", 10);
+    return page->items.at(static_cast<std::size_t>(number - 1));
+  };
+  ASSERT_TRUE(deliverer.step().ok());
+  EXPECT_EQ(delivery(1).attempt_count, 1);
+  EXPECT_NE(delivery(1).attempts[0].error, "");
+  EXPECT_EQ(delivery(2).attempt_count, 0) << "waits behind the first";
+  EXPECT_GE(delivery(1).next_attempt_at.value - clock.now().value, config.first_retry.count() / 2);
+  ASSERT_TRUE(deliverer.step().ok());
+  EXPECT_EQ(delivery(1).attempt_count, 1) << "not due yet";
+
+  clock.advance(std::chrono::hours(25));
+  ASSERT_TRUE(deliverer.step().ok());
+  EXPECT_EQ(delivery(1).status, "failed");
+  EXPECT_EQ(delivery(1).attempt_count, 2);
+  EXPECT_EQ(delivery(2).status, "pending") << "its own window starts at its first attempt";
+  EXPECT_EQ(delivery(2).attempt_count, 1);
+
+  // A new deliverer on the same store goes on where this one stopped.
+  WebhookDeliverer again(**log, **store, clock, config);
+  clock.advance(std::chrono::hours(2));
+  ASSERT_TRUE(again.step().ok());
+  EXPECT_EQ(delivery(2).attempt_count, 2);
+  EXPECT_EQ(delivery(2).status, "pending");
 }
 
 TEST(WebhookSignature, IsHmacSha256OfTimeDotBody) {
