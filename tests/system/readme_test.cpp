@@ -1,0 +1,23 @@
+// The README's blocks, run as a new user pastes them, so that the README cannot rot:
+// tests/system/readme_blocks.py says how, and the two things that differ from a paste.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "run_command.h"
+#include "test_support.h"
+
+namespace microjobs {
+namespace {
+
+TEST(Readme, TheTryingItBlockPlaysTheLifecycleAndTheReceiverSnippetVerifies) {
+  testing::TempDir dir;
+  testing::Ran ran = testing::run_command("python3 " MICROJOBS_SOURCE_DIR "/tests/system/readme_blocks.py "
+                                          MICROJOBS_SOURCE_DIR "/README.md " MICROJOBS_BUILD_DIR " " + dir.str());
+  EXPECT_EQ(ran.exit_code, 0) << ran.out << "\nthe server's log: " << dir.str() << "/server.log";
+  EXPECT_NE(ran.out.find("none a problem, the withdrawal pending"), std::string::npos) << ran.out;
+  EXPECT_NE(ran.out.find("verified(): good True, forged False, stale False"), std::string::npos) << ran.out;
+}
+
+}  // namespace
+}  // namespace microjobs
