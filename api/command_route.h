@@ -109,6 +109,10 @@ template <class C> bool read_body(Call& call, C& command) {
   return fields.ok();
 }
 
+// A claim command that changes nothing because the claim already stands so (a second approve):
+// 409 `exists`, saying what the claim is. nullopt for any other rejection.
+std::optional<Response> already_decided(ApiContext& context, const ClaimId& claim, Rejection rejection);
+
 template <class C, ClaimActor actor, Response (*answer)(const CommandOutcome&)>
 void claim_command(Call& call) {
   std::optional<ClaimId> claim_id;
@@ -121,7 +125,10 @@ void claim_command(Call& call) {
   if (!claim_id) return;
   C command;
   if (!read_body(call, command)) return;
-  send(call, call.command_id, std::move(command), answer);
+  send(call, call.command_id, std::move(command), answer,
+       [&context = call.context, claim = *claim_id](Rejection rejection) {
+         return already_decided(context, claim, rejection);
+       });
 }
 
 // The task id of the path when the caller owns the task; else nullopt after answering 404 or 403.

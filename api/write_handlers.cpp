@@ -260,6 +260,15 @@ std::optional<JsonValue> object_body(Call& call, bool empty_ok) {
   return body;
 }
 
+std::optional<Response> already_decided(ApiContext& context, const ClaimId& claim, Rejection rejection) {
+  if (rejection != Rejection::exists) return std::nullopt;
+  std::string status = "decided this way";
+  if (auto view = context.read_models.claim(claim)) status = view->status;
+  return problem(409, rejection_code(rejection),
+                 "claim " + claim.value + " is already " + status +
+                     ": the same decision again changes nothing (and pays nothing twice)");
+}
+
 std::optional<ClaimId> claim_param(Call& call) {
   if (!owner_of_claim(call.params[0])) {
     call.done(problem(404, "claim_not_found", "no claim " + call.params[0]));

@@ -407,6 +407,15 @@ TEST_F(HandleTest, DepositIsKeyedByReference) {
   EXPECT_EQ(code_of(late_repeat), "duplicate_reference");
 }
 
+TEST_F(HandleTest, ASecondDecisionOnAClaimSaysTheClaimIsDecidedAlready) {
+  bus.set_answer([](const CommandId&, const Command&) { return rejected(Rejection::exists); });
+  Response again = employer("POST", "/v1/claims/emp1.1.1/approve", "{}");
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(code_of(again), "exists");
+  EXPECT_NE(member(body_of(again), "detail").find("claim emp1.1.1 is already"), std::string::npos)
+      << again.body;
+}
+
 TEST_F(HandleTest, RegisteringTheSameProfileAgainIs200) {
   bus.set_answer([](const CommandId&, const Command&) { return rejected(Rejection::exists); });
   Response response = send(make_request("PUT", "/v1/users/w1",

@@ -76,6 +76,10 @@ TEST_F(Review, OneBulkCallApprovesSeventyAndRejectsTwenty) {
   ASSERT_EQ(rejected.size(), 20u);
   EXPECT_EQ(rejected[0].at("reason").as_string(), "blurry");
   EXPECT_TRUE(rejected[0].at("reviewed_at").is_string());
+  // A single approve of an approved claim, without the key: 409 exists, saying what it is.
+  HttpResult second = as("emp", "employer", "POST", "/v1/claims/" + claims_[0] + "/approve", "{}");
+  EXPECT_EQ(second.status, 409);
+  EXPECT_NE(second.body.find("is already approved"), std::string::npos) << second.body;
   HttpResult task = as("emp", "employer", "GET", "/v1/tasks/" + task_);
   EXPECT_EQ(field(task, "approved"), "70");
   EXPECT_EQ(field(task, "rejected"), "20");
