@@ -54,12 +54,16 @@ def table(results, checks, wall_s, command):
         rows.append(f"| {what} | {ours} | {peer} | {ratio} | {goal} | {verdict(ok)} |")
 
     lc, pg_lc = num(r, "lifecycle.command"), num(r, "pg.lifecycle.command")
-    row("lifecycle commands/s (claim, submit, approve; 64 conns)", fmt(lc), fmt(pg_lc) + " (PostgreSQL)",
+    pg_lc_clients = r.get("pg.lifecycle.command", {}).get("clients", "?")
+    pg_hot_clients = r.get("pg.hot-task.claim", {}).get("clients", "?")
+    row("lifecycle commands/s (claim, submit, approve; 64 conns)", fmt(lc),
+        fmt(pg_lc) + f" (PostgreSQL, best at {pg_lc_clients} clients of 4–64)",
         fmt(div(lc, pg_lc), 1) + "×", "≥ 10× PostgreSQL", div(lc, pg_lc) >= 10)
     hot, pg_hot = num(r, "hot-task.claim"), num(r, "pg.hot-task.claim")
     oversold = checks.get("hot-task", {}).get("oversold", "?")
     pg_oversold = checks.get("pg.hot-task", {}).get("oversold", "?")
-    row("hot task claims/s (1 task, distinct workers, 1,000 conns)", fmt(hot), fmt(pg_hot) + " (PostgreSQL)",
+    row("hot task claims/s (1 task, distinct workers, 1,000 conns)", fmt(hot),
+        fmt(pg_hot) + f" (PostgreSQL, best at {pg_hot_clients} clients of 4–64)",
         fmt(div(hot, pg_hot), 1) + "×", "≥ 50,000/s and ≥ 20×", hot >= 50_000 and div(hot, pg_hot) >= 20)
     row("hot task oversold slots", oversold + " (" + checks.get("hot-task", {}).get("result", "?") + ")",
         pg_oversold + " (PostgreSQL)", "", "0", oversold == "0")
