@@ -3,8 +3,15 @@
 #include <charconv>
 
 #include "api/problem.h"
+#include "domain/personal_data.h"
 
 namespace microjobs {
+
+namespace {
+// Text in the form of sealed personal data would be opened by the API as someone's data.
+constexpr std::string_view kSealedInputDetail =
+    "must not be text in the form of sealed personal data (starting with \"mj-sealed:v1:\")";
+}  // namespace
 namespace {
 
 const JsonValue kEmptyObject{JsonValue::Kind::object, false, {}, {}, {}};
@@ -128,6 +135,10 @@ std::optional<std::string> FieldReader::text(std::string_view name, Presence pre
   if (value->text.size() < min_bytes || value->text.size() > max_bytes) {
     fail(problem_codes::kInvalidField, name,
          "must be " + std::to_string(min_bytes) + " to " + std::to_string(max_bytes) + " bytes");
+    return std::nullopt;
+  }
+  if (is_sealed(value->text)) {
+    fail(problem_codes::kInvalidField, name, kSealedInputDetail);
     return std::nullopt;
   }
   return value->text;
@@ -276,6 +287,10 @@ std::optional<JsonText> FieldReader::json(std::string_view name, Presence presen
     fail(problem_codes::kInvalidField, name,
          "is " + std::to_string(minified.text.size()) + " bytes of JSON; at most " +
              std::to_string(max_bytes) + " are allowed");
+    return std::nullopt;
+  }
+  if (minified.text.find("\"" + std::string(kSealedPrefix)) != std::string::npos) {
+    fail(problem_codes::kInvalidField, name, kSealedInputDetail);
     return std::nullopt;
   }
   return minified;

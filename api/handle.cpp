@@ -6,12 +6,17 @@
 #include <optional>
 #include <variant>
 
+#include <spdlog/spdlog.h>
+
 #include "api/command_route.h"
 #include "api/handlers.h"
 #include "api/metrics.h"
 #include "api/polling_waiter.h"
 #include "api/problem.h"
+#include "commands/personal_data_vault.h"
+#include "domain/codec/json_writer.h"
 #include "domain/codec/schema.h"
+#include "domain/personal_data.h"
 #include "projections/progress.h"
 
 namespace microjobs {
@@ -31,6 +36,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/users/{}/reputation", get_reputation},
     {"GET", "/v1/users/{}/claims", get_worker_claims},
     {"GET", "/v1/users/{}/tasks", get_employer_tasks},
+    {"POST", "/v1/users/{}/erasure", post_erasure},
     {"POST", "/v1/deposits", post_deposit},
     {"POST", "/v1/tasks", post_task},
     {"GET", "/v1/tasks", get_feed},
@@ -371,11 +377,44 @@ struct Answering {
 
 }  // namespace
 
+namespace {
+
+// Replaces each JSON string of `body` that is sealed personal data by its text, or by "[erased]"
+// when its key is destroyed. Sealed text holds nothing JSON escapes, so it is found as written;
+// the API refuses input in its form (api/fields.cpp), so every one is the log's.
+void open_sealed_strings(std::string& body, PersonalDataVault& vault) {
+  const std::string needle = "\"" + std::string(kSealedPrefix);
+  std::size_t at = body.find(needle);
+  if (at == std::string::npos) return;
+  std::string out;
+  out.reserve(body.size());
+  std::size_t copied = 0;
+  for (; at != std::string::npos; at = body.find(needle, copied)) {
+    const std::size_t end = body.find('"', at + 1);
+    if (end == std::string::npos) break;
+    const std::string_view sealed(body.data() + at + 1, end - at - 1);
+    out.append(body, copied, at - copied);
+    auto opened = vault.open(sealed);
+    if (!opened.ok()) {
+      spdlog::warn("api: sealed text left sealed: {}", opened.error().message);
+      append_json_escaped(out, sealed);
+    } else {
+      append_json_escaped(out, *opened ? std::string_view(**opened) : kErasedText);
+    }
+    copied = end + 1;
+  }
+  out.append(body, copied);
+  body = std::move(out);
+}
+
+}  // namespace
+
 void handle(const Request& request, ApiContext& context, Done done) {
   // Exactly once, even if a handler failed after answering: the server counts on it.
   auto answering = std::make_shared<Answering>();
   Done once = [answering, &context, done = std::move(done)](Response response) {
     if (answering->answered.exchange(true)) return;
+    if (context.vault != nullptr && response.status < 300) open_sealed_strings(response.body, *context.vault);
     std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - answering->start;
     context.metrics().request_answered(answering->name.method, answering->name.pattern,
                                        response.status, seconds.count());

@@ -29,6 +29,7 @@ struct Call {
 };
 
 void put_user(Call& call);
+void post_erasure(Call& call);
 void post_deposit(Call& call);
 void post_task(Call& call);
 void post_claim(Call& call);

@@ -21,6 +21,7 @@ class ReadStore;
 class ProjectionProgress;
 class PollingWaiter;
 class ApiMetrics;
+class PersonalDataVault;
 
 // Header names are compared exactly: requests carry them in lower case (the server lowers them),
 // responses carry them as the API spells them ("Content-Type", "X-Position").
@@ -81,6 +82,9 @@ class ApiContext {
   const ApiConfig config;
   // The webhook deliverer's store (deliveries); nullptr when this process has none (503).
   ReadStore* webhook_store = nullptr;
+  // Opens the sealed personal data in what the read side answers (domain/personal_data.h);
+  // nullptr: sealed text is answered as it is stored.
+  PersonalDataVault* vault = nullptr;
 
   // The number of partitions positions may name.
   std::int32_t partitions() const;

@@ -12,6 +12,8 @@
 #include "api/handlers.h"
 #include "api/polling_waiter.h"
 #include "api/problem.h"
+#include "commands/personal_data_vault.h"
+#include "domain/personal_data.h"
 #include "infra/webhook/signature.h"
 #include "infra/webhook/webhook_url.h"
 #include "projections/progress.h"
@@ -306,6 +308,33 @@ Response forbidden(std::string_view detail) {
   return problem(403, problem_codes::kForbidden, detail);
 }
 
+namespace {
+
+// Whether `stored` (as the read models have it: sealed, or not) is `text`.
+bool same_text(ApiContext& context, const std::string& stored, std::string_view text) {
+  if (context.vault == nullptr || !is_sealed(stored)) return stored == text;
+  auto opened = context.vault->open(stored);
+  return opened.ok() && *opened && **opened == text;
+}
+
+}  // namespace
+
+// POST /v1/users/{id}/erasure (admin): the user's personal data made unreadable everywhere.
+void post_erasure(Call& call) {
+  if (!require_role(call, roles::kAdmin)) return;
+  const std::string& user_id = call.params[0];
+  if (!valid_user_id(user_id)) return call.done(problem(404, problem_codes::kNotFound, "no such user"));
+  auto body = object_body(call, true);  // takes no fields
+  if (!body) return;
+  FieldReader fields(*body);
+  if (!fields.finish()) return call.done(fields.problem());
+  send(call, call.command_id, EraseUser{UserId{user_id}}, [user_id](const CommandOutcome& outcome) {
+    return command_response(200, outcome, [&](JsonWriter& json) {
+      json.field("user_id", user_id).key("erased").boolean(true);
+    });
+  });
+}
+
 void put_user(Call& call) {
   const std::string& user_id = call.params[0];
   if (!valid_user_id(user_id)) {
@@ -322,12 +351,14 @@ void put_user(Call& call) {
   auto display_name = fields.text("display_name", Presence::optional, 0, 200);
   if (!fields.finish()) return call.done(fields.problem());
   // A profile update without display_name keeps the current one (as last projected: send
-  // X-Min-Position after a rename to be exact), rather than wiping it.
-  if (!display_name) {
-    auto current = call.context.read_models.user(UserId{user_id});
-    display_name = current ? current->display_name : "";
+  // X-Min-Position after a rename to be exact), rather than wiping it. The current one is sent
+  // as the read models have it, sealed (domain/personal_data.h), when it is unchanged, so that
+  // the decider sees the very same profile.
+  auto current = call.context.read_models.user(UserId{user_id});
+  if (current && (!display_name || same_text(call.context, current->display_name, *display_name))) {
+    display_name = current->display_name;
   }
-  RegisterUser command{UserId{user_id}, *country, *display_name};
+  RegisterUser command{UserId{user_id}, *country, display_name.value_or("")};
   auto write = [command](JsonWriter& json) {
     json.field("user_id", command.user_id.value)
         .field("country", command.country)

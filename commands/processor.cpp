@@ -204,6 +204,14 @@ void PartitionProcessor::decide_into(PendingCommand& command, UnixMs now, Batch&
     return;
   }
   Event& event = std::get<Event>(decision);
+  if (config_.vault != nullptr) {
+    // Sealed before it is encoded or evolved: the clear text reaches no log, state or snapshot.
+    if (auto sealed = seal_personal_data(event, *config_.vault); !sealed.ok()) {
+      spdlog::error("partition {}: cannot seal personal data: {}", partition_, sealed.error().message);
+      batch.decided.push_back({&command, unavailable(sealed.error().message), std::nullopt});
+      return;
+    }
+  }
   EnvelopeMeta meta{event_id(partition_, last_seq_ + 1), event_source(partition_), now,
                     stream_of(command.command), last_seq_ + 1, id_text, last_hash_,
                     fingerprint};

@@ -20,6 +20,7 @@
 #include "commands/clock.h"
 #include "commands/command_bus.h"
 #include "commands/event_log.h"
+#include "commands/personal_data_vault.h"
 #include "domain/command_id.h"
 #include "domain/decider.h"
 #include "domain/idempotency.h"
@@ -35,6 +36,9 @@ struct ProcessorConfig {
   std::int64_t scheduler_interval_ms = 50;  // how often an idle processor checks deadlines
   std::size_t expirations_per_batch = 256;
   Policy policy;
+  // Seals the personal fields of every event before it is appended (domain/personal_data.h).
+  // nullptr: they go to the log in the clear (tests of the write side alone).
+  PersonalDataVault* vault = nullptr;
 };
 
 struct PendingCommand {

@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "domain/assert.h"
+#include "domain/personal_data.h"
 
 namespace microjobs {
 namespace {
@@ -39,7 +40,10 @@ class Fingerprinter {
   }
   std::uint64_t value() const { return hash_ == 0 ? 1 : hash_; }
 
+  // Personal fields are left out: the fingerprint is in the stream in the clear. A retry that
+  // changes only such a field is taken as the same command (its first answer stands).
   void operator()(std::string_view name, const std::string& field) {
+    if (is_personal_field(name)) return;
     key(name);
     bytes(field);
   }

@@ -20,6 +20,7 @@
 #include "domain/user/block_worker.h"
 #include "domain/user/credit_worker.h"
 #include "domain/user/deposit_funds.h"
+#include "domain/user/erase_user.h"
 #include "domain/user/register_user.h"
 #include "domain/user/request_withdrawal.h"
 #include "domain/user/register_webhook.h"

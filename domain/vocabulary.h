@@ -17,6 +17,7 @@ struct BlockWorker; struct UnblockWorker; struct WorkerBlocked; struct WorkerUnb
 struct RequestWithdrawal; struct WithdrawalRequested;
 struct CompleteWithdrawal; struct FailWithdrawal; struct WithdrawalCompleted; struct WithdrawalFailed;
 struct RegisterWebhook; struct WebhookRegistered;
+struct EraseUser; struct UserErased;
 // task/
 struct PostTask; struct TaskPosted;
 struct AddSlots; struct SlotsAdded;
@@ -42,7 +43,7 @@ using Command = std::variant<RegisterUser, DepositFunds, PostTask, ClaimSlot, Ab
                              OverrideRejection, PayBonus, AutoApprove, ExpireClaim, CreditWorker,
                              AddSlots, PauseTask, ResumeTask, CancelTask, ExpireTask, BlockWorker,
                              UnblockWorker, AddItems, RequestWithdrawal,
-                             CompleteWithdrawal, FailWithdrawal, RegisterWebhook>;
+                             CompleteWithdrawal, FailWithdrawal, RegisterWebhook, EraseUser>;
 
 using Event = std::variant<UserRegistered, UserProfileUpdated, FundsDeposited, TaskPosted,
                            SlotClaimed, ClaimAbandoned, ClaimExpired, ProofSubmitted,
@@ -50,7 +51,8 @@ using Event = std::variant<UserRegistered, UserProfileUpdated, FundsDeposited, T
                            RevisionRequested, BonusPaid, RejectionOverridden, SlotsAdded,
                            TaskPaused, TaskResumed, TaskCancelled, TaskExpired, WorkerBlocked,
                            WorkerUnblocked, ItemsAdded, WithdrawalRequested,
-                           WithdrawalCompleted, WithdrawalFailed, WebhookRegistered>;
+                           WithdrawalCompleted, WithdrawalFailed, WebhookRegistered,
+                           UserErased>;
 
 // What a decider answers: the one event to append, or why not.
 using Decision = std::variant<Event, Rejection>;

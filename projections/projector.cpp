@@ -100,6 +100,9 @@ class Folder {
     }
   }
 
+  // The users whose erasure this batch folded.
+  const std::vector<UserId>& erased() const { return erased_; }
+
   void flush(WriteSet& batch) {
     tasks_.for_each([&](const std::string& id, auto& entry) {
       if (!initial_listing_.contains(id)) return;
@@ -400,6 +403,9 @@ class Folder {
   void on(const WithdrawalFailed&) {}
   // The webhook deliverer folds these into its own store (projections/webhooks.h).
   void on(const WebhookRegistered&) {}
+  // The views keep the user's sealed text, which the API shows as "[erased]" once step() has
+  // destroyed the keys.
+  void on(const UserErased& e) { erased_.push_back(e.user_id); }
 
   // An override paid from a slot's escrow settles the claim's item, which is then still
   // unassigned after the rejection gave it back: the override accepted its work (the domain takes
@@ -448,6 +454,7 @@ class Folder {
   std::map<std::string, std::int64_t> counters_;  // other 8-byte counters by key: review times
   // Other index entries and records by key (blocks, a worker's claims); nullopt: erase.
   std::map<std::string, std::optional<std::string>> records_;
+  std::vector<UserId> erased_;  // users whose keys go before this batch is written
 };
 
 std::string encode_chain(const ChainPosition& chain) {
@@ -461,8 +468,8 @@ std::string encode_chain(const ChainPosition& chain) {
 
 }  // namespace
 
-Projector::Projector(EventLog& log, ReadStore& store)
-    : log_(log), store_(store), chain_(log.partitions()),
+Projector::Projector(EventLog& log, ReadStore& store, PersonalDataVault* vault)
+    : log_(log), store_(store), vault_(vault), chain_(log.partitions()),
       applied_end_(new std::atomic<std::int64_t>[log.partitions()]) {
   for (std::int32_t p = 0; p < log.partitions(); ++p) {
     ChainPosition& chain = chain_[p];
@@ -520,6 +527,10 @@ Result<std::size_t> Projector::step(std::size_t max_per_partition) {
     if (!failure.empty()) break;
   }
   folder.flush(batch);
+  // Keys are destroyed before the positions pass the erasure: a failure is tried again.
+  for (const UserId& user : folder.erased()) {
+    if (vault_ != nullptr) MJ_RETURN_IF_ERROR(vault_->erase(user));
+  }
   for (std::int32_t p = 0; p < log_.partitions(); ++p) {
     if (next[p].next_offset != chain_[p].next_offset) batch.put(keys::position(p), encode_chain(next[p]));
   }

@@ -17,6 +17,7 @@
 
 #include "commands/command_bus.h"
 #include "commands/event_log.h"
+#include "commands/personal_data_vault.h"
 #include "projections/progress.h"
 #include "projections/read_store.h"
 
@@ -31,7 +32,9 @@ struct ChainPosition {
 
 class Projector final : public ProjectionProgress {
  public:
-  Projector(EventLog& log, ReadStore& store);
+  // `vault`: where folding `user.erased.v1` destroys the user's keys (nullptr: nowhere, as in
+  // `rebuild`, which folds what a running node folded before).
+  Projector(EventLog& log, ReadStore& store, PersonalDataVault* vault = nullptr);
 
   // Reads up to `max_per_partition` records of each partition, applies them in one batch.
   // Returns the number of events applied, or an error (a fork or a gap in the chain, a decode or
@@ -53,6 +56,7 @@ class Projector final : public ProjectionProgress {
  private:
   EventLog& log_;
   ReadStore& store_;
+  PersonalDataVault* vault_;
   std::vector<ChainPosition> chain_;  // touched by the stepping thread only
   std::unique_ptr<std::atomic<std::int64_t>[]> applied_end_;
   mutable std::mutex mutex_;

@@ -5,11 +5,14 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "infra/kafka/kafka_admin.h"
+#include "infra/kafka/kafka_key_store.h"
 #include "infra/kafka/kafka_log.h"
 #include "infra/rocksdb/stores.h"
+#include "infra/vault/rocks_key_store.h"
 #include "tools/subcommands.h"
 
 namespace microjobs {
@@ -43,6 +46,22 @@ int dev_kafka(int brokers, std::int32_t partitions, const std::string& bootstrap
   int received = 0;
   sigwait(&signals, &received);
   return 0;
+}
+
+// Copies the vault's keys (data_dir/keys) to the keys topic, so that the Kafka deployment opens
+// the sealed texts of the exported records. Returns how many.
+Result<std::int64_t> export_keys(const std::string& data_dir, const KafkaTopics& topics) {
+  if (!std::filesystem::exists(data_dir + "/keys")) return std::int64_t{0};
+  auto local = RocksKeyStore::open_read_only(data_dir + "/keys");
+  if (!local.ok()) return local.error();
+  auto kafka = KafkaKeyStore::open(topics);
+  if (!kafka.ok()) return kafka.error();
+  std::int64_t copied = 0;
+  MJ_RETURN_IF_ERROR((*local)->for_each_key([&](const UserId& owner, const KeyStore::StoredKey& key) {
+    ++copied;
+    return (*kafka)->put(owner, key);
+  }));
+  return copied;
 }
 
 // Copies every partition of a local log to Kafka: the same bytes at the same offsets of the same
@@ -88,8 +107,14 @@ int export_log(const std::string& data_dir, const std::string& url) {
       copied += static_cast<std::int64_t>(records->size());
     }
   }
-  std::printf("exported %lld records in %d partitions to %s (topic %s)\n", static_cast<long long>(copied),
-              (*local)->partitions(), topics->bootstrap().c_str(), topics->events().c_str());
+  auto keys = export_keys(data_dir, *topics);
+  if (!keys.ok()) {
+    spdlog::error("the records are exported, the vault's keys not: {}", keys.error().message);
+    return 1;
+  }
+  std::printf("exported %lld records in %d partitions to %s (topic %s) and %lld keys (topic %s)\n",
+              static_cast<long long>(copied), (*local)->partitions(), topics->bootstrap().c_str(),
+              topics->events().c_str(), static_cast<long long>(*keys), topics->keys().c_str());
   return 0;
 }
 
@@ -138,9 +163,10 @@ void add_kafka_commands(CLI::App& app, SubcommandRunners& runners) {
       std::fprintf(stderr, "%s", status.error().message.c_str());
       return 1;
     }
-    std::printf("topics %s, %s, %s: %d partitions, replication %d; %s keeps every event\n", topics->events().c_str(),
-                topics->commands().c_str(), topics->replies().c_str(), setup->partitions, setup->replication,
-                topics->events().c_str());
+    std::printf("topics %s, %s, %s: %d partitions, replication %d; %s keeps every event; %s (1 partition, "
+                "compacted) keeps the vault's keys\n",
+                topics->events().c_str(), topics->commands().c_str(), topics->replies().c_str(), setup->partitions,
+                setup->replication, topics->events().c_str(), topics->keys().c_str());
     return 0;
   });
 

@@ -29,28 +29,39 @@ Secret jwt_secret() {
   return {std::string(kDevelopmentSecret), true};
 }
 
-// The key each webhook's secret is derived from (infra/webhook/signature.h):
-// MICROJOBS_WEBHOOK_KEY, else one derived from the JWT secret, so that a development server
-// needs no second secret. Changing it changes every webhook's secret.
-// It logs where the key comes from and a fingerprint, so that the processes of a deployment can
-// be seen to agree; with the development secret anyone can derive it, and it says so.
-std::string webhook_signing_key(const Secret& jwt) {
-  const char* env = std::getenv("MICROJOBS_WEBHOOK_KEY");
+// A server key: the environment variable `env_name`, else one derived from the JWT secret, so
+// that a development server needs no second secret. It logs where the key comes from and a
+// fingerprint, so that the processes of a deployment can be seen to agree; with the development
+// secret anyone can derive it, and it warns with `risk`.
+std::string server_key(const Secret& jwt, const char* env_name, std::string_view what, std::string_view risk) {
+  const char* env = std::getenv(env_name);
   const bool own = env != nullptr && *env != '\0';
-  std::string key = own ? std::string(env) : hmac_sha256_hex(jwt.value, "microjobs webhook signing key");
+  std::string key = own ? std::string(env) : hmac_sha256_hex(jwt.value, "microjobs " + std::string(what));
   const std::string fingerprint = hmac_sha256_hex(key, "fingerprint").substr(0, 12);
   if (!own && jwt.is_dev) {
-    spdlog::warn("webhook secrets derive from the development secret: anyone can forge their "
-                 "signatures; set MICROJOBS_WEBHOOK_KEY (or MICROJOBS_JWT_SECRET) in production");
+    spdlog::warn("the {} derives from the development secret: {}; set {} (or MICROJOBS_JWT_SECRET) in "
+                 "production", what, risk, env_name);
   }
-  spdlog::info("webhook signing key: {} (fingerprint {})",
-               own ? "MICROJOBS_WEBHOOK_KEY" : "derived from the JWT secret", fingerprint);
+  spdlog::info("{}: {} (fingerprint {})", what, own ? env_name : "derived from the JWT secret", fingerprint);
   return key;
+}
+
+// The key each webhook's secret is derived from (infra/webhook/signature.h). Changing it changes
+// every webhook's secret.
+std::string webhook_signing_key(const Secret& jwt) {
+  return server_key(jwt, "MICROJOBS_WEBHOOK_KEY", "webhook signing key",
+                    "anyone can forge webhook signatures");
+}
+
+// The vault's master key (infra/vault), which wraps every user's key. Changing it makes every
+// sealed text unreadable: keep it like the data itself.
+std::string data_key(const Secret& jwt) {
+  return server_key(jwt, "MICROJOBS_DATA_KEY", "data key", "anyone with the key store can read personal data");
 }
 
 void print_first_screen(const std::string& address, int port, const NodeConfig& config, bool dev_secret) {
   std::string host = address == "0.0.0.0" ? "localhost" : address;
-  std::string data = config.data_dir + "  (state/, read/; " + std::to_string(config.partitions) + " partitions)";
+  std::string data = config.data_dir + "  (state/, read/, keys/; " + std::to_string(config.partitions) + " partitions)";
   if (!config.read_from.empty()) data = "the read models of " + config.read_from + " (a projector process)";
   std::printf(
       "microjobs is serving (%s)\n"
@@ -95,6 +106,7 @@ int serve(NodeConfig config, const std::string& roles, const std::string& addres
   }
   Secret secret = jwt_secret();  // the server itself warns when it is the development secret
   config.webhooks.signing_key = webhook_signing_key(secret);
+  config.data_key = data_key(secret);
   auto node = EmbeddedNode::open(config);
   if (!node.ok()) {
     spdlog::error("{}", node.error().message);
@@ -124,6 +136,7 @@ int serve(NodeConfig config, const std::string& roles, const std::string& addres
   ApiContext context((*node)->bus(), (*node)->reads(), (*node)->progress(), (*node)->clock(),
                      api_config);
   context.webhook_store = (*node)->webhook_store();
+  context.vault = &(*node)->vault();
   HttpServer server(context);
   auto bound = server.start(address, static_cast<unsigned short>(port));
   if (!bound.ok()) {

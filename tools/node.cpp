@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "infra/kafka/kafka_key_store.h"
+#include "infra/vault/rocks_key_store.h"
+
 namespace microjobs {
 
 Result<std::unique_ptr<EmbeddedNode>> EmbeddedNode::open(NodeConfig config) {
@@ -21,6 +24,7 @@ Result<std::unique_ptr<EmbeddedNode>> EmbeddedNode::open(NodeConfig config) {
                   node->config_.webhooks_role)) {
     return Error{"with the local log a node has every role; roles apply to --event-log kafka://"};
   }
+  MJ_RETURN_IF_ERROR(node->open_vault(kafka));
   if (!kafka) {
     node->local_bus_ = std::make_unique<InProcessCommandBus>(*node->log_, *node->state_, *node->clock_,
                                                              node->config_.processor);
@@ -41,6 +45,21 @@ Result<std::unique_ptr<EmbeddedNode>> EmbeddedNode::open(NodeConfig config) {
   return node;
 }
 
+Status EmbeddedNode::open_vault(bool kafka) {
+  if (kafka) {
+    auto store = KafkaKeyStore::open(*parse_kafka_url(config_.event_log));  // checked by open_event_log
+    if (!store.ok()) return store.error();
+    key_store_ = std::move(*store);
+  } else {
+    auto store = RocksKeyStore::open(config_.data_dir + "/keys");
+    if (!store.ok()) return store.error();
+    key_store_ = std::move(*store);
+  }
+  vault_ = std::make_unique<Vault>(*key_store_, config_.data_key);
+  config_.processor.vault = vault_.get();
+  return ok_status();
+}
+
 // The projector's read models and the webhook deliverer's store, or for an api alone the ones a
 // projector process on this machine writes (followed as RocksDB secondaries).
 Status EmbeddedNode::open_read_side() {
@@ -49,7 +68,7 @@ Status EmbeddedNode::open_read_side() {
     auto read_store = RocksReadStore::open(dir + "/read");
     if (!read_store.ok()) return read_store.error();
     read_store_ = std::move(*read_store);
-    projector_ = std::make_unique<Projector>(*log_, *read_store_);
+    projector_ = std::make_unique<Projector>(*log_, *read_store_, vault_.get());
     reads_ = std::make_unique<ReadModels>(*read_store_);
   } else if (config_.api_role) {
     auto followed = RocksReadStore::open_secondary(config_.read_from + "/read", dir + "/read-follower");

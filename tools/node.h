@@ -15,6 +15,7 @@
 #include "infra/kafka/kafka_bus.h"
 #include "infra/kafka/kafka_log.h"
 #include "infra/rocksdb/stores.h"
+#include "infra/vault/vault.h"
 #include "infra/webhook/deliverer.h"
 #include "projections/projector.h"
 #include "projections/read_models.h"
@@ -54,6 +55,10 @@ struct NodeConfig {
   // shows the deliveries of the one in its read_from process.
   bool webhooks_role = true;
   WebhookConfig webhooks;
+  // The vault's master key (infra/vault): every process of a deployment needs the same one.
+  // `serve` takes MICROJOBS_DATA_KEY, or derives one from the JWT secret; this default is for
+  // tests and tools that open a node themselves.
+  std::string data_key = "microjobs development data key";
 };
 
 // Parses "all" or a comma-separated list of api, processor, projector into `config`.
@@ -84,6 +89,9 @@ class EmbeddedNode {
     return webhook_store_ ? static_cast<ReadStore*>(webhook_store_.get()) : followed_webhooks_.get();
   }
   const NodeConfig& config() const { return config_; }
+  // Seals personal data (processors) and opens it (the API); its keys: data_dir/keys, or the
+  // {prefix}.keys topic on Kafka.
+  PersonalDataVault& vault() { return *vault_; }
 
  private:
   explicit EmbeddedNode(NodeConfig config) : config_(std::move(config)) {}
@@ -93,6 +101,8 @@ class EmbeddedNode {
   const Clock* clock_ = nullptr;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<RocksStateStore> state_;
+  std::unique_ptr<KeyStore> key_store_;
+  std::unique_ptr<Vault> vault_;
   std::unique_ptr<RocksReadStore> read_store_;
   std::unique_ptr<InProcessCommandBus> local_bus_;
   std::unique_ptr<KafkaCommandBus> kafka_bus_;
@@ -111,6 +121,7 @@ class EmbeddedNode {
   std::jthread webhook_thread_;
 
   Status open_read_side();
+  Status open_vault(bool kafka);
 };
 
 // Opens the event log a NodeConfig names (local or Kafka).

@@ -33,6 +33,8 @@ struct ProofSubmitted {
     v("task_id", task_id); v("claim_id", claim_id); v("worker_id", worker_id); v("proof", proof);
     v("submitted_at", submitted_at);
   }
+  // Personal data (domain/personal_data.h): sealed under the worker's key in the log.
+  template <class F> void personal(F&& f) { f(worker_id, proof); }
 };
 
 Decision decide_one(const PartitionState& state, const SubmitProof& command, UnixMs now,

@@ -80,6 +80,8 @@ struct TaskPosted {
     v("escrow", escrow);
     v("transfers", transfers);
   }
+  // The instructions may name people (a contact, a customer): sealed under the employer's key.
+  template <class F> void personal(F&& f) { f(employer_id, instructions); }
 };
 
 Decision decide_one(const PartitionState& state, const PostTask& command, UnixMs now,

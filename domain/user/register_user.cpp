@@ -1,13 +1,14 @@
 #include "domain/user/register_user.h"
 
 #include "domain/events.h"
+#include "domain/personal_data.h"
 
 namespace microjobs {
 
 Decision decide_one(const PartitionState& state, const RegisterUser& command, UnixMs,
                     const Policy&) {
   if (!valid_user_id(command.user_id.value) || !valid_country(command.country) ||
-      !valid_text(command.display_name, 200)) {
+      !(valid_text(command.display_name, 200) || is_sealed(command.display_name))) {
     return Rejection::invalid_argument;
   }
   const UserState* user = state.find_user(command.user_id);

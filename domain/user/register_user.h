@@ -29,6 +29,7 @@ struct UserRegistered {
   template <class V> void visit(V& v) {
     v("user_id", user_id); v("country", country); v("display_name", display_name);
   }
+  template <class F> void personal(F&& f) { f(user_id, display_name); }
 };
 
 struct UserProfileUpdated {
@@ -40,6 +41,7 @@ struct UserProfileUpdated {
   template <class V> void visit(V& v) {
     v("user_id", user_id); v("country", country); v("display_name", display_name);
   }
+  template <class F> void personal(F&& f) { f(user_id, display_name); }
 };
 
 Decision decide_one(const PartitionState& state, const RegisterUser& command, UnixMs now,

@@ -37,6 +37,7 @@ struct WithdrawalRequested {
     v("withdrawal_id", withdrawal_id); v("user_id", user_id); v("amount", amount);
     v("destination", destination); v("transfers", transfers);
   }
+  template <class F> void personal(F&& f) { f(user_id, destination); }
 };
 
 Decision decide_one(const PartitionState& state, const RequestWithdrawal& command, UnixMs now,

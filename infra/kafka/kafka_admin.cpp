@@ -35,14 +35,33 @@ Configs event_topic_configs(int replication) {
           {"min.insync.replicas", replication >= 3 ? "2" : "1"}};
 }
 
+// The vault's keys: the last record per key is all that matters, and an erased key's tombstone
+// must let the cleaner drop its bytes soon (segments roll hourly; tombstones stay an hour for
+// readers that lag).
+constexpr const char* kCommandRetentionMs = "86400000";
+
+Configs key_topic_configs(int replication) {
+  return {{"cleanup.policy", "compact"},
+          {"segment.ms", "3600000"},
+          {"min.compaction.lag.ms", "0"},
+          {"delete.retention.ms", "3600000"},
+          {"min.cleanable.dirty.ratio", "0.01"},
+          {"unclean.leader.election.enable", "false"},
+          {"min.insync.replicas", replication >= 3 ? "2" : "1"}};
+}
+
 std::string manual_lines(const KafkaTopics& topics, const TopicLayout& layout) {
   std::string out = "Create them by hand, for example:\n";
-  for (const std::string& topic : {topics.events(), topics.commands(), topics.replies()}) {
+  for (const std::string& topic : {topics.events(), topics.commands(), topics.replies(), topics.keys()}) {
     out += "  kafka-topics.sh --bootstrap-server " + topics.bootstrap() + " --create --if-not-exists --topic " +
-           topic + " --partitions " + std::to_string(layout.partitions) + " --replication-factor " +
-           std::to_string(layout.replication);
+           topic + " --partitions " + (topic == topics.keys() ? "1" : std::to_string(layout.partitions)) +
+           " --replication-factor " + std::to_string(layout.replication);
     if (topic == topics.events()) {
       for (const auto& [name, value] : event_topic_configs(layout.replication)) out += " --config " + name + "=" + value;
+    }
+    if (topic == topics.commands()) out += std::string(" --config retention.ms=") + kCommandRetentionMs;
+    if (topic == topics.keys()) {
+      for (const auto& [name, value] : key_topic_configs(layout.replication)) out += " --config " + name + "=" + value;
     }
     out += "\n";
   }
@@ -82,18 +101,24 @@ Result<EventPtr> await_answer(Admin& admin, std::chrono::milliseconds timeout) {
 }
 
 Status create(Admin& admin, const KafkaTopics& topics, const TopicLayout& layout) {
-  const std::string names[] = {topics.events(), topics.commands(), topics.replies()};
-  rd_kafka_NewTopic_t* requests[3];
+  const std::string names[] = {topics.events(), topics.commands(), topics.replies(), topics.keys()};
+  rd_kafka_NewTopic_t* requests[4];
   char error[512];
-  for (int i = 0; i < 3; ++i) {
-    requests[i] = rd_kafka_NewTopic_new(names[i].c_str(), layout.partitions, layout.replication, error, sizeof error);
+  for (int i = 0; i < 4; ++i) {
+    const std::int32_t partitions = names[i] == topics.keys() ? 1 : layout.partitions;
+    requests[i] = rd_kafka_NewTopic_new(names[i].c_str(), partitions, layout.replication, error, sizeof error);
     MJ_ASSERT(requests[i] != nullptr);
   }
   for (const auto& [name, value] : event_topic_configs(layout.replication)) {
     rd_kafka_NewTopic_set_config(requests[0], name.c_str(), value.c_str());
   }
+  for (const auto& [name, value] : key_topic_configs(layout.replication)) {
+    rd_kafka_NewTopic_set_config(requests[3], name.c_str(), value.c_str());
+  }
+  // Commands carry personal data in the clear (the processor seals it into the events): a day.
+  rd_kafka_NewTopic_set_config(requests[1], "retention.ms", kCommandRetentionMs);
   OptionsPtr options = admin_options(admin, RD_KAFKA_ADMIN_OP_CREATETOPICS, layout.timeout);
-  rd_kafka_CreateTopics(admin.client, requests, 3, options.get(), admin.queue);
+  rd_kafka_CreateTopics(admin.client, requests, 4, options.get(), admin.queue);
   for (auto* request : requests) rd_kafka_NewTopic_destroy(request);
   auto answer = await_answer(admin, layout.timeout);
   if (!answer.ok()) return answer.error();
@@ -221,6 +246,9 @@ Status setup_topics(const KafkaTopics& topics, const TopicLayout& layout) {
   auto commands = shape_of(**admin, topics.commands(), layout.timeout);
   if (!commands.ok()) return commands.error();
   if (auto replies = shape_of(**admin, topics.replies(), layout.timeout); !replies.ok()) return replies.error();
+  if (auto keys = shape_of(**admin, topics.keys(), layout.timeout); !keys.ok()) return keys.error();
+  auto key_configs = describe_topic(**admin, topics.keys(), layout.timeout);
+  if (!key_configs.ok()) return key_configs.error();
   admin->reset();
   auto problems = event_topic_problems(topics, layout);
   if (!problems.ok()) return problems.error();
@@ -229,6 +257,12 @@ Status setup_topics(const KafkaTopics& topics, const TopicLayout& layout) {
     // commands to another partition's processor than the one that writes its events.
     problems->push_back(topics.commands() + " has " + std::to_string(commands->partitions) + " partitions, not " +
                         std::to_string(layout.partitions) + ": commands would reach another processor than the writer");
+  }
+  if ((*key_configs)["cleanup.policy"] != "compact") {
+    // Deleted by time, the keys would take every sealed text with them: a silent erasure of all.
+    problems->push_back(topics.keys() + " has cleanup.policy=" + (*key_configs)["cleanup.policy"] +
+                        "; the vault's keys need cleanup.policy=compact (kafka-configs.sh --alter --entity-type "
+                        "topics --entity-name " + topics.keys() + " --add-config cleanup.policy=compact)");
   }
   if (problems->empty()) return ok_status();
   std::string message = "refusing to use " + topics.events() + " as it is:\n";

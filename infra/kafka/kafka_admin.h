@@ -5,7 +5,8 @@
 // (retention.ms = retention.bytes = -1), deleted never compacted (compaction keeps only the last
 // record per key), no unclean leader election (a lagging replica elected leader truncates
 // acknowledged records), and with 3 or more replicas min.insync.replicas >= 2 (so acks=all means
-// two copies). The commands and replies topics are transient: Kafka's defaults are fine.
+// two copies). The commands and replies topics are transient: Kafka's defaults are fine. The
+// keys topic (the vault's, one partition) is compacted, never deleted by time.
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -21,7 +22,7 @@ struct TopicLayout {
   std::chrono::milliseconds timeout{30'000};
 };
 
-// Creates the three topics with the settings above (topics that exist are left as they are), then
+// Creates the four topics with the settings above (topics that exist are left as they are), then
 // checks them: every setting of the events topic that would lose events, and a partition count or
 // replication factor other than asked, makes it an error naming each, and how to mend it. When the
 // Admin API cannot answer (no rights, librdkafka's mock cluster, which has no controller), the

@@ -485,8 +485,9 @@ Result<std::unique_ptr<MockKafka>> MockKafka::start(int brokers, std::int32_t pa
   mock->impl_->cluster = rd_kafka_mock_cluster_new(mock->impl_->handle, brokers);
   if (!mock->impl_->cluster) return Error{"mock kafka: cannot start the cluster"};
   const int replication = std::min(brokers, 3);
-  for (const char* topic : {"microjobs.events", "microjobs.commands", "microjobs.replies"}) {
-    if (auto err = rd_kafka_mock_topic_create(mock->impl_->cluster, topic, partitions, replication)) {
+  for (const char* topic : {"microjobs.events", "microjobs.commands", "microjobs.replies", "microjobs.keys"}) {
+    const std::int32_t count = std::string_view(topic) == "microjobs.keys" ? 1 : partitions;
+    if (auto err = rd_kafka_mock_topic_create(mock->impl_->cluster, topic, count, replication)) {
       return Error{std::string("mock kafka: topic ") + topic + ": " + rd_kafka_err2str(err)};
     }
   }

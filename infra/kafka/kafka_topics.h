@@ -23,6 +23,8 @@ class KafkaTopics {
   std::string events() const { return prefix_ + ".events"; }
   std::string commands() const { return prefix_ + ".commands"; }
   std::string replies() const { return prefix_ + ".replies"; }
+  // The vault's keys (infra/kafka/kafka_key_store.h): compacted, one partition.
+  std::string keys() const { return prefix_ + ".keys"; }
   // The consumer group of the processors: whoever is in it shares the partitions.
   std::string processor_group() const { return prefix_ + "-processors"; }
   std::string url() const { return "kafka://" + bootstrap_ + (prefix_ == kDefaultPrefix ? "" : "/" + prefix_); }

@@ -1,5 +1,7 @@
 #include "infra/webhook/http_post.h"
 
+#include "infra/webhook/address_rule.h"
+
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -47,7 +49,7 @@ asio::awaitable<void> post(const WebhookTarget& target,
   auto resolved = co_await resolver.async_resolve(target.host, target.port, asio::use_awaitable);
   std::vector<tcp::endpoint> allowed;
   for (const auto& entry : resolved) {
-    if (allow_private || !is_private_address(entry.endpoint().address().to_string())) allowed.push_back(entry.endpoint());
+    if (allow_private || !is_private_address(entry.endpoint().address())) allowed.push_back(entry.endpoint());
   }
   if (allowed.empty()) {
     result.error = target.host + " resolves to private addresses only: refused";

@@ -1,5 +1,7 @@
 #include "infra/webhook/webhook_url.h"
 
+#include "infra/webhook/address_rule.h"
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/url/parse.hpp>
 
@@ -69,6 +71,8 @@ Result<WebhookTarget> parse_webhook_url(std::string_view url) {
   if (target.target.empty() || target.target.front() != '/') target.target = "/" + target.target;
   return target;
 }
+
+bool is_private_address(const asio::ip::address& address) { return private_address(address); }
 
 bool is_private_address(std::string_view ip) {
   boost::system::error_code error;

@@ -5,6 +5,7 @@
 #include "domain/codec/envelope.h"
 #include "domain/command_id.h"
 #include "domain/idempotency.h"
+#include "domain/personal_data.h"
 
 namespace microjobs {
 namespace {
@@ -53,12 +54,28 @@ TEST(CommandFingerprint, TellsCommandsAndBodiesApart) {
   const ClaimId claim{"emp.1.1"};
   const auto submit = command_fingerprint(SubmitProof{claim, UserId{"w"}, "proof"});
   EXPECT_EQ(submit, command_fingerprint(SubmitProof{claim, UserId{"w"}, "proof"}));
-  EXPECT_NE(submit, command_fingerprint(SubmitProof{claim, UserId{"w"}, "proof!"}));
+  EXPECT_NE(submit, command_fingerprint(SubmitProof{ClaimId{"emp.1.2"}, UserId{"w"}, "proof"}));
   EXPECT_NE(submit, command_fingerprint(AbandonClaim{claim, UserId{"w"}}));
   // Field boundaries count: ("ab", "c") is not ("a", "bc").
   EXPECT_NE(command_fingerprint(RegisterUser{UserId{"ab"}, "c", ""}),
             command_fingerprint(RegisterUser{UserId{"a"}, "bc", ""}));
   EXPECT_NE(submit, 0u);
+}
+
+// command_hash is in the stream in the clear: a hash of a short display name or proof could be
+// reversed by guessing, and would outlive the erasure of the text (domain/personal_data.h).
+TEST(CommandFingerprint, LeavesPersonalDataOut) {
+  const ClaimId claim{"emp.1.1"};
+  EXPECT_EQ(command_fingerprint(SubmitProof{claim, UserId{"w"}, "my home address"}),
+            command_fingerprint(SubmitProof{claim, UserId{"w"}, "another proof"}));
+  EXPECT_EQ(command_fingerprint(RegisterUser{UserId{"w"}, "ID", "Wayan"}),
+            command_fingerprint(RegisterUser{UserId{"w"}, "ID", "Made"}));
+  EXPECT_NE(command_fingerprint(RegisterUser{UserId{"w"}, "ID", "Wayan"}),
+            command_fingerprint(RegisterUser{UserId{"w"}, "MY", "Wayan"}));
+  for (const char* name : {"proof", "display_name", "instructions", "destination"}) {
+    EXPECT_TRUE(is_personal_field(name)) << name;
+  }
+  EXPECT_FALSE(is_personal_field("title"));
 }
 
 TEST(CommandFingerprint, IgnoresTheProfileTheServerFillsIn) {

@@ -111,6 +111,7 @@ std::vector<Event> sample_events() {
                        {{"user:worker_9:pending_withdrawal", "user:worker_9:available", Micros{12'500'000}}}},
       WebhookRegistered{WebhookId{"emp-1.h2"}, UserId{"emp-1"}, "https://hooks.example.com/microjobs?team=7",
                         {"proof.submitted.v1", "task.expired.v1"}},
+      UserErased{worker},
   };
 }
 
@@ -124,7 +125,8 @@ EnvelopeMeta sample_meta(const Event& event) {
                         std::holds_alternative<UserProfileUpdated>(event) ||
                         std::holds_alternative<WithdrawalRequested>(event) ||
                         std::holds_alternative<WithdrawalCompleted>(event) ||
-                        std::holds_alternative<WithdrawalFailed>(event)
+                        std::holds_alternative<WithdrawalFailed>(event) ||
+                        std::holds_alternative<UserErased>(event)
                     ? "worker_9"
                     : "emp-1";
   meta.seq = 42;

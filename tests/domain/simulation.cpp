@@ -79,7 +79,10 @@ std::string Simulation::step() {
   touched_tasks_.clear();
   if (static_cast<std::size_t>(step_) < users_.size()) return register_user(step_);
   std::uint64_t roll = below(100);
-  if (roll < 2) return chance(50) ? register_again() : (chance(50) ? hostile() : register_webhook());
+  if (roll < 2) {
+    if (chance(50)) return register_again();
+    return chance(50) ? hostile() : (chance(80) ? register_webhook() : erase_user());
+  }
   if (roll < 8) return chance(25) ? withdraw() : deposit();
   if (roll < 16) return chance(20) ? control_task() : post_task();
   if (roll < 44) return claim_slot();
@@ -119,8 +122,16 @@ std::string Simulation::register_user(std::size_t index) {
 std::string Simulation::register_again() {
   User& user = random_user(chance(30));
   std::string country = chance(50) ? user.country : kCountries[below(std::size(kCountries))];
-  Expect expect = country == user.country ? Expect::exists : Expect::accepted;
+  Expect expect = country == user.country && !user.erased ? Expect::exists : Expect::accepted;
+  user.erased = false;
   return execute(RegisterUser{user.id, country, "User " + user.id.value}, expect);
+}
+
+// An administrator meets a right-to-erasure request: the user's texts go, its account stays.
+std::string Simulation::erase_user() {
+  User& user = random_user(chance(30));
+  user.erased = true;
+  return execute(EraseUser{user.id}, Expect::accepted);
 }
 
 // An employer asks for some of its events at a URL; now and then with a type that does not exist.

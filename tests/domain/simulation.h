@@ -86,6 +86,7 @@ class Simulation {
     std::int64_t approved = 0;
     std::int64_t rejected = 0;
     std::vector<std::pair<std::string, Micros>> deposits;
+    bool erased = false;  // its display name was erased: the same profile again is an update
   };
   struct Claim {
     ClaimId id;
@@ -124,6 +125,7 @@ class Simulation {
   std::string register_user(std::size_t index);
   std::string register_again();
   std::string register_webhook();
+  std::string erase_user();
   std::string deposit();
   std::string withdraw();
   std::string settle_withdrawal();

@@ -23,6 +23,7 @@
 #include "infra/kafka/kafka_log.h"
 #include "infra/rocksdb/stores.h"
 #include "ledger_check.h"
+#include "personal_data_check.h"
 #include "real_kafka.h"
 #include "run_command.h"
 #include "server_process.h"
@@ -430,6 +431,16 @@ void play_in_three_processes(const TempDir& dir, const KafkaTopics& topics,
   // kcat, an outside Kafka client, reads every record of the topic: each a valid envelope whose
   // CloudEvents headers match it.
   expect_kcat_reads_every_record(topics);
+
+  // Personal data across the processes: the processor seals it under keys it puts on the keys
+  // topic, the API process opens it from there, and the projector's erasure of a worker reaches
+  // the API; what analytics teams read (kcat) holds only the sealed text, before and after.
+  testing::PersonalDataCampaign personal(client, kSecret, "");
+  personal.play();
+  const std::string read_topic = "kcat -b " + topics.bootstrap() + " -C -t " + topics.events() + " -e -q -f '%s\\n'";
+  personal.expect_sealed_only(testing::run_command(read_topic).out, "the events topic");
+  personal.erase_worker();
+  personal.expect_sealed_only(testing::run_command(read_topic).out, "the events topic after the erasure");
 
   // SIGKILL the processor and start it again: it rebuilds from the topic and serves on.
   processor.stop(SIGKILL);

@@ -51,6 +51,7 @@ class HttpNodeTest : public ::testing::Test {
     api.partitions = config.partitions;
     context_ = std::make_unique<ApiContext>(node_->bus(), node_->reads(), node_->progress(),
                                             node_->clock(), api);
+    context_->vault = &node_->vault();
     server_ = std::make_unique<HttpServer>(*context_);
     auto port = server_->start("127.0.0.1", 0);
     ASSERT_TRUE(port.ok());

@@ -455,7 +455,8 @@ TEST(KafkaBrokerLoss, TheLeadersBrokerKilledUnderLoadLosesAndDoublesNothing) {
   std::string bootstrap;
   std::ifstream(cluster + "/bootstrap") >> bootstrap;
   KafkaTopics topics(bootstrap, "loss");
-  ASSERT_TRUE(setup_topics(topics, TopicLayout{kPartitions, 3, std::chrono::seconds(60)}).ok());
+  Status set_up = setup_topics(topics, TopicLayout{kPartitions, 3, std::chrono::seconds(60)});
+  ASSERT_TRUE(set_up.ok()) << set_up.error().message;
   testing::ServerProcess processor(dir.str(), "unused-secret");
   ASSERT_TRUE(processor.launch({testing::microjobs_binary(), "serve", "--event-log", topics.url(), "--role", "processor",
                                 "--partitions", std::to_string(kPartitions), "--data-dir", dir.str(), "--port-file",

@@ -10,6 +10,7 @@
 #include "campaign.h"
 #include "domain/codec/envelope.h"
 #include "domain/codec/sha256.h"
+#include "infra/kafka/kafka_key_store.h"
 #include "infra/kafka/kafka_log.h"
 #include "ledger_check.h"
 #include "real_kafka.h"
@@ -144,6 +145,19 @@ void export_compare_and_audit(const KafkaTopics& topics) {
     }
   }
   EXPECT_GT(compared, 70u);
+  // The vault's keys went along: a sealed text of the log opens through the keys topic.
+  EXPECT_NE(printed.find(" keys (topic " + topics.keys() + ")"), std::string::npos) << printed;
+  auto first = (*local)->read(partition_for("emp", 8), 0, 1);
+  ASSERT_TRUE(first.ok() && first->size() == 1);
+  const std::string& bytes = (*first)[0].value;
+  const auto at = bytes.find("mj-sealed:v1:emp:");
+  ASSERT_NE(at, std::string::npos) << "the employer's display name is not sealed: " << bytes;
+  auto keys = KafkaKeyStore::open(topics);
+  ASSERT_TRUE(keys.ok()) << keys.error().message;
+  Vault vault(**keys, NodeConfig{}.data_key);
+  auto opened = vault.open(bytes.substr(at, bytes.find('"', at) - at));
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  EXPECT_EQ(*opened, std::optional<std::string>("Employer"));
   // The auditor's check reads the topic as it reads the local log, and finds the same.
   auto summary_of = [&](const std::string& source) {
     std::string out = run(std::string(MICROJOBS_BINARY) + " audit " + source + " 2>/dev/null; echo exit=$?");
@@ -243,10 +257,11 @@ TEST(KafkaUrl, NamesTheBootstrapAndTheTopicPrefix) {
 }
 
 // Kafka's own kafka-configs (kafka.admin.ConfigCommand, from the broker's jars), an outside tool.
-std::string kafka_configs(const KafkaTopics& topics, const std::string& arguments) {
+// Of the events topic, or of `topic`.
+std::string kafka_configs(const KafkaTopics& topics, const std::string& arguments, const std::string& topic = "") {
   return run("java -cp \"$(cat " MICROJOBS_REAL_KAFKA_DIR "/classpath)\" kafka.admin.ConfigCommand --bootstrap-server " +
-             topics.bootstrap() + " --entity-type topics --entity-name " + topics.events() + " " + arguments +
-             " 2>&1");
+             topics.bootstrap() + " --entity-type topics --entity-name " + (topic.empty() ? topics.events() : topic) +
+             " " + arguments + " 2>&1");
 }
 
 // On a real broker the Admin API creates the topics, and the events topic keeps every event, as
@@ -266,6 +281,12 @@ TEST(KafkaSetup, CreatesTopicsThatKeepEveryEventOnARealBroker) {
   }
   std::string metadata = run("kcat -b " + bootstrap + " -L -t " + topics.commands() + " 2>&1");
   EXPECT_NE(metadata.find("with 4 partitions"), std::string::npos) << metadata;
+  // The vault's keys: one partition, compacted (never deleted by time), a day of commands.
+  std::string keys = kafka_configs(topics, "--describe", topics.keys());
+  EXPECT_NE(keys.find("cleanup.policy=compact "), std::string::npos) << keys;
+  EXPECT_NE(run("kcat -b " + bootstrap + " -L -t " + topics.keys() + " 2>&1").find("with 1 partitions"),
+            std::string::npos);
+  EXPECT_NE(kafka_configs(topics, "--describe", topics.commands()).find("retention.ms=86400000 "), std::string::npos);
   // Running it again is fine: the topics are there and right.
   printed = run(std::string(MICROJOBS_BINARY) + " kafka-setup --bootstrap " + bootstrap + " --prefix " +
                 topics.prefix() + " --partitions 4 --replication 1 2>&1; echo exit=$?");
@@ -285,6 +306,18 @@ TEST(KafkaSetup, RefusesAnEventsTopicThatWouldLoseEvents) {
   EXPECT_NE(printed.find("retention.ms=86400000"), std::string::npos) << printed;
   EXPECT_NE(printed.find("cleanup.policy=compact"), std::string::npos) << printed;
   EXPECT_NE(printed.find("4 partitions, not 8"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("exit=1"), std::string::npos) << printed;
+}
+
+// A keys topic deleted by time would take every sealed text with it: refused.
+TEST(KafkaSetup, RefusesAKeysTopicThatIsNotCompacted) {
+  auto topics = testing::real_kafka_topics(4);
+  ASSERT_TRUE(topics);
+  std::string altered = kafka_configs(*topics, "--alter --add-config cleanup.policy=delete", topics->keys());
+  ASSERT_NE(altered.find("Completed"), std::string::npos) << altered;
+  std::string printed = run(std::string(MICROJOBS_BINARY) + " kafka-setup --bootstrap " + topics->bootstrap() +
+                            " --prefix " + topics->prefix() + " --partitions 4 --replication 1 2>&1; echo exit=$?");
+  EXPECT_NE(printed.find(topics->keys() + " has cleanup.policy=delete"), std::string::npos) << printed;
   EXPECT_NE(printed.find("exit=1"), std::string::npos) << printed;
 }
 

@@ -48,7 +48,7 @@ TEST(EventSchemas, EveryGoldenFixtureValidates) {
     ASSERT_TRUE(std::filesystem::exists(fixture(type))) << type;
     files.push_back(fixture(type));
   }
-  EXPECT_EQ(files.size(), 26u);
+  EXPECT_EQ(files.size(), 27u);
   testing::Ran validated = validate(dir, files);
   EXPECT_EQ(validated.exit_code, 0) << validated.out;
   EXPECT_EQ(validated.out, "");

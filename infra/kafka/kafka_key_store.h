@@ -1,0 +1,57 @@
+#pragma once
+// The vault's keys on a Kafka cluster: the compacted topic `{prefix}.keys` (one partition),
+// record key "<owner>:<key id>", value the wrapped key, and a tombstone (null value) for each key
+// erasure destroys. Every process of a deployment that seals or opens keeps the whole topic in
+// memory through a reader thread, so an erasure reaches them all within moments; the broker
+// drops the key's bytes when it compacts the topic (kafka-setup sets segment.ms to an hour).
+//
+// A key asked for that this process has not seen yet (the processor that made it is another
+// process) waits, up to `catch_up_timeout`, until the reader has read as far as the topic went.
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "infra/kafka/kafka_topics.h"
+#include "infra/vault/vault.h"
+
+namespace microjobs {
+
+class KafkaKeyStore final : public KeyStore {
+ public:
+  static Result<std::unique_ptr<KafkaKeyStore>> open(const KafkaTopics& topics,
+                                                     std::chrono::milliseconds catch_up_timeout =
+                                                         std::chrono::seconds(10));
+  ~KafkaKeyStore() override;
+
+  Result<std::optional<StoredKey>> any_key(const UserId& owner) override;
+  Result<std::optional<std::string>> wrapped_key(const UserId& owner, std::string_view id) override;
+  Status put(const UserId& owner, const StoredKey& key) override;
+  Status erase(const UserId& owner) override;
+
+ private:
+  struct Handles;
+  KafkaKeyStore(std::string topic, std::chrono::milliseconds catch_up_timeout);
+  void read(std::stop_token stop);
+  // Returns once the reader has read every record the topic held when called.
+  Status catch_up();
+  // Produces the records (a null value: a tombstone) and waits until the cluster has them all.
+  Status produce(const std::vector<std::pair<std::string, std::optional<std::string>>>& records);
+
+  const std::string topic_;
+  const std::chrono::milliseconds catch_up_timeout_;
+  std::unique_ptr<Handles> handles_;
+  std::mutex mutex_;
+  std::condition_variable advanced_;
+  std::map<std::string, std::string> keys_;  // "<owner>:<id>" -> wrapped
+  std::set<std::string> erased_;             // tombstoned: no need to wait for them
+  std::int64_t next_offset_ = 0;             // what the reader has read up to
+  std::string reader_error_;
+  std::jthread reader_;
+};
+
+}  // namespace microjobs

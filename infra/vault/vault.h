@@ -1,0 +1,64 @@
+#pragma once
+// The vault of personal data (commands/personal_data_vault.h): AES-256-GCM under one key per
+// user, each user's keys kept (wrapped under the deployment's master key) in a KeyStore that can
+// forget them. OpenSSL only; the stores are in rocks_key_store.h and infra/kafka/kafka_key_store.h.
+//
+// Sealed text: "mj-sealed:v1:<owner>:<key id>:<base64(nonce | ciphertext | tag)>", with
+// "<owner>:<key id>" as the associated data, so a sealed text cannot be passed off as another
+// user's. A 96-bit random nonce per seal; a key seals few texts (one user's), far below GCM's
+// limits. Key ids are 16 random hex digits, so two processes that each make a first key for the
+// same user (Kafka: processors of different partitions) keep both, and erasure destroys both.
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands/personal_data_vault.h"
+
+namespace microjobs {
+
+// Where a vault keeps its keys. Each method is durable when it returns.
+class KeyStore {
+ public:
+  struct StoredKey {
+    std::string id;
+    std::string wrapped;  // the key sealed under the master key
+  };
+  virtual ~KeyStore() = default;
+  // One key of `owner` to seal with; nullopt when it has none.
+  virtual Result<std::optional<StoredKey>> any_key(const UserId& owner) = 0;
+  virtual Result<std::optional<std::string>> wrapped_key(const UserId& owner, std::string_view id) = 0;
+  virtual Status put(const UserId& owner, const StoredKey& key) = 0;
+  // Deletes every key of `owner`, and makes the store drop their bytes from its files.
+  virtual Status erase(const UserId& owner) = 0;
+};
+
+class Vault final : public PersonalDataVault {
+ public:
+  // `master_key`: any secret text (MICROJOBS_DATA_KEY); the keys are wrapped under its SHA-256.
+  // Every process of a deployment must be given the same one.
+  Vault(KeyStore& store, std::string_view master_key);
+
+  Result<std::string> seal(const UserId& owner, std::string_view text) override;
+  Result<std::optional<std::string>> open(std::string_view sealed) override;
+  Status erase(const UserId& owner) override;
+
+ private:
+  Result<KeyStore::StoredKey> sealing_key(const UserId& owner);
+  Result<std::string> unwrap(const UserId& owner, const KeyStore::StoredKey& key) const;
+
+  KeyStore& store_;
+  std::string master_;  // 32 bytes
+  std::mutex creating_;  // one first key per owner in this process
+};
+
+// The parts of a sealed text, or nullopt when `sealed` is not one.
+struct SealedParts {
+  std::string_view owner;
+  std::string_view key_id;
+  std::string_view payload;  // base64
+};
+std::optional<SealedParts> parse_sealed(std::string_view sealed);
+
+}  // namespace microjobs
