@@ -67,6 +67,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/accounts/{}", get_account},
     {"GET", "/v1/accounts/{}/statement", get_statement},
     {"POST", "/v1/withdrawals", role_command<RequestWithdrawal, roles::kWorker, withdrawal_answer>},
+    {"GET", "/v1/withdrawals/{}", get_withdrawal},
     {"POST", "/v1/withdrawals/{}/complete",
      role_command<CompleteWithdrawal, roles::kPayments, withdrawal_answer>},
     {"POST", "/v1/withdrawals/{}/fail",

@@ -43,6 +43,7 @@ void get_task(Call& call);
 void get_account(Call& call);
 void get_reputation(Call& call);
 void get_user(Call& call);
+void get_withdrawal(Call& call);
 void get_submissions(Call& call);
 void get_claim(Call& call);
 void get_blocks(Call& call);

@@ -616,6 +616,28 @@ void get_user(Call& call) {
   }));
 }
 
+// GET /v1/withdrawals/{id}: what the payment provider pays out (the destination, opened from its
+// sealed form by handle()), for the worker, payments, auditors and admins.
+void get_withdrawal(Call& call) {
+  const Principal& who = call.principal;
+  auto view = call.context.read_models.withdrawal(WithdrawalId{call.params[0]});
+  if (!view) return call.done(problem(404, "withdrawal_not_found", "no withdrawal " + call.params[0]));
+  if (view->user_id.value != who.user_id && !who.has_role(roles::kPayments) && !who.has_role(roles::kAuditor) &&
+      !who.has_role(roles::kAdmin)) {
+    return call.done(forbidden("only the withdrawal's worker, payments, auditors and admins may read it"));
+  }
+  call.done(json_response(200, [&](JsonWriter& json) {
+    json.field("withdrawal_id", view->withdrawal_id.value)
+        .field("user_id", view->user_id.value)
+        .field("amount", format_money(view->amount))
+        .field("destination", view->destination)
+        .field("status", view->status);
+    write_time_or_null(json, "requested_at", view->requested_at);
+    write_time_or_null(json, "settled_at", view->settled_at);
+    write_text_or_null(json, "reason", view->reason);
+  }));
+}
+
 void get_reputation(Call& call) {
   const std::string& id = call.params[0];
   if (!valid_user_id(id) || !call.context.read_models.user(UserId{id})) {

@@ -12,6 +12,7 @@ inline std::string position(std::int32_t partition) { return "pos/" + std::to_st
 inline std::string task(std::string_view id) { return "task/" + std::string(id); }
 inline std::string claim(std::string_view id) { return "claim/" + std::string(id); }
 inline std::string user(std::string_view id) { return "user/" + std::string(id); }
+inline std::string withdrawal(std::string_view id) { return "wdr/" + std::string(id); }
 inline std::string account(std::string_view id) { return "acct/" + std::string(id); }
 inline std::string reputation(std::string_view id) { return "rep/" + std::string(id); }
 inline std::string shared_account(std::string_view name) { return "shared/" + std::string(name); }

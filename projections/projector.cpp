@@ -80,7 +80,7 @@ class Folder {
  public:
   explicit Folder(ReadStore& store)
       : store_(store), tasks_(store, keys::task), claims_(store, keys::claim),
-        users_(store, keys::user), accounts_(store, keys::account),
+        users_(store, keys::user), withdrawals_(store, keys::withdrawal), accounts_(store, keys::account),
         reputations_(store, keys::reputation),
         items_(store, [](std::string_view id) { return "item/" + std::string(id); }) {}
 
@@ -149,6 +149,7 @@ class Folder {
     tasks_.write_to(batch);
     claims_.write_to(batch);
     users_.write_to(batch);
+    withdrawals_.write_to(batch);
     accounts_.write_to(batch);
     reputations_.write_to(batch);
     for (auto& [name, delta] : shared_) add_to_counter(batch, keys::shared_account(name), delta);
@@ -398,9 +399,18 @@ class Folder {
   // Their transfers move the balances and write the statement lines.
   void on(const BonusPaid&) {}
   void on(const WorkerCredited&) {}
-  void on(const WithdrawalRequested&) {}
-  void on(const WithdrawalCompleted&) {}
-  void on(const WithdrawalFailed&) {}
+  void on(const WithdrawalRequested& e) {
+    withdrawals_.get(e.withdrawal_id.value) =
+        WithdrawalView{e.withdrawal_id, e.user_id, e.amount, e.destination, "pending", time_, {}, ""};
+  }
+  void on(const WithdrawalCompleted& e) { settle(e.withdrawal_id, "completed", ""); }
+  void on(const WithdrawalFailed& e) { settle(e.withdrawal_id, "failed", e.reason); }
+  void settle(const WithdrawalId& id, const char* status, const std::string& reason) {
+    WithdrawalView& view = withdrawals_.get(id.value);
+    view.status = status;
+    view.settled_at = time_;
+    view.reason = reason;
+  }
   // The webhook deliverer folds these into its own store (projections/webhooks.h).
   void on(const WebhookRegistered&) {}
   // The views keep the user's sealed text, which the API shows as "[erased]" once step() has
@@ -444,6 +454,7 @@ class Folder {
   ViewCache<TaskView> tasks_;
   ViewCache<ClaimView> claims_;
   ViewCache<UserView> users_;
+  ViewCache<WithdrawalView> withdrawals_;
   ViewCache<AccountView> accounts_;
   ViewCache<ReputationView> reputations_;
   ViewCache<ItemView> items_;

@@ -106,6 +106,10 @@ std::optional<UserView> ReadModels::user(const UserId& id) {
   return load<UserView>(store_, keys::user(id.value));
 }
 
+std::optional<WithdrawalView> ReadModels::withdrawal(const WithdrawalId& id) {
+  return load<WithdrawalView>(store_, keys::withdrawal(id.value));
+}
+
 AccountView ReadModels::account(const UserId& id) {
   auto view = load<AccountView>(store_, keys::account(id.value));
   if (!view) return AccountView{id, {}, {}, {}};

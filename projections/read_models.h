@@ -17,6 +17,7 @@ class ReadModels {
   std::optional<TaskView> task(const TaskId& id);
   std::optional<ClaimView> claim(const ClaimId& id);
   std::optional<UserView> user(const UserId& id);
+  std::optional<WithdrawalView> withdrawal(const WithdrawalId& id);
   // Zero balances for a user the projection has not seen.
   AccountView account(const UserId& id);
   ReputationView reputation(const UserId& id);

@@ -121,6 +121,23 @@ struct BlockView {
   template <class V> void visit(V& v) { v("worker_id", worker_id); v("reason", reason); v("since", since); }
 };
 
+// A withdrawal (key: wdr/{id}): what the payment provider needs to pay it out, and how it ended.
+struct WithdrawalView {
+  WithdrawalId withdrawal_id;
+  UserId user_id;
+  Micros amount;
+  std::string destination;  // sealed (domain/personal_data.h): the API opens it
+  std::string status;       // pending, completed, failed
+  UnixMs requested_at;
+  UnixMs settled_at;        // 0 while pending
+  std::string reason;       // a failure's
+  template <class V> void visit(V& v) {
+    v("withdrawal_id", withdrawal_id); v("user_id", user_id); v("amount", amount);
+    v("destination", destination); v("status", status); v("requested_at", requested_at);
+    v("settled_at", settled_at); v("reason", reason);
+  }
+};
+
 struct UserView {
   UserId user_id;
   std::string country;

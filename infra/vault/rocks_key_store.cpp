@@ -55,27 +55,46 @@ Status RocksKeyStore::for_each_key(const std::function<Status(const UserId&, con
 
 Result<std::optional<KeyStore::StoredKey>> RocksKeyStore::any_key(const UserId& owner) {
   const std::string prefix = owner_prefix(owner);
+  {
+    std::shared_lock lock(mutex_);
+    if (auto id = sealing_id_.find(owner.value); id != sealing_id_.end()) {
+      return std::optional<StoredKey>(StoredKey{id->second, keys_.at(prefix + id->second)});
+    }
+  }
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   it->Seek(prefix);
   if (it->Valid() && it->key().starts_with(prefix)) {
-    return std::optional<StoredKey>(
-        StoredKey{it->key().ToString().substr(prefix.size()), it->value().ToString()});
+    StoredKey key{it->key().ToString().substr(prefix.size()), it->value().ToString()};
+    std::unique_lock lock(mutex_);
+    keys_[prefix + key.id] = key.wrapped;
+    sealing_id_[owner.value] = key.id;
+    return std::optional<StoredKey>(std::move(key));
   }
   if (!it->status().ok()) return Error{"key store: " + it->status().ToString()};
   return std::optional<StoredKey>();
 }
 
 Result<std::optional<std::string>> RocksKeyStore::wrapped_key(const UserId& owner, std::string_view id) {
+  const std::string name = owner_prefix(owner) + std::string(id);
+  {
+    std::shared_lock lock(mutex_);
+    if (auto found = keys_.find(name); found != keys_.end()) return std::optional<std::string>(found->second);
+  }
   std::string value;
-  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), owner_prefix(owner) + std::string(id), &value);
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), name, &value);
   if (status.IsNotFound()) return std::optional<std::string>();
   if (!status.ok()) return Error{"key store: " + status.ToString()};
+  std::unique_lock lock(mutex_);
+  keys_[name] = value;
   return std::optional<std::string>(std::move(value));
 }
 
 Status RocksKeyStore::put(const UserId& owner, const StoredKey& key) {
   rocksdb::Status status = db_->Put(synced(), owner_prefix(owner) + key.id, key.wrapped);
   if (!status.ok()) return Error{"key store: " + status.ToString()};
+  std::unique_lock lock(mutex_);
+  keys_[owner_prefix(owner) + key.id] = key.wrapped;
+  sealing_id_.try_emplace(owner.value, key.id);
   return ok_status();
 }
 
@@ -86,6 +105,11 @@ Status RocksKeyStore::erase(const UserId& owner) {
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) batch.Delete(it->key());
   if (!it->status().ok()) return Error{"key store: " + it->status().ToString()};
   rocksdb::Status status = db_->Write(synced(), &batch);
+  {
+    std::unique_lock lock(mutex_);
+    keys_.erase(keys_.lower_bound(prefix), keys_.lower_bound(owner.value + ";"));  // ';' follows ':'
+    sealing_id_.erase(owner.value);
+  }
   // The deletes are durable; now the bytes go: the flush retires the WAL that held the key, the
   // compaction (to the bottom level, where tombstones are dropped) the tables.
   if (status.ok()) status = db_->Flush(rocksdb::FlushOptions());

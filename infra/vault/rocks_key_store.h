@@ -1,9 +1,13 @@
 #pragma once
 // The vault's keys on one machine: a RocksDB of their own under data_dir/keys, apart from the
 // read models so that erasing a key can force its bytes out of every file (a flush drops the
-// write-ahead log that held it; a full compaction rewrites the tables without it).
+// write-ahead log that held it; a full compaction rewrites the tables without it). Keys read or
+// written are kept in memory too (a RocksDB lookup per seal or open cost about 8 µs: BM_Vault);
+// this object is the store's only writer, so its memory cannot miss an erasure.
 #include <functional>
+#include <map>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 
 #include "infra/vault/vault.h"
@@ -31,6 +35,9 @@ class RocksKeyStore final : public KeyStore {
  private:
   explicit RocksKeyStore(std::unique_ptr<rocksdb::DB> db);
   std::unique_ptr<rocksdb::DB> db_;
+  std::shared_mutex mutex_;                  // guards the two maps
+  std::map<std::string, std::string> keys_;  // "<owner>:<id>" -> wrapped, as read or written
+  std::map<std::string, std::string> sealing_id_;  // owner -> the id any_key() answered
 };
 
 }  // namespace microjobs

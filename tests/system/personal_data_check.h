@@ -17,10 +17,11 @@
 namespace microjobs::testing {
 
 struct PersonalTexts {
-  std::string employer, worker, task, claim;
+  std::string employer, worker, task, claim, withdrawal;
   std::string name = "Wayan Rahasia-Sekali";          // the worker's display name
   std::string instructions = "Call Ibu Sari on +62 811 555 0199";  // the employer's
   std::string proof = "Jalan Rahasia 12, Denpasar: photo attached";  // the worker's
+  std::string destination = "gcash:0917 555 0101 (Wayan R.)";         // the worker's
 };
 
 class PersonalDataCampaign {
@@ -33,8 +34,8 @@ class PersonalDataCampaign {
 
   const PersonalTexts& texts() const { return texts_; }
 
-  // Registers both, funds the employer, posts the task, claims a slot and submits the proof;
-  // then the API shows every text as written.
+  // Registers both, funds the employer, posts the task, claims a slot, submits the proof, is paid
+  // and withdraws; then the API shows every text as written.
   void play() {
     const PersonalTexts& t = texts_;
     ASSERT_EQ(as(t.employer, "employer", "PUT", "/v1/users/" + t.employer, R"({"country":"DE","display_name":"Emp"})").status, 200);
@@ -43,7 +44,7 @@ class PersonalDataCampaign {
     ASSERT_EQ(as("bank", "payments", "POST", "/v1/deposits",
                  R"({"account":")" + t.employer + R"(","amount":"5.00","reference":"pd)" + t.worker + R"("})").status, 201);
     HttpResult posted = as(t.employer, "employer", "POST", "/v1/tasks",
-                           R"({"title":"Visit a shop","reward":"0.50","slots":1,"instructions":")" + t.instructions + R"("})");
+                           R"({"title":"Visit a shop","reward":"1.00","slots":1,"instructions":")" + t.instructions + R"("})");
     ASSERT_EQ(posted.status, 201) << posted.body;
     texts_.task = str(body_of(posted), "task_id");
     HttpResult claimed = eventually_as(t.worker, "worker", "POST", "/v1/tasks/" + texts_.task + "/claims", "", 201);
@@ -51,9 +52,15 @@ class PersonalDataCampaign {
     HttpResult submitted = as(t.worker, "worker", "POST", "/v1/claims/" + texts_.claim + "/submission",
                               R"({"proof":")" + t.proof + R"("})");
     ASSERT_EQ(submitted.status, 200) << submitted.body;
+    ASSERT_EQ(as(t.employer, "employer", "POST", "/v1/claims/" + texts_.claim + "/approve", "").status, 200);
+    // The pay reaches the worker's balance through the credit process: withdrawn once it has.
+    HttpResult withdrawn = eventually_as(t.worker, "worker", "POST", "/v1/withdrawals",
+                                         R"({"amount":"1.00","destination":")" + t.destination + R"("})", 201);
+    texts_.withdrawal = str(body_of(withdrawn), "withdrawal_id");
     expect_shown("display_name", "/v1/users/" + t.worker, t.name);
     expect_shown("proof", "/v1/claims/" + texts_.claim, t.proof);
     expect_shown("instructions", "/v1/tasks/" + texts_.task, t.instructions);
+    expect_shown("destination", "/v1/withdrawals/" + texts_.withdrawal, t.destination);
   }
 
   // An admin erases the worker. The key goes when a projector folds the erasure, and the other
@@ -67,12 +74,13 @@ class PersonalDataCampaign {
     expect_shown("display_name", "/v1/users/" + texts_.worker, erased_text);
     expect_shown("proof", "/v1/claims/" + texts_.claim, erased_text);
     expect_shown("instructions", "/v1/tasks/" + texts_.task, texts_.instructions);
+    expect_shown("destination", "/v1/withdrawals/" + texts_.withdrawal, erased_text);
   }
 
   // `bytes` (every record of the stream, or every file of a data dir) hold none of the texts,
   // and the sealed form of both users'.
   void expect_sealed_only(const std::string& bytes, const std::string& where) const {
-    for (const std::string* text : {&texts_.name, &texts_.instructions, &texts_.proof}) {
+    for (const std::string* text : {&texts_.name, &texts_.instructions, &texts_.proof, &texts_.destination}) {
       EXPECT_EQ(bytes.find(*text), std::string::npos) << "\"" << *text << "\" in the clear in " << where;
     }
     for (const std::string* user : {&texts_.worker, &texts_.employer}) {

@@ -173,7 +173,8 @@ TEST(PersonalData, IsSealedInTheLogAndUnreadableEverywhereOnceErased) {
   // Records and views as the node reads them, and every file as a thief would.
   campaign.expect_sealed_only(log_and_read_model_bytes(dir.str()), "the log and the read models");
   const std::string files = all_file_bytes(dir.str());
-  for (const std::string* text : {&campaign.texts().name, &campaign.texts().instructions, &campaign.texts().proof}) {
+  const testing::PersonalTexts& texts = campaign.texts();
+  for (const std::string* text : {&texts.name, &texts.instructions, &texts.proof, &texts.destination}) {
     EXPECT_EQ(files.find(*text), std::string::npos) << "\"" << *text << "\" in a file under " << dir.str();
   }
   auto keys = RocksKeyStore::open(dir.str() + "/keys");
