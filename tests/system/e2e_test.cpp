@@ -45,7 +45,7 @@ using testing::TempDir;
 constexpr char kSecret[] = "e2e-test-secret";
 
 std::string token(const std::string& user, const std::string& role) {
-  return mint_token(kSecret, user, {role}, 3600, SystemClock().now());
+  return testing::token(kSecret, user, role);
 }
 
 

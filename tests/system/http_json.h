@@ -9,9 +9,16 @@
 #include <map>
 #include <string>
 
+#include "api/auth.h"
+#include "commands/clock.h"
 #include "http_client.h"
 
 namespace microjobs::testing {
+
+// A bearer token for `user` with `role`, signed with `secret`, valid for an hour from now.
+inline std::string token(const std::string& secret, const std::string& user, const std::string& role) {
+  return mint_token(secret, user, {role}, 3600, SystemClock().now());
+}
 
 inline std::map<std::string, std::string> auth(const std::string& bearer,
                                                std::map<std::string, std::string> more = {}) {

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "domain/partitioner.h"
 #include "infra/kafka/kafka_key_store.h"
 #include "infra/rocksdb/stores.h"
 #include "infra/vault/rocks_key_store.h"
@@ -16,6 +17,7 @@
 #include "real_kafka.h"
 #include "run_command.h"
 #include "server_process.h"
+#include "tools/node.h"
 
 namespace microjobs {
 namespace {
@@ -132,6 +134,36 @@ TEST(KafkaKeyStore, AKeyMadeOrErasedByOneProcessIsSeenByAnotherOnARealBroker) {
   auto none = (*late_store)->any_key(kAlice);
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(*none);
+}
+
+// The processor seals before it evolves its state, so the state, and the snapshots written from
+// it (here after every batch), hold the sealed text only; the API's opening is the one place the
+// text is in the clear again.
+TEST(PersonalData, TheProcessorsStateAndSnapshotsHoldOnlySealedText) {
+  TempDir dir;
+  NodeConfig config;
+  config.data_dir = dir.str();
+  config.partitions = 2;
+  config.processor.snapshot_every_events = 1;
+  auto node = EmbeddedNode::open(config);
+  ASSERT_TRUE(node.ok()) << node.error().message;
+  ASSERT_TRUE((*node)->start().ok());
+  const std::string name = "Ketut Snapshot-Rahasia";
+  CommandOutcome outcome = testing::call((*node)->bus(), "reg", RegisterUser{kAlice, "ID", name});
+  ASSERT_EQ(outcome.kind, CommandOutcome::Kind::accepted);
+  const auto& registered = std::get<UserRegistered>(outcome.event);
+  EXPECT_TRUE(is_sealed(registered.display_name)) << registered.display_name;
+  PartitionState state = (*node)->processors().processor(partition_for("alice", 2)).state_copy();
+  ASSERT_NE(state.find_user(kAlice), nullptr);
+  EXPECT_EQ(state.find_user(kAlice)->display_name, registered.display_name);
+  auto opened = (*node)->vault().open(registered.display_name);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(*opened, name);
+  (*node)->stop();
+  node->reset();
+  EXPECT_EQ(all_file_bytes(dir.str()).find(name), std::string::npos) << "the name in the clear under " << dir.str();
+  EXPECT_NE(all_file_bytes(dir.str() + "/state").find("mj-sealed:v1:alice:"), std::string::npos)
+      << "no snapshot with the sealed name: the test would prove nothing";
 }
 
 // Every record value of a local log, and every value of a read-model store.
