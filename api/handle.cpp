@@ -1,7 +1,9 @@
 // handle(): routing, authentication, idempotency keys and read-your-writes waits; then one handler.
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <cctype>
 #include <exception>
 #include <optional>
 #include <variant>
@@ -383,17 +385,33 @@ namespace {
 // Replaces each JSON string of `body` that is sealed personal data by its text, or by "[erased]"
 // when its key is destroyed. Sealed text holds nothing JSON escapes, so it is found as written;
 // the API refuses input in its form (api/fields.cpp), so every one is the log's.
+// Whether the quote at `at` is escaped (inside a string, after an odd run of backslashes).
+bool escaped_quote(const std::string& body, std::size_t at) {
+  std::size_t backslashes = 0;
+  while (backslashes < at && body[at - 1 - backslashes] == '\\') ++backslashes;
+  return backslashes % 2 == 1;
+}
+
+// What seal() writes: the prefix, two ids, base64; nothing JSON escapes.
+bool sealed_token(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == ':' || c == '+' || c == '/' || c == '=' ||
+           c == '_' || c == '-';
+  });
+}
+
 void open_sealed_strings(std::string& body, PersonalDataVault& vault) {
   const std::string needle = "\"" + std::string(kSealedPrefix);
-  std::size_t at = body.find(needle);
-  if (at == std::string::npos) return;
   std::string out;
-  out.reserve(body.size());
   std::size_t copied = 0;
-  for (; at != std::string::npos; at = body.find(needle, copied)) {
+  for (std::size_t at = body.find(needle); at != std::string::npos; at = body.find(needle, at + 1)) {
     const std::size_t end = body.find('"', at + 1);
     if (end == std::string::npos) break;
     const std::string_view sealed(body.data() + at + 1, end - at - 1);
+    // A whole JSON string, not text in the sealed form inside another string (a title
+    // `x"mj-sealed:v1:…` is written with an escaped quote).
+    if (escaped_quote(body, at) || !sealed_token(sealed)) continue;
+    if (copied == 0) out.reserve(body.size());
     out.append(body, copied, at - copied);
     auto opened = vault.open(sealed);
     if (!opened.ok()) {
@@ -403,7 +421,9 @@ void open_sealed_strings(std::string& body, PersonalDataVault& vault) {
       append_json_escaped(out, *opened ? std::string_view(**opened) : kErasedText);
     }
     copied = end + 1;
+    at = end;
   }
+  if (copied == 0) return;
   out.append(body, copied);
   body = std::move(out);
 }

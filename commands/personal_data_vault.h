@@ -10,6 +10,7 @@
 
 #include "domain/ids.h"
 #include "domain/result.h"
+#include "domain/time.h"
 #include "domain/vocabulary.h"
 
 namespace microjobs {
@@ -22,8 +23,11 @@ class PersonalDataVault {
   // The text of something seal() made; nullopt when its key was destroyed (or it is not sealed
   // text of ours, or it was tampered with). An error only when the key store cannot answer.
   virtual Result<std::optional<std::string>> open(std::string_view sealed) = 0;
-  // Destroys every key of `owner`: what was sealed under them cannot be opened again. Idempotent.
-  virtual Status erase(const UserId& owner) = 0;
+  // Destroys every key of `owner` made at or before `erased_at` (the erasure event's time): what
+  // was sealed under them cannot be opened again. Keys made later (a new profile after the
+  // erasure) stay, so folding an old erasure again — a new projector replaying the log — destroys
+  // nothing new. Idempotent.
+  virtual Status erase(const UserId& owner, UnixMs erased_at) = 0;
 };
 
 // Seals each personal field of `event` that is not empty and not already sealed for its owner

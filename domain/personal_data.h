@@ -7,7 +7,7 @@
 // EraseUser destroys the key (crypto-shredding): the sealed text stays in every copy of the log,
 // unreadable, and the chain still verifies.
 //
-// Sealed text is "mj-sealed:v1:<owner>:<key id>:<base64url>", a plain JSON string, so readers
+// Sealed text is "mj-sealed:v1:<owner>:<key id>:<base64>", a plain JSON string, so readers
 // that do not care (the projector, the audit, analytics teams) need nothing new. The API opens
 // it when it answers (or writes "[erased]").
 #include <string_view>

@@ -100,8 +100,8 @@ class Folder {
     }
   }
 
-  // The users whose erasure this batch folded.
-  const std::vector<UserId>& erased() const { return erased_; }
+  // The users whose erasure this batch folded, with the erasure's time.
+  const std::vector<std::pair<UserId, UnixMs>>& erased() const { return erased_; }
 
   void flush(WriteSet& batch) {
     tasks_.for_each([&](const std::string& id, auto& entry) {
@@ -415,7 +415,7 @@ class Folder {
   void on(const WebhookRegistered&) {}
   // The views keep the user's sealed text, which the API shows as "[erased]" once step() has
   // destroyed the keys.
-  void on(const UserErased& e) { erased_.push_back(e.user_id); }
+  void on(const UserErased& e) { erased_.emplace_back(e.user_id, time_); }
 
   // An override paid from a slot's escrow settles the claim's item, which is then still
   // unassigned after the rejection gave it back: the override accepted its work (the domain takes
@@ -465,7 +465,7 @@ class Folder {
   std::map<std::string, std::int64_t> counters_;  // other 8-byte counters by key: review times
   // Other index entries and records by key (blocks, a worker's claims); nullopt: erase.
   std::map<std::string, std::optional<std::string>> records_;
-  std::vector<UserId> erased_;  // users whose keys go before this batch is written
+  std::vector<std::pair<UserId, UnixMs>> erased_;  // users whose keys go before this batch is written
 };
 
 std::string encode_chain(const ChainPosition& chain) {
@@ -539,8 +539,8 @@ Result<std::size_t> Projector::step(std::size_t max_per_partition) {
   }
   folder.flush(batch);
   // Keys are destroyed before the positions pass the erasure: a failure is tried again.
-  for (const UserId& user : folder.erased()) {
-    if (vault_ != nullptr) MJ_RETURN_IF_ERROR(vault_->erase(user));
+  for (const auto& [user, erased_at] : folder.erased()) {
+    if (vault_ != nullptr) MJ_RETURN_IF_ERROR(vault_->erase(user, erased_at));
   }
   for (std::int32_t p = 0; p < log_.partitions(); ++p) {
     if (next[p].next_offset != chain_[p].next_offset) batch.put(keys::position(p), encode_chain(next[p]));

@@ -55,7 +55,7 @@ Status EmbeddedNode::open_vault(bool kafka) {
     if (!store.ok()) return store.error();
     key_store_ = std::move(*store);
   }
-  vault_ = std::make_unique<Vault>(*key_store_, config_.data_key);
+  vault_ = std::make_unique<Vault>(*key_store_, config_.data_key, *clock_);
   config_.processor.vault = vault_.get();
   return ok_status();
 }

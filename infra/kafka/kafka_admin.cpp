@@ -59,7 +59,9 @@ std::string manual_lines(const KafkaTopics& topics, const TopicLayout& layout) {
     if (topic == topics.events()) {
       for (const auto& [name, value] : event_topic_configs(layout.replication)) out += " --config " + name + "=" + value;
     }
-    if (topic == topics.commands()) out += std::string(" --config retention.ms=") + kCommandRetentionMs;
+    if (topic == topics.commands()) {
+      out += std::string(" --config retention.ms=") + kCommandRetentionMs + " --config segment.ms=3600000";
+    }
     if (topic == topics.keys()) {
       for (const auto& [name, value] : key_topic_configs(layout.replication)) out += " --config " + name + "=" + value;
     }
@@ -115,8 +117,10 @@ Status create(Admin& admin, const KafkaTopics& topics, const TopicLayout& layout
   for (const auto& [name, value] : key_topic_configs(layout.replication)) {
     rd_kafka_NewTopic_set_config(requests[3], name.c_str(), value.c_str());
   }
-  // Commands carry personal data in the clear (the processor seals it into the events): a day.
+  // Commands carry personal data in the clear (the processor seals it into the events): a day,
+  // with hourly segments so that the day is what the broker keeps (it deletes whole segments).
   rd_kafka_NewTopic_set_config(requests[1], "retention.ms", kCommandRetentionMs);
+  rd_kafka_NewTopic_set_config(requests[1], "segment.ms", "3600000");
   OptionsPtr options = admin_options(admin, RD_KAFKA_ADMIN_OP_CREATETOPICS, layout.timeout);
   rd_kafka_CreateTopics(admin.client, requests, 4, options.get(), admin.queue);
   for (auto* request : requests) rd_kafka_NewTopic_destroy(request);

@@ -110,6 +110,7 @@ Status KafkaKeyStore::catch_up() {
   if (auto err = kafka::query_watermarks(handles_->producer, topic_, 0, &low, &high, timeout_ms)) {
     return Error{"kafka key store " + topic_ + ": " + rd_kafka_err2str(err)};
   }
+  if (high <= low) return ok_status();  // nothing on the topic to read
   std::unique_lock lock(mutex_);
   if (!advanced_.wait_for(lock, catch_up_timeout_, [&] { return next_offset_ >= high; })) {
     return Error{"kafka key store " + topic_ + ": not read up to offset " + std::to_string(high) + " in time" +
@@ -159,6 +160,10 @@ Result<std::optional<std::string>> KafkaKeyStore::wrapped_key(const UserId& owne
     }
     if (attempt == 0) MJ_RETURN_IF_ERROR(catch_up());  // made by another process a moment ago?
   }
+  // Not there after catching up: erased (its tombstone compacted away) or never made, for good,
+  // since a key is on the topic before any text is sealed under it. Asked again, no round trip.
+  std::lock_guard lock(mutex_);
+  erased_.insert(key);
   return std::optional<std::string>();
 }
 
@@ -170,14 +175,16 @@ Status KafkaKeyStore::put(const UserId& owner, const StoredKey& key) {
   return ok_status();
 }
 
-Status KafkaKeyStore::erase(const UserId& owner) {
+Status KafkaKeyStore::erase(const UserId& owner, UnixMs erased_at) {
   MJ_RETURN_IF_ERROR(catch_up());  // every key of the owner, whoever made it
   const std::string prefix = owner_prefix(owner);
   std::vector<std::pair<std::string, std::optional<std::string>>> tombstones;
   {
     std::lock_guard lock(mutex_);
     for (auto it = keys_.lower_bound(prefix); it != keys_.end() && it->first.starts_with(prefix); ++it) {
-      tombstones.emplace_back(it->first, std::nullopt);
+      if (erased_by(std::string_view(it->first).substr(prefix.size()), erased_at)) {
+        tombstones.emplace_back(it->first, std::nullopt);
+      }
     }
   }
   MJ_RETURN_IF_ERROR(produce(tombstones));

@@ -31,7 +31,7 @@ class KafkaKeyStore final : public KeyStore {
   Result<std::optional<StoredKey>> any_key(const UserId& owner) override;
   Result<std::optional<std::string>> wrapped_key(const UserId& owner, std::string_view id) override;
   Status put(const UserId& owner, const StoredKey& key) override;
-  Status erase(const UserId& owner) override;
+  Status erase(const UserId& owner, UnixMs erased_at) override;
 
  private:
   struct Handles;
@@ -48,7 +48,7 @@ class KafkaKeyStore final : public KeyStore {
   std::mutex mutex_;
   std::condition_variable advanced_;
   std::map<std::string, std::string> keys_;  // "<owner>:<id>" -> wrapped
-  std::set<std::string> erased_;             // tombstoned: no need to wait for them
+  std::set<std::string> erased_;             // tombstoned, or not found after catching up
   std::int64_t next_offset_ = 0;             // what the reader has read up to
   std::string reader_error_;
   std::jthread reader_;

@@ -61,13 +61,20 @@ Result<std::optional<KeyStore::StoredKey>> RocksKeyStore::any_key(const UserId& 
       return std::optional<StoredKey>(StoredKey{id->second, keys_.at(prefix + id->second)});
     }
   }
+  std::uint64_t generation = 0;
+  {
+    std::shared_lock lock(mutex_);
+    generation = generation_;
+  }
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   it->Seek(prefix);
   if (it->Valid() && it->key().starts_with(prefix)) {
     StoredKey key{it->key().ToString().substr(prefix.size()), it->value().ToString()};
     std::unique_lock lock(mutex_);
-    keys_[prefix + key.id] = key.wrapped;
-    sealing_id_[owner.value] = key.id;
+    if (generation == generation_) {
+      keys_[prefix + key.id] = key.wrapped;
+      sealing_id_[owner.value] = key.id;
+    }
     return std::optional<StoredKey>(std::move(key));
   }
   if (!it->status().ok()) return Error{"key store: " + it->status().ToString()};
@@ -76,16 +83,18 @@ Result<std::optional<KeyStore::StoredKey>> RocksKeyStore::any_key(const UserId& 
 
 Result<std::optional<std::string>> RocksKeyStore::wrapped_key(const UserId& owner, std::string_view id) {
   const std::string name = owner_prefix(owner) + std::string(id);
+  std::uint64_t generation = 0;
   {
     std::shared_lock lock(mutex_);
     if (auto found = keys_.find(name); found != keys_.end()) return std::optional<std::string>(found->second);
+    generation = generation_;
   }
   std::string value;
   rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), name, &value);
   if (status.IsNotFound()) return std::optional<std::string>();
   if (!status.ok()) return Error{"key store: " + status.ToString()};
   std::unique_lock lock(mutex_);
-  keys_[name] = value;
+  if (generation == generation_) keys_[name] = value;  // else an erasure came between: read again next time
   return std::optional<std::string>(std::move(value));
 }
 
@@ -98,24 +107,35 @@ Status RocksKeyStore::put(const UserId& owner, const StoredKey& key) {
   return ok_status();
 }
 
-Status RocksKeyStore::erase(const UserId& owner) {
+Status RocksKeyStore::erase(const UserId& owner, UnixMs erased_at) {
   const std::string prefix = owner_prefix(owner);
+  const std::string end = owner.value + ";";  // ';' follows ':'
   rocksdb::WriteBatch batch;
+  std::vector<std::string> names;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) batch.Delete(it->key());
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (!erased_by(it->key().ToString().substr(prefix.size()), erased_at)) continue;
+    batch.Delete(it->key());
+    names.push_back(it->key().ToString());
+  }
   if (!it->status().ok()) return Error{"key store: " + it->status().ToString()};
-  rocksdb::Status status = db_->Write(synced(), &batch);
+  rocksdb::Status status;
   {
+    // Under the lock, with a new generation: a lookup that read the key before this write cannot
+    // put it back into memory after it (wrapped_key checks the generation).
     std::unique_lock lock(mutex_);
-    keys_.erase(keys_.lower_bound(prefix), keys_.lower_bound(owner.value + ";"));  // ';' follows ':'
+    status = db_->Write(synced(), &batch);
+    ++generation_;
+    for (const std::string& name : names) keys_.erase(name);
     sealing_id_.erase(owner.value);
   }
   // The deletes are durable; now the bytes go: the flush retires the WAL that held the key, the
-  // compaction (to the bottom level, where tombstones are dropped) the tables.
+  // compaction of the owner's range (to the bottom level, where tombstones are dropped) the tables.
   if (status.ok()) status = db_->Flush(rocksdb::FlushOptions());
   rocksdb::CompactRangeOptions compact;
   compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  if (status.ok()) status = db_->CompactRange(compact, nullptr, nullptr);
+  const rocksdb::Slice begin_key(prefix), end_key(end);
+  if (status.ok()) status = db_->CompactRange(compact, &begin_key, &end_key);
   if (!status.ok()) return Error{"key store: " + status.ToString()};
   return ok_status();
 }

@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <charconv>
 #include <memory>
 
 #include "domain/assert.h"
@@ -120,7 +121,17 @@ std::optional<SealedParts> parse_sealed(std::string_view sealed) {
   return parts;
 }
 
-Vault::Vault(KeyStore& store, std::string_view master_key) : store_(store), master_(kKeyBytes, '\0') {
+UnixMs key_made_at(std::string_view key_id) {
+  std::int64_t ms = 0;
+  auto dash = key_id.find('-');
+  if (dash == std::string_view::npos) return UnixMs{0};
+  auto [end, error] = std::from_chars(key_id.data(), key_id.data() + dash, ms);
+  if (error != std::errc() || end != key_id.data() + dash) return UnixMs{0};
+  return UnixMs{ms};
+}
+
+Vault::Vault(KeyStore& store, std::string_view master_key, const Clock& clock)
+    : store_(store), clock_(clock), master_(kKeyBytes, '\0') {
   MJ_ASSERT(!master_key.empty());
   SHA256(bytes_of(master_key), master_key.size(), reinterpret_cast<unsigned char*>(master_.data()));
 }
@@ -130,7 +141,7 @@ Result<KeyStore::StoredKey> Vault::sealing_key(const UserId& owner) {
   auto existing = store_.any_key(owner);
   if (!existing.ok()) return existing.error();
   if (*existing) return std::move(**existing);
-  KeyStore::StoredKey key{random_hex(8), {}};
+  KeyStore::StoredKey key{std::to_string(clock_.now().value) + "-" + random_hex(4), {}};
   std::string raw(kKeyBytes, '\0');
   MJ_ASSERT(RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), kKeyBytes) == 1);
   key.wrapped = gcm_seal(master_, key_aad(owner, key.id), raw);
@@ -179,9 +190,9 @@ Result<std::optional<std::string>> Vault::open(std::string_view sealed) {
   return gcm_open(*raw, aad, *payload);
 }
 
-Status Vault::erase(const UserId& owner) {
+Status Vault::erase(const UserId& owner, UnixMs erased_at) {
   std::lock_guard lock(creating_);
-  MJ_RETURN_IF_ERROR(store_.erase(owner));
+  MJ_RETURN_IF_ERROR(store_.erase(owner, erased_at));
   std::unique_lock unwrapped(unwrapped_mutex_);
   unwrapped_.erase(unwrapped_.lower_bound(owner.value + ":"), unwrapped_.lower_bound(owner.value + ";"));
   return ok_status();

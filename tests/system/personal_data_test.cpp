@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <future>
 #include <fstream>
 #include <sstream>
 
 #include "domain/partitioner.h"
+#include "api/http.h"
 #include "infra/kafka/kafka_key_store.h"
 #include "infra/rocksdb/stores.h"
 #include "infra/vault/rocks_key_store.h"
@@ -51,7 +53,8 @@ TEST(Vault, SealsUnderTheOwnersKeyAndOpensOnlyWhatItSealed) {
   TempDir dir;
   auto store = RocksKeyStore::open(dir.str() + "/keys");
   ASSERT_TRUE(store.ok()) << store.error().message;
-  Vault vault(**store, kMasterKey);
+  ManualClock clock(UnixMs{1'767'225'600'000});
+  Vault vault(**store, kMasterKey, clock);
   const std::string text = "Wayan \"W\" Rahasia, Jalan Mawar 7 — ✓";
   auto sealed = vault.seal(kAlice, text);
   ASSERT_TRUE(sealed.ok()) << sealed.error().message;
@@ -73,18 +76,25 @@ TEST(Vault, SealsUnderTheOwnersKeyAndOpensOnlyWhatItSealed) {
   EXPECT_EQ(opened(vault, "not sealed at all"), std::nullopt);
 
   // Another master key cannot unwrap the user's key: an error, not "erased".
-  Vault stranger(**store, "another master key");
+  Vault stranger(**store, "another master key", clock);
   EXPECT_FALSE(stranger.open(*sealed).ok());
 
-  ASSERT_TRUE(vault.erase(kAlice).ok());
+  const UnixMs erased_at = clock.now();
+  ASSERT_TRUE(vault.erase(kAlice, erased_at).ok());
   EXPECT_EQ(opened(vault, *sealed), std::nullopt);
   EXPECT_EQ(opened(vault, *again), std::nullopt);
-  ASSERT_TRUE(vault.erase(kAlice).ok()) << "idempotent";
-  // Text sealed after the erasure takes a new key and opens.
+  ASSERT_TRUE(vault.erase(kAlice, erased_at).ok()) << "idempotent";
+  // Text sealed after the erasure takes a new key and opens; the same erasure folded again (a
+  // new projector replaying the log) leaves that key alone, a later one does not.
+  clock.advance(std::chrono::milliseconds(5));
   auto later = vault.seal(kAlice, "new");
   ASSERT_TRUE(later.ok());
   EXPECT_EQ(opened(vault, *later), "new");
+  ASSERT_TRUE(vault.erase(kAlice, erased_at).ok());
+  EXPECT_EQ(opened(vault, *later), "new");
   EXPECT_EQ(opened(vault, renamed), std::nullopt);
+  ASSERT_TRUE(vault.erase(kAlice, clock.now()).ok());
+  EXPECT_EQ(opened(vault, *later), std::nullopt);
 }
 
 TEST(RocksKeyStore, ErasureDropsTheKeyBytesFromEveryFile) {
@@ -95,7 +105,7 @@ TEST(RocksKeyStore, ErasureDropsTheKeyBytesFromEveryFile) {
   ASSERT_TRUE((*store)->put(kAlice, {"k1", marker}).ok());
   ASSERT_TRUE((*store)->put(UserId{"bob"}, {"k2", "bob's key"}).ok());
   EXPECT_NE(all_file_bytes(dir.str()).find(marker), std::string::npos) << "the WAL holds it first";
-  ASSERT_TRUE((*store)->erase(kAlice).ok());
+  ASSERT_TRUE((*store)->erase(kAlice, UnixMs{1}).ok());  // ids without a time count as made at 0
   auto gone = (*store)->any_key(kAlice);
   ASSERT_TRUE(gone.ok());
   EXPECT_FALSE(*gone);
@@ -116,19 +126,20 @@ TEST(KafkaKeyStore, AKeyMadeOrErasedByOneProcessIsSeenByAnotherOnARealBroker) {
   auto reader_store = KafkaKeyStore::open(*topics);
   ASSERT_TRUE(writer_store.ok()) << writer_store.error().message;
   ASSERT_TRUE(reader_store.ok()) << reader_store.error().message;
-  Vault writer(**writer_store, kMasterKey);
-  Vault reader(**reader_store, kMasterKey);
+  SystemClock clock;
+  Vault writer(**writer_store, kMasterKey, clock);
+  Vault reader(**reader_store, kMasterKey, clock);
   auto sealed = writer.seal(kAlice, "Alice Rahasia");
   auto bobs = writer.seal(UserId{"bob"}, "Bob");
   ASSERT_TRUE(sealed.ok() && bobs.ok());
   EXPECT_EQ(opened(reader, *sealed), "Alice Rahasia") << "the reader waits until it has read the key";
 
-  ASSERT_TRUE(writer.erase(kAlice).ok());
+  ASSERT_TRUE(writer.erase(kAlice, clock.now()).ok());
   EXPECT_TRUE(eventually([&] { return opened(reader, *sealed) == std::nullopt; }))
       << "the reader never learnt of the tombstone";
   auto late_store = KafkaKeyStore::open(*topics);
   ASSERT_TRUE(late_store.ok());
-  Vault late(**late_store, kMasterKey);
+  Vault late(**late_store, kMasterKey, clock);
   EXPECT_EQ(opened(late, *sealed), std::nullopt);
   EXPECT_EQ(opened(late, *bobs), "Bob");
   auto none = (*late_store)->any_key(kAlice);
@@ -164,6 +175,51 @@ TEST(PersonalData, TheProcessorsStateAndSnapshotsHoldOnlySealedText) {
   EXPECT_EQ(all_file_bytes(dir.str()).find(name), std::string::npos) << "the name in the clear under " << dir.str();
   EXPECT_NE(all_file_bytes(dir.str() + "/state").find("mj-sealed:v1:alice:"), std::string::npos)
       << "no snapshot with the sealed name: the test would prove nothing";
+}
+
+// Through handle(), in process: sealed text is opened only as a whole JSON string of the log's,
+// never when someone writes it into their own text, whole (refused) or inside (left as it is).
+TEST(PersonalData, NoOneCanHaveTheApiOpenAnothersSealedText) {
+  TempDir dir;
+  NodeConfig config;
+  config.data_dir = dir.str();
+  config.partitions = 2;
+  auto node = EmbeddedNode::open(config);
+  ASSERT_TRUE(node.ok() && (*node)->start().ok());
+  ApiConfig api;
+  api.jwt_secret = "handle-secret";
+  ApiContext context((*node)->bus(), (*node)->reads(), (*node)->progress(), (*node)->clock(), api);
+  context.vault = &(*node)->vault();
+  auto call = [&](const std::string& user, const std::string& method, const std::string& target,
+                  const std::string& body, const std::string& min_position = "") {
+    Request request{method, target, {}, body};
+    request.headers["authorization"] = "Bearer " + testing::token(api.jwt_secret, user, "worker");
+    if (!min_position.empty()) request.headers["x-min-position"] = min_position;
+    std::promise<Response> answered;
+    handle(request, context, [&](Response response) { answered.set_value(std::move(response)); });
+    return answered.get_future().get();
+  };
+  CommandOutcome bob = testing::call((*node)->bus(), "reg-bob", RegisterUser{UserId{"bob"}, "ID", "Bob Rahasia"});
+  ASSERT_EQ(bob.kind, CommandOutcome::Kind::accepted);
+  const std::string sealed = std::get<UserRegistered>(bob.event).display_name;
+  ASSERT_TRUE(is_sealed(sealed));
+
+  Response whole = call("mallory", "PUT", "/v1/users/mallory", R"({"country":"ID","display_name":")" + sealed + R"("})");
+  EXPECT_EQ(whole.status, 400) << whole.body;
+  EXPECT_NE(whole.body.find("invalid_field"), std::string::npos) << whole.body;
+  const std::string inside = "x\\\"" + sealed;  // x\"mj-sealed:…, as JSON: x\ then a quote
+  Response put = call("mallory", "PUT", "/v1/users/mallory", R"({"country":"ID","display_name":")" + inside + R"("})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  Response read = call("mallory", "GET", "/v1/users/mallory", "", std::string(put.header("X-Position")));
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(read.body.find("Bob Rahasia"), std::string::npos) << read.body;
+  EXPECT_NE(read.body.find(sealed), std::string::npos) << "mallory's own text, as she wrote it: " << read.body;
+  // The very same profile again appends nothing: the API sends the stored (sealed) name.
+  Response same = call("mallory", "PUT", "/v1/users/mallory", R"({"country":"ID","display_name":")" + inside + R"("})");
+  EXPECT_EQ(same.status, 200) << same.body;
+  EXPECT_EQ(same.header("X-Position"), "") << "a second event for the same profile";
+  Response bobs = call("mallory", "GET", "/v1/users/bob", "", std::string(put.header("X-Position")));
+  EXPECT_NE(bobs.body.find("Bob Rahasia"), std::string::npos) << "bob's own name is opened: " << bobs.body;
 }
 
 // Every record value of a local log, and every value of a read-model store.

@@ -281,7 +281,8 @@ void BM_Vault(benchmark::State& bench) {
       bench.SkipWithError("cannot open the key store");
       return;
     }
-    Vault vault(**store, "micro bench master key");
+    SystemClock clock;
+    Vault vault(**store, "micro bench master key", clock);
     const std::string proof(200, 'p');
     std::vector<std::string> sealed;
     for (int user = 0; user < 10'000; ++user) sealed.push_back(*vault.seal(UserId{"w" + std::to_string(user)}, proof));
