@@ -2,6 +2,9 @@
 // (domain/personal_data.h): what the processor seals, under whose key.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include "domain/personal_data.h"
 #include "tests/domain/sample_events.h"
 #include "tests/domain/test_support.h"
@@ -66,6 +69,27 @@ TEST(PersonalData, EveryFreeTextThatCanNameAPersonHasAnOwner) {
   }
   EXPECT_EQ(owner_of_field, expected);
   EXPECT_EQ(expected.size(), 5u);
+}
+
+// The two lists cannot drift: every string field of every event whose name is_personal_field()
+// (and so is left out of command_hash) is one that personal() seals, and nothing else is.
+struct PersonalFieldTexts {
+  std::multiset<std::string> texts;
+  void operator()(std::string_view name, const std::string& value) {
+    if (is_personal_field(name)) texts.insert(value);
+  }
+  template <class T> void operator()(std::string_view, const T&) {}
+};
+
+TEST(PersonalData, TheFieldsLeftOutOfTheFingerprintAreTheFieldsSealed) {
+  for (Event event : sample_events()) {
+    SCOPED_TRACE(std::string(event_type(event)));
+    PersonalFieldTexts named;
+    std::visit([&](auto& e) { e.visit(named); }, event);
+    std::multiset<std::string> sealed;
+    for_each_personal_field(event, [&](const UserId&, std::string& text) { sealed.insert(text); });
+    EXPECT_EQ(named.texts, sealed);
+  }
 }
 
 }  // namespace
