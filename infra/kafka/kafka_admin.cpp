@@ -38,8 +38,6 @@ Configs event_topic_configs(int replication) {
 // The vault's keys: the last record per key is all that matters, and an erased key's tombstone
 // must let the cleaner drop its bytes soon (segments roll hourly; tombstones stay an hour for
 // readers that lag).
-constexpr const char* kCommandRetentionMs = "86400000";
-
 Configs key_topic_configs(int replication) {
   return {{"cleanup.policy", "compact"},
           {"segment.ms", "3600000"},
@@ -50,21 +48,29 @@ Configs key_topic_configs(int replication) {
           {"min.insync.replicas", replication >= 3 ? "2" : "1"}};
 }
 
+struct TopicSpec {
+  std::string name;
+  std::int32_t partitions;
+  Configs configs;
+};
+
+// The four topics as kafka-setup creates them. Commands carry personal data in the clear (the
+// processor seals it into the events only): kept a day, in hourly segments so that the day is
+// what the broker keeps (it deletes whole segments). Replies keep Kafka's defaults.
+std::vector<TopicSpec> topic_specs(const KafkaTopics& topics, const TopicLayout& layout) {
+  return {{topics.events(), layout.partitions, event_topic_configs(layout.replication)},
+          {topics.commands(), layout.partitions, {{"retention.ms", "86400000"}, {"segment.ms", "3600000"}}},
+          {topics.replies(), layout.partitions, {}},
+          {topics.keys(), 1, key_topic_configs(layout.replication)}};
+}
+
 std::string manual_lines(const KafkaTopics& topics, const TopicLayout& layout) {
   std::string out = "Create them by hand, for example:\n";
-  for (const std::string& topic : {topics.events(), topics.commands(), topics.replies(), topics.keys()}) {
+  for (const TopicSpec& spec : topic_specs(topics, layout)) {
     out += "  kafka-topics.sh --bootstrap-server " + topics.bootstrap() + " --create --if-not-exists --topic " +
-           topic + " --partitions " + (topic == topics.keys() ? "1" : std::to_string(layout.partitions)) +
-           " --replication-factor " + std::to_string(layout.replication);
-    if (topic == topics.events()) {
-      for (const auto& [name, value] : event_topic_configs(layout.replication)) out += " --config " + name + "=" + value;
-    }
-    if (topic == topics.commands()) {
-      out += std::string(" --config retention.ms=") + kCommandRetentionMs + " --config segment.ms=3600000";
-    }
-    if (topic == topics.keys()) {
-      for (const auto& [name, value] : key_topic_configs(layout.replication)) out += " --config " + name + "=" + value;
-    }
+           spec.name + " --partitions " + std::to_string(spec.partitions) + " --replication-factor " +
+           std::to_string(layout.replication);
+    for (const auto& [name, value] : spec.configs) out += " --config " + name + "=" + value;
     out += "\n";
   }
   return out;
@@ -103,26 +109,15 @@ Result<EventPtr> await_answer(Admin& admin, std::chrono::milliseconds timeout) {
 }
 
 Status create(Admin& admin, const KafkaTopics& topics, const TopicLayout& layout) {
-  const std::string names[] = {topics.events(), topics.commands(), topics.replies(), topics.keys()};
-  rd_kafka_NewTopic_t* requests[4];
+  std::vector<rd_kafka_NewTopic_t*> requests;
   char error[512];
-  for (int i = 0; i < 4; ++i) {
-    const std::int32_t partitions = names[i] == topics.keys() ? 1 : layout.partitions;
-    requests[i] = rd_kafka_NewTopic_new(names[i].c_str(), partitions, layout.replication, error, sizeof error);
-    MJ_ASSERT(requests[i] != nullptr);
+  for (const TopicSpec& spec : topic_specs(topics, layout)) {
+    requests.push_back(rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, layout.replication, error, sizeof error));
+    MJ_ASSERT(requests.back() != nullptr);
+    for (const auto& [name, value] : spec.configs) rd_kafka_NewTopic_set_config(requests.back(), name.c_str(), value.c_str());
   }
-  for (const auto& [name, value] : event_topic_configs(layout.replication)) {
-    rd_kafka_NewTopic_set_config(requests[0], name.c_str(), value.c_str());
-  }
-  for (const auto& [name, value] : key_topic_configs(layout.replication)) {
-    rd_kafka_NewTopic_set_config(requests[3], name.c_str(), value.c_str());
-  }
-  // Commands carry personal data in the clear (the processor seals it into the events): a day,
-  // with hourly segments so that the day is what the broker keeps (it deletes whole segments).
-  rd_kafka_NewTopic_set_config(requests[1], "retention.ms", kCommandRetentionMs);
-  rd_kafka_NewTopic_set_config(requests[1], "segment.ms", "3600000");
   OptionsPtr options = admin_options(admin, RD_KAFKA_ADMIN_OP_CREATETOPICS, layout.timeout);
-  rd_kafka_CreateTopics(admin.client, requests, 4, options.get(), admin.queue);
+  rd_kafka_CreateTopics(admin.client, requests.data(), requests.size(), options.get(), admin.queue);
   for (auto* request : requests) rd_kafka_NewTopic_destroy(request);
   auto answer = await_answer(admin, layout.timeout);
   if (!answer.ok()) return answer.error();
