@@ -18,8 +18,13 @@ namespace microjobs {
 class PersonalDataVault {
  public:
   virtual ~PersonalDataVault() = default;
-  // `text` sealed under `owner`'s key, the key made (and durable) first if the owner has none.
+  // `text` sealed under `owner`'s key, the key made first if the owner has none. A key made here
+  // is durable only after make_durable().
   virtual Result<std::string> seal(const UserId& owner, std::string_view text) = 0;
+  // Makes every key made since the last call durable (one sync for many, not one per new user):
+  // the processor calls it before it appends a batch whose texts were sealed under them. On
+  // failure those keys are forgotten, and the batch must not be appended.
+  virtual Status make_durable() = 0;
   // The text of something seal() made; nullopt when its key was destroyed (or it is not sealed
   // text of ours, or it was tampered with). An error only when the key store cannot answer.
   virtual Result<std::optional<std::string>> open(std::string_view sealed) = 0;

@@ -239,7 +239,10 @@ bool PartitionProcessor::append_batch(Batch& batch) {
   for (std::size_t i = 0; i < batch.values.size(); ++i) {
     records.push_back({batch.keys[i], batch.values[i], batch.hashes[i]});
   }
-  auto appended = log_.append(partition_, records);
+  // The keys the batch's texts were sealed under are durable before the texts are.
+  Status keys = config_.vault != nullptr ? config_.vault->make_durable() : ok_status();
+  Result<std::int64_t> appended =
+      keys.ok() ? log_.append(partition_, records) : Result<std::int64_t>(Error{"personal data keys: " + keys.error().message});
   if (!appended.ok() || *appended != next_offset_) {
     std::string detail = appended.ok() ? "the log placed the batch at an unexpected offset"
                                        : appended.error().message;

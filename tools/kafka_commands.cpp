@@ -61,6 +61,7 @@ Result<std::int64_t> export_keys(const std::string& data_dir, const KafkaTopics&
     ++copied;
     return (*kafka)->put(owner, key);
   }));
+  MJ_RETURN_IF_ERROR((*kafka)->sync());
   return copied;
 }
 

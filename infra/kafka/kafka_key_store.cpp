@@ -13,18 +13,25 @@ namespace {
 
 std::string owner_prefix(const UserId& owner) { return owner.value + ":"; }
 
-// How the records of one produce() fared: counted down by the delivery reports.
-struct Delivery {
+}  // namespace
+
+// How the records of a produce() fared: counted down by the delivery reports, with the keys of
+// the records that failed.
+struct KafkaKeyStore::Delivery {
   std::atomic<std::size_t> outstanding{0};
   std::mutex mutex;
   std::string error;
+  std::set<std::string> failed;
 };
 
+namespace {
+
 void on_key_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
-  auto* delivery = static_cast<Delivery*>(message->_private);
+  auto* delivery = static_cast<KafkaKeyStore::Delivery*>(message->_private);
   if (message->err) {
     std::lock_guard lock(delivery->mutex);
     if (delivery->error.empty()) delivery->error = rd_kafka_err2str(message->err);
+    delivery->failed.emplace(static_cast<const char*>(message->key), message->key_len);
   }
   delivery->outstanding.fetch_sub(1);
 }
@@ -41,7 +48,8 @@ struct KafkaKeyStore::Handles {
 };
 
 KafkaKeyStore::KafkaKeyStore(std::string topic, std::chrono::milliseconds catch_up_timeout)
-    : topic_(std::move(topic)), catch_up_timeout_(catch_up_timeout), handles_(std::make_unique<Handles>()) {}
+    : topic_(std::move(topic)), catch_up_timeout_(catch_up_timeout), puts_(std::make_unique<Delivery>()),
+      handles_(std::make_unique<Handles>()) {}
 
 KafkaKeyStore::~KafkaKeyStore() {
   reader_.request_stop();
@@ -121,7 +129,17 @@ Status KafkaKeyStore::catch_up() {
 
 Status KafkaKeyStore::produce(const std::vector<std::pair<std::string, std::optional<std::string>>>& records) {
   Delivery delivery;
-  delivery.outstanding.store(records.size());
+  send(records, delivery);
+  // Every record gets a report within delivery.timeout.ms (librdkafka's default: 5 minutes).
+  while (delivery.outstanding.load() > 0) rd_kafka_flush(handles_->producer, 100);
+  std::lock_guard lock(delivery.mutex);
+  if (!delivery.error.empty()) return Error{"kafka key store " + topic_ + ": " + delivery.error};
+  return ok_status();
+}
+
+void KafkaKeyStore::send(const std::vector<std::pair<std::string, std::optional<std::string>>>& records,
+                         Delivery& delivery) {
+  delivery.outstanding.fetch_add(records.size());
   for (const auto& [key, value] : records) {
     char* payload = value ? const_cast<char*>(value->data()) : nullptr;  // null: a tombstone
     const std::size_t size = value ? value->size() : 0;
@@ -130,16 +148,12 @@ Status KafkaKeyStore::produce(const std::vector<std::pair<std::string, std::opti
         RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(payload, size),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(&delivery), RD_KAFKA_V_END);
     if (err) {
-      delivery.outstanding.fetch_sub(1);
       std::lock_guard lock(delivery.mutex);
       if (delivery.error.empty()) delivery.error = rd_kafka_err2str(err);
+      delivery.failed.insert(key);
+      delivery.outstanding.fetch_sub(1);
     }
   }
-  // Every record gets a report within delivery.timeout.ms (librdkafka's default: 5 minutes).
-  while (delivery.outstanding.load() > 0) rd_kafka_flush(handles_->producer, 100);
-  std::lock_guard lock(delivery.mutex);
-  if (!delivery.error.empty()) return Error{"kafka key store " + topic_ + ": " + delivery.error};
-  return ok_status();
 }
 
 Result<std::optional<KeyStore::StoredKey>> KafkaKeyStore::any_key(const UserId& owner) {
@@ -167,12 +181,37 @@ Result<std::optional<std::string>> KafkaKeyStore::wrapped_key(const UserId& owne
   return std::optional<std::string>();
 }
 
+// Sent at once, acknowledged by sync(): one round trip per batch, not per new user.
 Status KafkaKeyStore::put(const UserId& owner, const StoredKey& key) {
   const std::string name = owner_prefix(owner) + key.id;
-  MJ_RETURN_IF_ERROR(produce({{name, key.wrapped}}));
-  std::lock_guard lock(mutex_);
-  keys_[name] = key.wrapped;
+  {
+    std::lock_guard lock(mutex_);
+    keys_[name] = key.wrapped;
+    unsynced_.push_back(name);
+  }
+  send({{name, key.wrapped}}, *puts_);
   return ok_status();
+}
+
+Status KafkaKeyStore::sync() {
+  std::vector<std::string> mine;
+  {
+    std::lock_guard lock(mutex_);
+    mine.swap(unsynced_);
+  }
+  if (mine.empty()) return ok_status();
+  while (puts_->outstanding.load() > 0) rd_kafka_flush(handles_->producer, 100);
+  std::vector<std::string> lost;
+  {
+    std::lock_guard lock(puts_->mutex);
+    for (const std::string& name : mine) {
+      if (puts_->failed.erase(name) > 0) lost.push_back(name);
+    }
+  }
+  if (lost.empty()) return ok_status();
+  std::lock_guard lock(mutex_);
+  for (const std::string& name : lost) keys_.erase(name);  // never on the topic: make another
+  return Error{"kafka key store " + topic_ + ": " + std::to_string(lost.size()) + " key(s) not acknowledged"};
 }
 
 Status KafkaKeyStore::erase(const UserId& owner, UnixMs erased_at) {

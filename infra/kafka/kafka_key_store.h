@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "infra/kafka/kafka_topics.h"
 #include "infra/vault/vault.h"
@@ -31,20 +32,29 @@ class KafkaKeyStore final : public KeyStore {
   Result<std::optional<StoredKey>> any_key(const UserId& owner) override;
   Result<std::optional<std::string>> wrapped_key(const UserId& owner, std::string_view id) override;
   Status put(const UserId& owner, const StoredKey& key) override;
+  Status sync() override;
   Status erase(const UserId& owner, UnixMs erased_at) override;
 
  private:
   struct Handles;
+ public:
+  struct Delivery;  // the delivery reports' record of a send (kafka_key_store.cpp)
+
+ private:
   KafkaKeyStore(std::string topic, std::chrono::milliseconds catch_up_timeout);
   void read(std::stop_token stop);
   // Returns once the reader has read every record the topic held when called.
   Status catch_up();
   // Produces the records (a null value: a tombstone) and waits until the cluster has them all.
   Status produce(const std::vector<std::pair<std::string, std::optional<std::string>>>& records);
+  // Produces them, counted in `delivery`, without waiting.
+  void send(const std::vector<std::pair<std::string, std::optional<std::string>>>& records, Delivery& delivery);
 
   const std::string topic_;
   const std::chrono::milliseconds catch_up_timeout_;
+  std::unique_ptr<Delivery> puts_;           // every put's, until sync() checks them (outlives handles_)
   std::unique_ptr<Handles> handles_;
+  std::vector<std::string> unsynced_;        // keys put since the last sync (guarded by mutex_)
   std::mutex mutex_;
   std::condition_variable advanced_;
   std::map<std::string, std::string> keys_;  // "<owner>:<id>" -> wrapped

@@ -98,12 +98,26 @@ Result<std::optional<std::string>> RocksKeyStore::wrapped_key(const UserId& owne
   return std::optional<std::string>(std::move(value));
 }
 
+// Written to the WAL unsynced: sync() syncs it once for all the keys a batch made (a synced write
+// per new user cost a disk flush each, and cut the lifecycle's throughput to a third).
 Status RocksKeyStore::put(const UserId& owner, const StoredKey& key) {
-  rocksdb::Status status = db_->Put(synced(), owner_prefix(owner) + key.id, key.wrapped);
+  rocksdb::Status status = db_->Put(rocksdb::WriteOptions(), owner_prefix(owner) + key.id, key.wrapped);
   if (!status.ok()) return Error{"key store: " + status.ToString()};
   std::unique_lock lock(mutex_);
   keys_[owner_prefix(owner) + key.id] = key.wrapped;
   sealing_id_.try_emplace(owner.value, key.id);
+  unsynced_.store(true);  // after the write: a sync that clears the flag covers it
+  return ok_status();
+}
+
+Status RocksKeyStore::sync() {
+  std::lock_guard lock(sync_mutex_);
+  if (!unsynced_.exchange(false)) return ok_status();
+  rocksdb::Status status = db_->SyncWAL();
+  if (!status.ok()) {
+    unsynced_.store(true);
+    return Error{"key store: " + status.ToString()};
+  }
   return ok_status();
 }
 

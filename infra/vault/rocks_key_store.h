@@ -5,9 +5,11 @@
 // written are kept in memory too (a RocksDB lookup per seal or open cost about 8 µs: BM_Vault);
 // this object is the store's only writer, and a lookup that raced an erasure keeps nothing, so
 // its memory cannot miss an erasure.
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 
@@ -29,6 +31,7 @@ class RocksKeyStore final : public KeyStore {
   Result<std::optional<StoredKey>> any_key(const UserId& owner) override;
   Result<std::optional<std::string>> wrapped_key(const UserId& owner, std::string_view id) override;
   Status put(const UserId& owner, const StoredKey& key) override;
+  Status sync() override;
   Status erase(const UserId& owner, UnixMs erased_at) override;
   // Every key, in order of owner.
   Status for_each_key(const std::function<Status(const UserId& owner, const StoredKey& key)>& visit);
@@ -38,6 +41,8 @@ class RocksKeyStore final : public KeyStore {
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_mutex mutex_;                  // guards the two maps and the generation
   std::uint64_t generation_ = 0;             // one more after each erasure
+  std::atomic<bool> unsynced_{false};        // a key was put since the last sync
+  std::mutex sync_mutex_;                    // one WAL sync at a time
   std::map<std::string, std::string> keys_;  // "<owner>:<id>" -> wrapped, as read or written
   std::map<std::string, std::string> sealing_id_;  // owner -> the id any_key() answered
 };

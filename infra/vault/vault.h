@@ -33,9 +33,12 @@ class KeyStore {
   // One key of `owner` to seal with; nullopt when it has none.
   virtual Result<std::optional<StoredKey>> any_key(const UserId& owner) = 0;
   virtual Result<std::optional<std::string>> wrapped_key(const UserId& owner, std::string_view id) = 0;
+  // Durable only after sync(); usable at once in this process.
   virtual Status put(const UserId& owner, const StoredKey& key) = 0;
-  // Deletes every key of `owner` made at or before `erased_at` (key_made_at()), and makes the
-  // store drop their bytes from its files.
+  // Makes every key put since the last sync durable.
+  virtual Status sync() = 0;
+  // Deletes every key of `owner` made at or before `erased_at` (key_made_at()), durably, and
+  // makes the store drop their bytes from its files.
   virtual Status erase(const UserId& owner, UnixMs erased_at) = 0;
 };
 
@@ -48,6 +51,7 @@ class Vault final : public PersonalDataVault {
 
   Result<std::string> seal(const UserId& owner, std::string_view text) override;
   Result<std::optional<std::string>> open(std::string_view sealed) override;
+  Status make_durable() override { return store_.sync(); }
   Status erase(const UserId& owner, UnixMs erased_at) override;
 
  private:

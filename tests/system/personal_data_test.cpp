@@ -132,6 +132,7 @@ TEST(KafkaKeyStore, AKeyMadeOrErasedByOneProcessIsSeenByAnotherOnARealBroker) {
   auto sealed = writer.seal(kAlice, "Alice Rahasia");
   auto bobs = writer.seal(UserId{"bob"}, "Bob");
   ASSERT_TRUE(sealed.ok() && bobs.ok());
+  ASSERT_TRUE(writer.make_durable().ok());  // as the processor does before it appends
   EXPECT_EQ(opened(reader, *sealed), "Alice Rahasia") << "the reader waits until it has read the key";
 
   ASSERT_TRUE(writer.erase(kAlice, clock.now()).ok());
