@@ -401,7 +401,7 @@ bool sealed_token(std::string_view text) {
 }
 
 void open_sealed_strings(std::string& body, PersonalDataVault& vault) {
-  const std::string needle = "\"" + std::string(kSealedPrefix);
+  static const std::string needle = "\"" + std::string(kSealedPrefix);  // every 2xx answer looks
   std::string out;
   std::size_t copied = 0;
   for (std::size_t at = body.find(needle); at != std::string::npos; at = body.find(needle, at + 1)) {

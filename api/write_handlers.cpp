@@ -323,7 +323,7 @@ bool same_text(ApiContext& context, const std::string& stored, std::string_view 
 void post_erasure(Call& call) {
   if (!require_role(call, roles::kAdmin)) return;
   const std::string& user_id = call.params[0];
-  if (!valid_user_id(user_id)) return call.done(problem(404, problem_codes::kNotFound, "no such user"));
+  if (!valid_user_id(user_id)) return call.done(problem(404, rejection_code(Rejection::user_not_found), "no user " + user_id));
   auto body = object_body(call, true);  // takes no fields
   if (!body) return;
   FieldReader fields(*body);

@@ -69,6 +69,9 @@ class PersonalDataCampaign {
     HttpResult erased = as("dpo", "admin", "POST", "/v1/users/" + texts_.worker + "/erasure", "");
     ASSERT_EQ(erased.status, 200) << erased.body;
     EXPECT_EQ(as("dpo", "admin", "POST", "/v1/users/nobody-at-all/erasure", "").status, 404);
+    HttpResult malformed = as("dpo", "admin", "POST", "/v1/users/not.an.id/erasure", "");
+    EXPECT_EQ(malformed.status, 404);
+    EXPECT_NE(malformed.body.find("user_not_found"), std::string::npos) << malformed.body;
     EXPECT_EQ(as(texts_.worker, "worker", "POST", "/v1/users/" + texts_.worker + "/erasure", "").status, 403);
     const std::string erased_text(kErasedText);
     expect_shown("display_name", "/v1/users/" + texts_.worker, erased_text);
