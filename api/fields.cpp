@@ -323,17 +323,26 @@ const std::string* FieldReader::unread_member() const {
   return nullptr;
 }
 
-bool FieldReader::finish() {
+std::optional<FieldProblem> FieldReader::unknown_member() const {
   if (const std::string* member = unread_member()) {
     std::string known;
     for (const std::string& name : asked_) known += (known.empty() ? "" : ", ") + name;
-    *problem_ = FieldProblem{std::string(problem_codes::kUnknownField),
-                             full_name(*member) + ": unknown field; this object takes " +
-                                 (known.empty() ? std::string("no fields") : known)};
-    return false;
+    return FieldProblem{std::string(problem_codes::kUnknownField),
+                        full_name(*member) + ": unknown field; this object takes " +
+                            (known.empty() ? std::string("no fields") : known)};
   }
   for (const auto& nested : nested_) {
-    if (!nested->finish()) return false;
+    if (auto unknown = nested->unknown_member()) return unknown;
+  }
+  return std::nullopt;
+}
+
+bool FieldReader::finish() {
+  // Every nested object is searched before any other problem counts: one found there earlier
+  // (a missing title) must not hide a misspelt member further in.
+  if (auto unknown = unknown_member()) {
+    *problem_ = std::move(*unknown);
+    return false;
   }
   return ok();
 }

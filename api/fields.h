@@ -87,6 +87,8 @@ class FieldReader {
   std::string full_name(std::string_view name) const;
   // The first member of the object that no read asked for, if any.
   const std::string* unread_member() const;
+  // The unknown_field problem of the first unread member here or in a nested object, if any.
+  std::optional<FieldProblem> unknown_member() const;
 
   const JsonValue& object_;
   std::string prefix_;
