@@ -8,10 +8,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/fields.h"
 #include "api/handlers.h"
 #include "api/problem.h"
+#include "api/route_doc.h"
 #include "domain/commands.h"
 
 namespace microjobs {
@@ -86,6 +88,46 @@ class BodyReader {
   const UserId& actor_;
   std::string_view actor_field_;
 };
+
+// What BodyReader reads, for the reference (api/route_doc.h): the same overloads, as field docs.
+class BodyDocWriter {
+ public:
+  BodyDocWriter(std::vector<FieldDoc>& out, std::string_view actor_field)
+      : out_(out), actor_field_(actor_field) {}
+  void operator()(std::string_view, ClaimId&) {}  // from the path
+  void operator()(std::string_view, TaskId&) {}
+  void operator()(std::string_view, WithdrawalId&) {}
+  void operator()(std::string_view name, UserId&) {
+    if (!actor_field_.empty() && name != actor_field_) add(name, FieldType::user_id, 1, 64);
+  }
+  void operator()(std::string_view name, std::int64_t&) { add(name, FieldType::integer, 1, max_count(name)); }
+  void operator()(std::string_view name, std::string&) {
+    add(name, FieldType::text, 1, static_cast<std::int64_t>(max_text_bytes(name)));
+  }
+  void operator()(std::string_view name, Micros&) { add(name, FieldType::money, 0, 0); }
+
+ private:
+  void add(std::string_view name, FieldType type, std::int64_t min, std::int64_t max) {
+    FieldDoc field;
+    field.name = std::string(name);
+    field.type = type;
+    field.required = true;
+    field.min = min;
+    field.max = max;
+    out_.push_back(std::move(field));
+  }
+  std::vector<FieldDoc>& out_;
+  std::string_view actor_field_;
+};
+
+// The body fields of command C's endpoint, as read_body() reads them.
+template <class C> std::vector<FieldDoc> command_body_doc() {
+  std::vector<FieldDoc> fields;
+  C command;
+  BodyDocWriter writer(fields, actor_field<C>());
+  command.visit(writer);
+  return fields;
+}
 
 // Reads the body into `command` (an empty body is {} for a command with no body fields); false
 // after answering 400.

@@ -14,7 +14,9 @@
 #include "api/handlers.h"
 #include "api/metrics.h"
 #include "api/polling_waiter.h"
+#include "api/openapi.h"
 #include "api/problem.h"
+#include "api/routes.h"
 #include "commands/personal_data_vault.h"
 #include "domain/codec/json_writer.h"
 #include "domain/codec/schema.h"
@@ -23,63 +25,6 @@
 
 namespace microjobs {
 namespace {
-
-using Handler = void (*)(Call&);
-
-struct Route {
-  std::string_view method;
-  std::string_view pattern;  // "{}" matches one non-empty path segment
-  Handler handler;
-};
-
-constexpr Route kRoutes[] = {
-    {"PUT", "/v1/users/{}", put_user},
-    {"GET", "/v1/users/{}", get_user},
-    {"GET", "/v1/users/{}/reputation", get_reputation},
-    {"GET", "/v1/users/{}/claims", get_worker_claims},
-    {"GET", "/v1/users/{}/tasks", get_employer_tasks},
-    {"POST", "/v1/users/{}/erasure", post_erasure},
-    {"POST", "/v1/deposits", post_deposit},
-    {"POST", "/v1/tasks", post_task},
-    {"GET", "/v1/tasks", get_feed},
-    {"GET", "/v1/tasks/{}", get_task},
-    {"POST", "/v1/tasks/{}/claims", post_claim},
-    {"POST", "/v1/tasks/{}/slots", task_command<AddSlots, slots_added_answer>},
-    {"POST", "/v1/tasks/{}/pause", task_command<PauseTask, task_status_answer>},
-    {"POST", "/v1/tasks/{}/resume", task_command<ResumeTask, task_status_answer>},
-    {"POST", "/v1/tasks/{}/cancel", task_command<CancelTask, cancelled_answer>},
-    {"GET", "/v1/tasks/{}/submissions", get_submissions},
-    {"POST", "/v1/tasks/{}/items", post_items},
-    {"GET", "/v1/tasks/{}/items", get_items},
-    {"GET", "/v1/claims/{}", get_claim},
-    {"POST", "/v1/claims/{}/abandon",
-     claim_command<AbandonClaim, ClaimActor::worker, claim_status_answer>},
-    {"POST", "/v1/claims/{}/submission",
-     claim_command<SubmitProof, ClaimActor::worker, claim_status_answer>},
-    {"POST", "/v1/claims/{}/approve",
-     claim_command<ApproveSubmission, ClaimActor::task_owner, approved_answer>},
-    {"POST", "/v1/claims/{}/reject",
-     claim_command<RejectSubmission, ClaimActor::task_owner, claim_status_answer>},
-    {"POST", "/v1/claims/{}/revision",
-     claim_command<RequestRevision, ClaimActor::task_owner, claim_status_answer>},
-    {"POST", "/v1/claims/{}/override",
-     claim_command<OverrideRejection, ClaimActor::task_owner, approved_answer>},
-    {"POST", "/v1/claims/{}/bonus", claim_command<PayBonus, ClaimActor::task_owner, bonus_answer>},
-    {"POST", "/v1/reviews", post_reviews},
-    {"GET", "/v1/accounts/{}", get_account},
-    {"GET", "/v1/accounts/{}/statement", get_statement},
-    {"POST", "/v1/withdrawals", role_command<RequestWithdrawal, roles::kWorker, withdrawal_answer>},
-    {"GET", "/v1/withdrawals/{}", get_withdrawal},
-    {"POST", "/v1/withdrawals/{}/complete",
-     role_command<CompleteWithdrawal, roles::kPayments, withdrawal_answer>},
-    {"POST", "/v1/withdrawals/{}/fail",
-     role_command<FailWithdrawal, roles::kPayments, withdrawal_answer>},
-    {"POST", "/v1/blocks", role_command<BlockWorker, roles::kEmployer, blocked_answer>},
-    {"GET", "/v1/blocks", get_blocks},
-    {"DELETE", "/v1/blocks/{}", delete_block},
-    {"POST", "/v1/webhooks", post_webhook},
-    {"GET", "/v1/webhooks/{}/deliveries", get_webhook_deliveries},
-};
 
 constexpr std::size_t kMaxIdempotencyKeyBytes = 128;
 
@@ -197,7 +142,7 @@ std::optional<Response> read_min_position(const Request& request, const ApiConte
 Handler find_route(const Request& request, std::string_view path, Prepared& prepared,
                    RouteName& name, Response& problem_out) {
   std::string allowed;
-  for (const Route& route : kRoutes) {
+  for (const Route& route : routes()) {
     if (!match(route.pattern, path, prepared.params)) continue;
     if (route.method == request.method) {
       name = {route.method, route.pattern};
@@ -289,10 +234,22 @@ std::optional<Response> open_response(std::string_view path, ApiContext& context
     return json_response(200, [](JsonWriter& json) { json.field("status", "ok"); });
   }
   if (path == "/metrics") return metrics_response(context);
+  if (path == "/openapi.json") {
+    Response response;
+    response.headers["Content-Type"] = "application/json";
+    response.body = openapi_json();
+    return response;
+  }
   if (path.starts_with(std::string(kSchemasPath) + "/")) name.pattern = "/v1/schemas/{}";
   if (auto schema = schema_response(path)) return schema;
   name = {};
   return std::nullopt;
+}
+
+// The open endpoints answer GET only.
+bool open_path(std::string_view path) {
+  return path == "/healthz" || path == "/metrics" || path == "/openapi.json" || path == kSchemasPath ||
+         path.starts_with(std::string(kSchemasPath) + "/");
 }
 
 void route(const Request& request, ApiContext& context, const Done& done, RouteName& name) {
@@ -300,6 +257,10 @@ void route(const Request& request, ApiContext& context, const Done& done, RouteN
   path = path.substr(0, path.find('?'));
   if (request.method == "GET") {
     if (auto response = open_response(path, context, name)) return done(std::move(*response));
+  } else if (open_path(path)) {
+    Response refused = problem(405, problem_codes::kMethodNotAllowed, request.method + " is not allowed here; use GET");
+    refused.headers["Allow"] = "GET";
+    return done(std::move(refused));
   }
   // The server's parser enforces this before the body is read; this covers other callers.
   if (request.body.size() > context.config.body_limit) {

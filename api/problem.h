@@ -32,6 +32,7 @@ inline constexpr std::string_view kDuplicateReference = "duplicate_reference";  
 inline constexpr std::string_view kOverloaded = "overloaded";                // 429
 inline constexpr std::string_view kOutcomeUnknown = "outcome_unknown";       // 503
 inline constexpr std::string_view kPositionNotReached = "position_not_reached";  // 503
+inline constexpr std::string_view kWebhookNotFound = "webhook_not_found";  // 404
 inline constexpr std::string_view kNoDeliverer = "no_webhook_deliverer";     // 503 api without one
 inline constexpr std::string_view kInternal = "internal";                    // 500
 }  // namespace problem_codes

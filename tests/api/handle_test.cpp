@@ -70,6 +70,17 @@ TEST_F(HandleTest, SchemasNeedNoTokenAndListEveryEventType) {
   EXPECT_EQ(code_of(unknown), "not_found");
 }
 
+// Regression (found by schemathesis): another method on an open endpoint answered 404 "no such
+// resource", as if the path did not exist.
+TEST_F(HandleTest, AnOpenEndpointAnswersOtherMethods405AllowGet) {
+  for (const char* path : {"/healthz", "/metrics", "/openapi.json", "/v1/schemas", "/v1/schemas/task.posted.v1"}) {
+    Response response = send(make_request("POST", path, "{}"));
+    EXPECT_EQ(response.status, 405) << path;
+    EXPECT_EQ(response.header("Allow"), "GET") << path;
+    EXPECT_EQ(code_of(response), "method_not_allowed") << path;
+  }
+}
+
 TEST_F(HandleTest, UnknownRouteIs404AndWrongMethodIs405) {
   Response missing = employer("GET", "/v1/nothing");
   EXPECT_EQ(missing.status, 404);
@@ -194,6 +205,9 @@ TEST_F(HandleTest, AFieldTheEndpointDoesNotReadIs400UnknownFieldNamingIt) {
       {"/v1/tasks", "{" + task + R"(,"proof":{"type":"text","min_words":5}})", "proof.min_words"},
       // Ahead of the missing field that the typo causes.
       {"/v1/tasks", R"({"titel":"t","reward":"0.05","slots":1})", "titel"},
+      // Regression (found by the reference test): a problem met first (the missing title) made
+      // the search stop at the first nested object, so the second one's typo was not named.
+      {"/v1/tasks", R"({"targeting":{"contries":["ID"]}})", "targeting.contries"},
       {"/v1/claims/emp1.1.1/approve", R"({"paid":"1.00"})", "paid"},
       {"/v1/claims/emp1.1.1/reject", R"({"reason":"blurry","notify":true})", "notify"},
       {"/v1/tasks/emp1.1/slots", R"({"add":5,"reward":"0.10"})", "reward"},

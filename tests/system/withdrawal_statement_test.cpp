@@ -213,6 +213,11 @@ TEST_F(WithdrawalStatement, BadWithdrawalsAreRefusedAndAppendNothing) {
   expect_problem(as("w1", "worker", "GET", "/v1/accounts/w0/statement"), 403, "forbidden");
   expect_problem(as("w0", "worker", "GET", "/v1/accounts/w0/statement?from=yesterday"), 400,
                  "invalid_query");
+  // A range with to at or before from holds nothing: an empty page, not a 400.
+  HttpResult empty_range = as("w0", "worker", "GET",
+                              "/v1/accounts/w0/statement?from=2030-01-01T00:00:00Z&to=2029-01-01T00:00:00Z");
+  EXPECT_EQ(empty_range.status, 200) << empty_range.body;
+  EXPECT_EQ(empty_range.body, R"({"items":[],"next_cursor":null})");
   EXPECT_EQ(records(), before) << "refused commands append nothing";
 }
 

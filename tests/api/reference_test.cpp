@@ -1,0 +1,299 @@
+// The API reference (api/routes.cpp, api/reference.md, /openapi.json) held to the server. One
+// campaign plays every route's example against the real write side (partition processors on a
+// RocksDB log, the credit manager stepped by hand) and read side (a projector thread), and each
+// answer must be the documented one; then every documented body is probed for the fields the
+// handler really reads, every role a route leaves out must be refused, and the Markdown in the
+// repository must be what the table gives.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stop_token>
+#include <thread>
+#include <variant>
+
+#include "api/http.h"
+#include "api/openapi.h"
+#include "api_test_support.h"
+#include "commands/credit_manager.h"
+#include "commands/in_process_bus.h"
+#include "projections/projector.h"
+#include "projections/read_models.h"
+
+namespace microjobs {
+namespace {
+
+using namespace api_testing;
+using namespace std::chrono_literals;
+
+// A request of the campaign that no route documents (more workers, a second submission).
+struct Preparation {
+  std::string user, role, method, target, body;
+};
+// Or a route's own example, named "METHOD pattern".
+using Step = std::variant<Preparation, std::string>;
+
+Preparation worker_registers(const std::string& name) {
+  return {name, "worker", "PUT", "/v1/users/" + name, R"({"country":"ID","display_name":"Worker )" + name + "\"}"};
+}
+Preparation claims(const std::string& worker) { return {worker, "worker", "POST", "/v1/tasks/alice.1/claims", ""}; }
+Preparation submits(const std::string& worker, const std::string& claim) {
+  return {worker, "worker", "POST", "/v1/claims/" + claim + "/submission", R"({"proof":"Toko Maju"})"};
+}
+
+// The campaign: every route's example in an order where each finds what it needs.
+std::vector<Step> campaign() {
+  return {"PUT /v1/users/{}", worker_registers("bob"), worker_registers("carol"), worker_registers("dave"),
+          worker_registers("erin"), worker_registers("mallory"), "GET /v1/users/{}", "POST /v1/deposits",
+          "POST /v1/tasks", "POST /v1/tasks/{}/items", "GET /v1/tasks", "GET /v1/tasks/{}",
+          "POST /v1/tasks/{}/claims", "GET /v1/tasks/{}/items", "POST /v1/claims/{}/submission",
+          "GET /v1/tasks/{}/submissions", "POST /v1/claims/{}/revision", submits("bob", "alice.1.1"),
+          "POST /v1/claims/{}/approve", "POST /v1/claims/{}/bonus", claims("carol"), submits("carol", "alice.1.2"),
+          "POST /v1/claims/{}/reject", "POST /v1/claims/{}/override", claims("dave"), "POST /v1/claims/{}/abandon",
+          claims("erin"), submits("erin", "alice.1.4"), "POST /v1/reviews", "GET /v1/claims/{}",
+          "GET /v1/users/{}/claims", "GET /v1/users/{}/tasks", "GET /v1/users/{}/reputation",
+          "POST /v1/tasks/{}/slots", "POST /v1/tasks/{}/pause", "POST /v1/tasks/{}/resume", "POST /v1/withdrawals",
+          "GET /v1/withdrawals/{}", "POST /v1/withdrawals/{}/complete",
+          Preparation{"carol", "worker", "POST", "/v1/withdrawals", R"({"amount":"1.00","destination":"OVO 0813-0000-2222"})"},
+          "POST /v1/withdrawals/{}/fail", "GET /v1/accounts/{}", "GET /v1/accounts/{}/statement", "POST /v1/blocks",
+          "GET /v1/blocks", "DELETE /v1/blocks/{}", "POST /v1/webhooks", "POST /v1/tasks/{}/cancel",
+          "POST /v1/users/{}/erasure"};
+}
+
+// Routes whose example the campaign cannot play here, and why.
+const std::map<std::string, std::string> kNotPlayed = {
+    {"GET /v1/webhooks/{}/deliveries",
+     "needs a webhook deliverer beside the API; tests/system/webhook_test.cpp plays it"}};
+
+std::string route_key(const Route& route) { return std::string(route.method) + " " + std::string(route.pattern); }
+
+const Route& route_named(const std::string& key) {
+  for (const Route& route : routes()) {
+    if (route_key(route) == key) return route;
+  }
+  ADD_FAILURE() << "no route " << key;
+  return routes().front();
+}
+
+// Where `expected` and `actual` differ, as a path; empty when equal. A "position" may be any
+// string: offsets depend on every event before them.
+std::string difference(const boost::json::value& expected, const boost::json::value& actual,
+                       const std::string& path) {
+  if (expected.is_object() && actual.is_object()) {
+    const auto& want = expected.as_object();
+    const auto& got = actual.as_object();
+    for (const auto& [key, value] : want) {
+      if (!got.contains(key)) return path + "." + std::string(key) + " is missing";
+    }
+    for (const auto& [key, value] : got) {
+      const std::string at = path + "." + std::string(key);
+      if (!want.contains(key)) return at + " is not documented";
+      if (key == "position" && value.is_string() && want.at(key).is_string()) continue;
+      if (std::string d = difference(want.at(key), value, at); !d.empty()) return d;
+    }
+    return "";
+  }
+  if (expected.is_array() && actual.is_array()) {
+    const auto& want = expected.as_array();
+    const auto& got = actual.as_array();
+    if (want.size() != got.size()) return path + " has " + std::to_string(got.size()) + " elements";
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      if (std::string d = difference(want[i], got[i], path + "[" + std::to_string(i) + "]"); !d.empty()) return d;
+    }
+    return "";
+  }
+  return expected == actual ? "" : path + " is " + boost::json::serialize(actual);
+}
+
+class ReferenceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(bus.start().ok());
+    ASSERT_TRUE(credits.start().ok());
+    projector_thread = std::jthread([this](std::stop_token stop) { projector.run(stop); });
+    ApiConfig config;
+    config.jwt_secret = std::string(kSecret);
+    config.webhook_signing_key = "reference-webhook-key";
+    context = std::make_unique<ApiContext>(bus, read_models, projector, clock, config);
+  }
+  void TearDown() override {
+    context.reset();
+    bus.stop();
+    projector_thread.request_stop();
+    projector_thread.join();
+  }
+
+  // Every credit sent and every event projected: the next request sees all that came before.
+  void settle() {
+    for (int round = 0; round < 100; ++round) {
+      auto moved = credits.step();
+      ASSERT_TRUE(moved.ok()) << moved.error().message;
+      if (*moved == 0) break;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    for (std::int32_t p = 0; p < bus.partitions(); ++p) {
+      while (projector.applied_end(p) < stores.log->end(p)) {
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "partition " << p << " not projected";
+        std::this_thread::yield();
+      }
+    }
+  }
+
+  Response send(const std::string& user, const std::string& role, const std::string& method,
+                const std::string& target, const std::string& body) {
+    settle();
+    return call(*context, make_request(method, target, body, token_for(user, {role})));
+  }
+
+  Response play(const Route& route) {
+    const RouteExample& example = route.doc.example;
+    return send(example.user, example.role, std::string(route.method), example.target, example.body);
+  }
+
+  void play_campaign() {
+    for (const Step& step : campaign()) {
+      if (const auto* setup = std::get_if<Preparation>(&step)) {
+        Response response = send(setup->user, setup->role, setup->method, setup->target, setup->body);
+        ASSERT_LT(response.status, 300) << setup->method << " " << setup->target << ": " << response.body;
+        continue;
+      }
+      const Route& route = route_named(std::get<std::string>(step));
+      Response response = play(route);
+      EXPECT_EQ(response.status, route.doc.status) << std::get<std::string>(step) << ": " << response.body;
+      const std::string want = route.doc.example.answer.empty() ? "null" : route.doc.example.answer;
+      const std::string found = difference(boost::json::parse(want), boost::json::parse(response.body), "$");
+      EXPECT_EQ(found, "") << std::get<std::string>(step) << " answers, not as documented:\n" << response.body;
+    }
+  }
+
+  Stores stores{4};
+  ManualClock clock{kNow};
+  InProcessCommandBus bus{*stores.log, *stores.state_store, clock};
+  CreditManager credits{*stores.log, bus, *stores.state_store};
+  Projector projector{*stores.log, *stores.read_store};
+  ReadModels read_models{*stores.read_store};
+  std::jthread projector_thread;
+  std::unique_ptr<ApiContext> context;
+};
+
+TEST_F(ReferenceTest, TheCampaignPlaysEveryRouteOnceOrSaysWhyNot) {
+  std::map<std::string, int> played;
+  for (const Step& step : campaign()) {
+    if (const auto* key = std::get_if<std::string>(&step)) ++played[*key];
+  }
+  for (const Route& route : routes()) {
+    const std::string key = route_key(route);
+    EXPECT_EQ(played[key] + static_cast<int>(kNotPlayed.count(key)), 1) << key;
+    played.erase(key);
+  }
+  EXPECT_TRUE(played.empty()) << played.begin()->first << " is no route";
+}
+
+TEST_F(ReferenceTest, EveryExampleAnswersAsDocumented) { play_campaign(); }
+
+// The names after "this object takes " in an unknown_field problem.
+std::set<std::string> names_taken(const std::string& detail) {
+  constexpr std::string_view kTakes = "this object takes ";
+  std::set<std::string> names;
+  const std::size_t at = detail.find(kTakes);
+  if (at == std::string::npos) return {"<" + detail + ">"};
+  std::string list = detail.substr(at + kTakes.size());
+  if (list == "no fields") return names;
+  std::stringstream stream(list);
+  for (std::string name; std::getline(stream, name, ',');) names.insert(name.substr(name.front() == ' ' ? 1 : 0));
+  return names;
+}
+
+std::set<std::string> documented_names(const std::vector<FieldDoc>& fields) {
+  std::set<std::string> names;
+  for (const FieldDoc& field : fields) names.insert(field.name);
+  return names;
+}
+
+// A body with one member no endpoint reads, at the top or inside the documented object or list
+// `outer`: the answer names the fields the handler reads there, which must be the documented ones.
+TEST_F(ReferenceTest, EveryBodyTakesExactlyTheDocumentedFields) {
+  play_campaign();
+  int probes = 0;
+  for (const Route& route : routes()) {
+    if (!route.doc.reads_body) continue;
+    std::vector<std::pair<std::string, const std::vector<FieldDoc>*>> probes_of = {
+        {R"({"zz_probe":1})", &route.doc.body}};
+    for (const FieldDoc& outer : route.doc.body) {
+      if (outer.type == FieldType::object) probes_of.push_back({R"({")" + outer.name + R"(":{"zz_probe":1}})", &outer.fields});
+      if (outer.type == FieldType::objects) probes_of.push_back({R"({")" + outer.name + R"(":[{"zz_probe":1}]})", &outer.fields});
+    }
+    for (const auto& [body, fields] : probes_of) {
+      const RouteExample& example = route.doc.example;
+      Response response = send(example.user, example.role, std::string(route.method), example.target, body);
+      const std::string what = route_key(route) + " " + body;
+      ASSERT_EQ(response.status, 400) << what << ": " << response.body;
+      EXPECT_EQ(member(body_of(response), "code"), "unknown_field") << what;
+      EXPECT_EQ(names_taken(member(body_of(response), "detail")), documented_names(*fields)) << what;
+      ++probes;
+    }
+  }
+  EXPECT_GE(probes, 25);
+}
+
+// A route with roles refuses a token of every other role (403, nothing sent), and every route
+// refuses a request without a token (401).
+TEST_F(ReferenceTest, EveryRoleARouteLeavesOutIsRefused) {
+  play_campaign();
+  const std::vector<std::string> all_roles = {"employer", "worker", "auditor", "payments", "admin"};
+  for (const Route& route : routes()) {
+    const RouteExample& example = route.doc.example;
+    const std::string method(route.method);
+    Response anonymous = call(*context, make_request(method, example.target, example.body));
+    EXPECT_EQ(anonymous.status, 401) << route_key(route);
+    if (route.doc.roles.empty()) continue;
+    for (const std::string& role : all_roles) {
+      if (std::find(route.doc.roles.begin(), route.doc.roles.end(), role) != route.doc.roles.end()) continue;
+      const std::int64_t end_before = stores.log->end(0) + stores.log->end(1) + stores.log->end(2) + stores.log->end(3);
+      Response response = send(example.user, role, method, example.target, example.body);
+      EXPECT_EQ(response.status, 403) << route_key(route) << " as " << role << ": " << response.body;
+      settle();
+      EXPECT_EQ(stores.log->end(0) + stores.log->end(1) + stores.log->end(2) + stores.log->end(3), end_before)
+          << route_key(route) << " as " << role << " appended";
+    }
+  }
+}
+
+TEST(Reference, TheMarkdownInTheRepositoryIsWhatTheRouteTableGives) {
+  std::ifstream file(std::string(MICROJOBS_SOURCE_DIR) + "/api/reference.md", std::ios::binary);
+  ASSERT_TRUE(file) << "api/reference.md is missing: microjobs reference > api/reference.md";
+  std::stringstream text;
+  text << file.rdbuf();
+  EXPECT_TRUE(text.str() == api_reference_markdown())
+      << "api/reference.md is stale: regenerate it with build/tools/microjobs reference > api/reference.md";
+}
+
+TEST(Reference, TheOpenApiDocumentIsServedToAnyoneAndNamesEveryRoute) {
+  Stores stores{4};
+  ManualClock clock{kNow};
+  RecordingBus bus;
+  Projector projector{*stores.log, *stores.read_store};
+  ReadModels read_models{*stores.read_store};
+  ApiConfig config;
+  config.jwt_secret = std::string(kSecret);
+  ApiContext context{bus, read_models, projector, clock, config};
+  Response response = call(context, make_request("GET", "/openapi.json"));
+  ASSERT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, openapi_json());
+  boost::json::value document = boost::json::parse(response.body);
+  EXPECT_EQ(document.at("openapi"), "3.1.0");
+  const auto& paths = document.at("paths").as_object();
+  for (const Route& route : routes()) {
+    std::string method(route.method);
+    std::transform(method.begin(), method.end(), method.begin(), [](unsigned char c) { return std::tolower(c); });
+    const auto* path = paths.if_contains(documented_path(route.pattern));
+    ASSERT_NE(path, nullptr) << route_key(route);
+    EXPECT_TRUE(path->as_object().contains(method)) << route_key(route);
+  }
+}
+
+}  // namespace
+}  // namespace microjobs
