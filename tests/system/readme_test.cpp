@@ -19,5 +19,17 @@ TEST(Readme, TheTryingItBlockPlaysTheLifecycleAndTheReceiverSnippetVerifies) {
   EXPECT_NE(ran.out.find("verified(): good True, forged False, stale False"), std::string::npos) << ran.out;
 }
 
+// Starts a real broker of its own (tools/kafka/broker, jars from tools/install-test-deps) and the
+// three processes, as the README's "On Kafka" block does.
+TEST(Readme, TheKafkaBlockStartsABrokerAndThreeProcessesThatServeAWrite) {
+  testing::TempDir dir;
+  testing::Ran ran = testing::run_command("python3 " MICROJOBS_SOURCE_DIR "/tests/system/readme_blocks.py "
+                                          MICROJOBS_SOURCE_DIR "/README.md " MICROJOBS_BUILD_DIR " " + dir.str() +
+                                          " --kafka");
+  EXPECT_EQ(ran.exit_code, 0) << ran.out;
+  EXPECT_NE(ran.out.find("alice registered through the api process, read back, and on the topic"), std::string::npos)
+      << ran.out;
+}
+
 }  // namespace
 }  // namespace microjobs
