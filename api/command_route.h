@@ -104,7 +104,7 @@ class BodyDocWriter {
   void operator()(std::string_view name, std::string&) {
     add(name, FieldType::text, 1, static_cast<std::int64_t>(max_text_bytes(name)));
   }
-  void operator()(std::string_view name, Micros&) { add(name, FieldType::money, 0, 0); }
+  void operator()(std::string_view name, Micros&) { add(name, FieldType::money, 1, 0); }  // > 0
 
  private:
   void add(std::string_view name, FieldType type, std::int64_t min, std::int64_t max) {
@@ -173,6 +173,9 @@ void claim_command(Call& call) {
        });
 }
 
+// True when the path names a well-formed withdrawal id ("bob.w3"); else false after answering 404.
+bool withdrawal_param(Call& call);
+
 // The task id of the path when the caller owns the task; else nullopt after answering 404 or 403.
 std::optional<TaskId> owned_task_param(Call& call);
 
@@ -198,6 +201,9 @@ template <class C, const std::string_view& role, Response (*answer)(const Comman
 void role_command(Call& call) {
   if (!require_role(call, role)) return;
   C command;
+  if constexpr (requires { command.withdrawal_id; }) {
+    if (!withdrawal_param(call)) return;
+  }
   if (!read_body(call, command)) return;
   send(call, call.command_id, std::move(command), answer);
 }

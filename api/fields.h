@@ -75,6 +75,9 @@ class FieldReader {
   // missing or invalid one. Then tells ok().
   bool finish();
   bool ok() const { return !problem_->has_value(); }
+  // After every read: the unknown_field problem of the first unread member here or in a nested
+  // object, if any (what finish() answers first; for lists of objects, api/write_handlers.cpp).
+  std::optional<FieldProblem> unknown_member() const;
   // The first problem as a 400 response.
   Response problem() const;
 
@@ -87,8 +90,6 @@ class FieldReader {
   std::string full_name(std::string_view name) const;
   // The first member of the object that no read asked for, if any.
   const std::string* unread_member() const;
-  // The unknown_field problem of the first unread member here or in a nested object, if any.
-  std::optional<FieldProblem> unknown_member() const;
 
   const JsonValue& object_;
   std::string prefix_;

@@ -10,11 +10,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "api/command_route.h"
 #include "api/handlers.h"
 #include "api/metrics.h"
-#include "api/polling_waiter.h"
 #include "api/openapi.h"
+#include "api/polling_waiter.h"
 #include "api/problem.h"
 #include "api/routes.h"
 #include "commands/personal_data_vault.h"

@@ -3,6 +3,7 @@
 #include "api/openapi.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <utility>
 
@@ -59,19 +60,21 @@ int problem_status(std::string_view code) {
 
 std::vector<std::string_view> route_errors(const Route& route) {
   const RouteDoc& doc = route.doc;
+  // Every request meets the limits of the body and headers (handle.cpp, server.cpp).
   std::vector<std::string_view> codes = {problem_codes::kUnauthorized, problem_codes::kInvalidToken,
-                                         problem_codes::kInvalidHeader, problem_codes::kHeadersTooLarge};
+                                         problem_codes::kInvalidHeader, problem_codes::kBodyTooLarge,
+                                         problem_codes::kHeadersTooLarge};
   if (!doc.roles.empty()) add_once(codes, problem_codes::kForbidden);
   if (!doc.query.empty()) add_once(codes, problem_codes::kInvalidQuery);
   if (doc.reads_body) {
     for (std::string_view code : {problem_codes::kMalformedJson, problem_codes::kUnknownField,
-                                  problem_codes::kInvalidField, problem_codes::kBodyTooLarge}) {
+                                  problem_codes::kInvalidField}) {
       add_once(codes, code);
     }
     if (has_required(doc.body)) add_once(codes, problem_codes::kMissingField);
   }
   if (route.method != "GET") {
-    add_once(codes, rejection_code(Rejection::idempotency_key_reused));
+    if (doc.key_reuse_422) add_once(codes, rejection_code(Rejection::idempotency_key_reused));
     add_once(codes, problem_codes::kOverloaded);
     add_once(codes, problem_codes::kOutcomeUnknown);
   }
@@ -103,7 +106,7 @@ std::map<int, std::vector<std::string_view>> errors_by_status(const Route& route
 
 namespace {
 
-constexpr std::string_view kMoneyPattern = "^[0-9]+(\\.[0-9]{1,6})?$";
+constexpr std::string_view kMoneyPattern = "^[0-9]{1,13}(\\.[0-9]{1,6})?$";
 constexpr std::string_view kCountryPattern = "^[A-Z]{2}$";
 constexpr std::string_view kUserIdPattern = "^[A-Za-z0-9_-]{1,64}$";
 
@@ -113,7 +116,11 @@ void write_type(JsonWriter& json, const FieldDoc& field);
 void write_string_schema(JsonWriter& json, const FieldDoc& field) {
   json.field("type", "string");
   switch (field.type) {
-    case FieldType::money: json.field("pattern", kMoneyPattern); break;
+    case FieldType::money:
+      json.field("pattern", kMoneyPattern);
+      // An amount (min 1 micro) is more than zero; a filter such as min_reward may be zero.
+      if (field.min > 0) json.key("not").begin_object().field("pattern", "^0+(\\.0+)?$").end_object();
+      break;
     case FieldType::time: json.field("format", "date-time"); break;
     case FieldType::country: json.field("pattern", kCountryPattern); break;
     case FieldType::user_id: json.field("pattern", kUserIdPattern); break;
@@ -147,6 +154,7 @@ void write_array_schema(JsonWriter& json, const FieldDoc& field) {
     }
   }
   json.end_object();
+  if (field.type == FieldType::strings && !field.choices.empty()) json.key("uniqueItems").boolean(true);
 }
 
 void write_schema(JsonWriter& json, const FieldDoc& field) {
@@ -211,7 +219,9 @@ void write_object_schema(JsonWriter& json, const std::vector<FieldDoc>& fields) 
     for (const std::string& value : field.when_values) json.string(value);
     json.end_array().end_object().end_object().key("required").begin_array().string(field.when_field).end_array();
     json.end_object().key("then").begin_object().key("required").begin_array().string(field.name).end_array();
-    json.end_object().end_object();
+    json.key("properties").begin_object().key(field.name).begin_object();
+    write_type(json, field);  // present, and not null
+    json.end_object().end_object().end_object().end_object();
   }
   if (conditional) json.end_array();
 }
@@ -224,10 +234,24 @@ void write_parameter(JsonWriter& json, std::string_view name, std::string_view i
   json.end_object().end_object();
 }
 
+// The id in the example's path ("alice.1" of "/v1/tasks/alice.1/claims" for "/v1/tasks/{}/claims").
+std::string example_id(const Route& route) {
+  const std::string_view pattern = route.pattern;
+  std::string_view target = route.doc.example.target;
+  target = target.substr(0, target.find('?'));
+  const std::size_t at = pattern.find("{}");
+  const std::size_t tail = pattern.size() - at - 2;  // what follows the id
+  if (target.size() < at + tail) return "";
+  return std::string(target.substr(at, target.size() - at - tail));
+}
+
 void write_parameters(JsonWriter& json, const Route& route) {
   json.key("parameters").begin_array();
   if (route.pattern.find("{}") != std::string_view::npos) {
-    write_parameter(json, "id", "path", true, "the resource's id");
+    json.begin_object().field("name", "id").field("in", "path").key("required").boolean(true);
+    json.field("description", "the resource's id").field("example", example_id(route));
+    json.key("schema").begin_object().field("type", "string").field("pattern", "^[^/]+$").end_object();
+    json.end_object();
   }
   for (const FieldDoc& field : route.doc.query) {
     // An empty value counts as absent (read_handlers.cpp), as a form would send it.
@@ -280,7 +304,12 @@ void write_responses(JsonWriter& json, const Route& route) {
   json.key("content").begin_object().key("application/json").begin_object();
   json.key("schema").begin_object().field("type", "object").end_object();
   if (!doc.example.answer.empty()) json.key("example").raw(doc.example.answer);
-  json.end_object().end_object().end_object();
+  json.end_object();
+  if (!doc.also_answers.empty()) {
+    json.key(doc.also_answers).begin_object().key("schema").begin_object().field("type", "string");
+    json.end_object().end_object();
+  }
+  json.end_object().end_object();
   for (const auto& [status, codes] : errors_by_status(route)) write_problem_response(json, status, codes);
   json.end_object();
 }
@@ -320,7 +349,9 @@ void write_operation(JsonWriter& json, const Route& route) {
 void write_open_operation(JsonWriter& json, std::string_view path, std::string_view summary,
                           std::string_view content_type) {
   json.key(path).begin_object().key("get").begin_object();
-  json.field("operationId", "get" + documented_path(path)).field("summary", summary);
+  std::string id = "get";
+  for (char c : path) id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  json.field("operationId", id).field("summary", summary);
   json.key("security").begin_array().end_array();
   if (path.find("{type}") != std::string_view::npos) {
     json.key("parameters").begin_array();

@@ -530,20 +530,24 @@ void get_statement(Call& call) {
   if (!user) return;
   auto params = parse_query(call.query);
   if (!params) return call.done(bad_query("the query string is not percent-encoded"));
-  UnixMs from, to;
+  UnixMs from;
+  std::optional<UnixMs> to;
   std::string cursor;
   std::size_t limit = 100;
   for (const auto& [name, value] : *params) {
     if (name == "from" || name == "to") {
       auto time = parse_rfc3339(value);
       if (!time) return call.done(bad_query(name + ": must be an RFC 3339 time"));
-      (name == "from" ? from : to) = *time;
+      (name == "from" ? from : to.emplace()) = *time;
     } else if (std::string bad; !read_page_parameter(name, value, 1000, limit, cursor, bad)) {
       return call.done(bad_query(bad));
     }
   }
-  // A range with to <= from holds no line: an empty page, as any empty range (not a 400).
-  auto page = call.context.read_models.statement(*user, from, to, cursor, limit);
+  // A range with to <= from holds no line: an empty page at once, as any empty range (not a 400,
+  // and no scan). The read model takes `to` 0 as "no bound".
+  const bool empty_range = to && *to <= from;
+  auto page = empty_range ? Result<StatementPage>(StatementPage{})
+                          : call.context.read_models.statement(*user, from, to.value_or(UnixMs{0}), cursor, limit);
   if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
   if (call.request.header("accept").find("text/csv") != std::string_view::npos) {
     return call.done(statement_csv(*page));

@@ -24,7 +24,7 @@ std::string pretty_json(std::string_view json) {
     const bool empty = i + 1 < json.size() && (json[i + 1] == '}' || json[i + 1] == ']');
     if (c == '}' || c == ']') {
       const bool after_opener = i > 0 && (json[i - 1] == '{' || json[i - 1] == '[');
-      if (!after_opener) {
+      if (!after_opener && depth > 0) {
         --depth;
         newline();
       }
@@ -55,7 +55,7 @@ std::string type_name(const FieldDoc& field) {
   switch (field.type) {
     case FieldType::text: return "string, " + range(field, " bytes");
     case FieldType::url: return "http(s) URL, " + range(field, " bytes");
-    case FieldType::money: return "decimal string (\"0.05\")";
+    case FieldType::money: return field.min > 0 ? "decimal string > 0 (\"0.05\")" : "decimal string (\"0.05\")";
     case FieldType::integer: return "integer, " + range(field, "");
     case FieldType::time: return "RFC 3339 time";
     case FieldType::rate: return "number, 0–1 (4 decimals)";
@@ -116,6 +116,10 @@ void route_section(std::string& out, const Route& route) {
   out += "\n**Example** (" + example.user + ", role " + example.role + "):\n\n```http\n" +
          std::string(route.method) + " " + example.target + "\n";
   if (!example.body.empty()) out += "\n" + pretty_json(example.body) + "\n";
+  if (example.answer.empty()) {
+    out += "```\n\n(The reference test does not play this one; the answer is described above.)\n";
+    return;
+  }
   out += "```\n\nanswers " + std::to_string(doc.status) + ":\n\n```json\n" + pretty_json(example.answer) + "\n```\n";
 }
 
@@ -127,7 +131,7 @@ std::string api_reference_markdown() {
       "Generated from the route table (`api/routes.cpp`) by `microjobs reference`; the server serves "
       "the same facts as OpenAPI 3.1 at `GET /openapi.json`. Do not edit by hand: "
       "`tests/api/reference_test.cpp` fails when this file is not what the table gives, and plays "
-      "every example below, as one campaign, against the real write and read sides.\n\n"
+      "every example below that shows an answer, as one campaign, against the real write and read sides.\n\n"
       "Every route needs `Authorization: Bearer <JWT HS256>` with `sub` (the user id) and `roles` "
       "(`microjobs token --user alice --role employer` mints one). Money is a decimal string, times are "
       "RFC 3339 UTC. A command's answer carries `position` and the header `X-Position`; send it back "

@@ -67,6 +67,10 @@ struct RouteDoc {
   bool reads_body = false;  // false: the body is ignored
   std::vector<FieldDoc> body{};  // the members of the JSON object it reads
   int status = 200;            // the status of success
+  std::string also_answers{};  // another media type of success on request (Accept), e.g. text/csv
+  // A command whose Idempotency-Key reused with another body is 422 (false: the route keys its
+  // commands otherwise, as deposits by reference).
+  bool key_reuse_422 = true;
   std::string details{};         // more about the route: rules, defaults, what changes
   // Problem codes this route may answer beyond those every route of its kind may (401 for every
   // route, 400 body and query problems, 403 for a route with roles, a command's 422/429/503).

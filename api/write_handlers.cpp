@@ -249,6 +249,12 @@ std::size_t max_text_bytes(std::string_view field) {
   return 10'000;  // a proof, and any longer text
 }
 
+bool withdrawal_param(Call& call) {
+  if (owner_of_withdrawal(call.params[0])) return true;
+  call.done(problem(404, rejection_code(Rejection::withdrawal_not_found), "no withdrawal " + call.params[0]));
+  return false;
+}
+
 bool require_role(Call& call, std::string_view role) {
   if (call.principal.has_role(role)) return true;
   call.done(forbidden("this needs the " + std::string(role) + " role"));
@@ -656,15 +662,23 @@ bool read_object_list(Call& call, std::string_view list_name, std::size_t max,
     return fail(problem_codes::kInvalidField,
                 name + ": an array of 1 to " + std::to_string(max) + " objects");
   }
+  std::vector<std::unique_ptr<FieldReader>> readers;
   for (std::size_t i = 0; i < list->items.size(); ++i) {
     const std::string element = name + "[" + std::to_string(i) + "]";
     if (list->items[i].kind != JsonValue::Kind::object) {
       return fail(problem_codes::kInvalidField, element + ": an object");
     }
-    FieldReader fields(list->items[i], element + ".");
-    read_one(fields);
-    if (!fields.finish()) {
-      call.done(fields.problem());
+    readers.push_back(std::make_unique<FieldReader>(list->items[i], element + "."));
+    read_one(*readers.back());
+  }
+  // A misspelt member of any element first, as in one object (api/fields.h): a problem of an
+  // earlier element must not hide it.
+  for (const auto& reader : readers) {
+    if (auto unknown = reader->unknown_member()) return fail(unknown->code, unknown->detail);
+  }
+  for (const auto& reader : readers) {
+    if (!reader->finish()) {
+      call.done(reader->problem());
       return false;
     }
   }

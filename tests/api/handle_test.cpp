@@ -214,6 +214,9 @@ TEST_F(HandleTest, AFieldTheEndpointDoesNotReadIs400UnknownFieldNamingIt) {
       {"/v1/reviews", R"({"decisions":[{"claim_id":"emp1.1.1","action":"approve","bonus":"1"}]})",
        "decisions[0].bonus"},
       {"/v1/reviews", R"({"decisions":[],"dry_run":true})", "dry_run"},
+      // Regression (found in review): the first element's missing claim_id hid the second's typo.
+      {"/v1/reviews", R"({"decisions":[{"action":"approve"},{"claim_id":"emp1.1.2","acton":"approve"}]})",
+       "decisions[1].acton"},
   };
   for (const Case& c : cases) {
     Response response = employer("POST", c.target, c.body);

@@ -194,6 +194,88 @@ TEST_F(ReferenceTest, TheCampaignPlaysEveryRouteOnceOrSaysWhyNot) {
 
 TEST_F(ReferenceTest, EveryExampleAnswersAsDocumented) { play_campaign(); }
 
+// A value just outside what `field` documents, or null when the test has none for its type.
+boost::json::value outside(const FieldDoc& field) {
+  switch (field.type) {
+    case FieldType::text: return boost::json::value(std::string(static_cast<std::size_t>(field.max) + 1, 'x'));
+    case FieldType::url: return boost::json::value("ftp://example.com/");
+    case FieldType::integer: return boost::json::value(field.max + 1);
+    case FieldType::choice: return boost::json::value("zz_not_a_choice");
+    case FieldType::money: return boost::json::value(field.min > 0 ? "0" : "-1");
+    case FieldType::country: return boost::json::value("zz");
+    case FieldType::user_id: return boost::json::value("not an id!");
+    case FieldType::boolean: return boost::json::value("yes");
+    case FieldType::time: return boost::json::value("tomorrow");
+    case FieldType::rate: return boost::json::value(2);
+    default: return nullptr;
+  }
+}
+
+// The values at the ends of what `field` documents, which the handler must take: the longest text,
+// the largest and the smallest integer.
+std::vector<boost::json::value> at_the_bounds(const FieldDoc& field) {
+  if (field.type == FieldType::text) return {boost::json::value(std::string(static_cast<std::size_t>(field.max), 'x'))};
+  if (field.type == FieldType::integer) return {boost::json::value(field.max), boost::json::value(field.min)};
+  return {};
+}
+
+// The example's body with `path` (one or two member names) set to `value`, or erased when null.
+std::string body_with(const RouteExample& example, const std::vector<std::string>& path,
+                      const boost::json::value& value) {
+  boost::json::value body = boost::json::parse(example.body.empty() ? "{}" : example.body);
+  boost::json::object* object = &body.as_object();
+  if (path.size() == 2) object = &(*object)[path[0]].emplace_object();
+  if (value.is_null()) {
+    object->erase(path.back());
+  } else {
+    (*object)[path.back()] = value;
+  }
+  return boost::json::serialize(body);
+}
+
+// Each documented range and required field, held to the handler: a value just outside the range
+// is 400 invalid_field naming the field, a value at its ends is not refused for that field, and a
+// required field left out is 400 missing_field naming it.
+TEST_F(ReferenceTest, EveryDocumentedRangeAndRequiredFieldHolds) {
+  ASSERT_NO_FATAL_FAILURE(play_campaign());
+  int probes = 0;
+  auto taken = [&](const Route& route, const FieldDoc& field, const boost::json::value& value) {
+    const RouteExample& example = route.doc.example;
+    Response response = send(example.user, example.role, std::string(route.method), example.target,
+                             body_with(example, {field.name}, value));
+    const bool refused = response.status == 400 && member(body_of(response), "detail").rfind(field.name + ":", 0) == 0;
+    EXPECT_FALSE(refused) << route_key(route) << " " << field.name << " at its documented bound: " << response.body;
+    ++probes;
+  };
+  auto probe = [&](const Route& route, const std::vector<std::string>& path, const boost::json::value& value,
+                   std::string_view code) {
+    const RouteExample& example = route.doc.example;
+    const std::string body = body_with(example, path, value);
+    Response response = send(example.user, example.role, std::string(route.method), example.target, body);
+    const std::string name = path.size() == 2 ? path[0] + "." + path[1] : path[0];
+    const std::string what = route_key(route) + " " + body.substr(0, 200);
+    EXPECT_EQ(response.status, 400) << what << ": " << response.body;
+    EXPECT_EQ(member(body_of(response), "code"), code) << what;
+    EXPECT_EQ(member(body_of(response), "detail").rfind(name + ":", 0), 0u) << what << ": " << response.body;
+    ++probes;
+  };
+  for (const Route& route : routes()) {
+    for (const FieldDoc& field : route.doc.body) {
+      if (auto bad = outside(field); !bad.is_null()) probe(route, {field.name}, bad, "invalid_field");
+      if (field.type == FieldType::integer && field.min > 0) {
+        probe(route, {field.name}, boost::json::value(field.min - 1), "invalid_field");
+      }
+      for (const boost::json::value& good : at_the_bounds(field)) taken(route, field, good);
+      if (field.required) probe(route, {field.name}, nullptr, "missing_field");
+      if (field.type != FieldType::object) continue;
+      for (const FieldDoc& inner : field.fields) {
+        if (auto bad = outside(inner); !bad.is_null()) probe(route, {field.name, inner.name}, bad, "invalid_field");
+      }
+    }
+  }
+  EXPECT_GE(probes, 40);
+}
+
 // The names after "this object takes " in an unknown_field problem.
 std::set<std::string> names_taken(const std::string& detail) {
   constexpr std::string_view kTakes = "this object takes ";
@@ -216,7 +298,7 @@ std::set<std::string> documented_names(const std::vector<FieldDoc>& fields) {
 // A body with one member no endpoint reads, at the top or inside the documented object or list
 // `outer`: the answer names the fields the handler reads there, which must be the documented ones.
 TEST_F(ReferenceTest, EveryBodyTakesExactlyTheDocumentedFields) {
-  play_campaign();
+  ASSERT_NO_FATAL_FAILURE(play_campaign());
   int probes = 0;
   for (const Route& route : routes()) {
     if (!route.doc.reads_body) continue;
@@ -239,10 +321,10 @@ TEST_F(ReferenceTest, EveryBodyTakesExactlyTheDocumentedFields) {
   EXPECT_GE(probes, 25);
 }
 
-// A route with roles refuses a token of every other role (403, nothing sent), and every route
-// refuses a request without a token (401).
-TEST_F(ReferenceTest, EveryRoleARouteLeavesOutIsRefused) {
-  play_campaign();
+// A route with roles refuses a token of every other role (403, nothing appended) and lets each of
+// its roles past the role check; every route refuses a request without a token (401).
+TEST_F(ReferenceTest, EveryRoleARouteLeavesOutIsRefusedAndEveryRoleItNamesIsLetIn) {
+  ASSERT_NO_FATAL_FAILURE(play_campaign());
   const std::vector<std::string> all_roles = {"employer", "worker", "auditor", "payments", "admin"};
   for (const Route& route : routes()) {
     const RouteExample& example = route.doc.example;
@@ -251,7 +333,13 @@ TEST_F(ReferenceTest, EveryRoleARouteLeavesOutIsRefused) {
     EXPECT_EQ(anonymous.status, 401) << route_key(route);
     if (route.doc.roles.empty()) continue;
     for (const std::string& role : all_roles) {
-      if (std::find(route.doc.roles.begin(), route.doc.roles.end(), role) != route.doc.roles.end()) continue;
+      if (std::find(route.doc.roles.begin(), route.doc.roles.end(), role) != route.doc.roles.end()) {
+        Response response = send(example.user, role, method, example.target, example.body);
+        const bool refused_for_role = response.status == 403 && response.body.find("role") != std::string::npos;
+        EXPECT_FALSE(refused_for_role) << route_key(route) << " as " << role << ": " << response.body;
+        continue;
+      }
+      settle();  // the credits of what the admitted roles did before
       const std::int64_t end_before = stores.log->end(0) + stores.log->end(1) + stores.log->end(2) + stores.log->end(3);
       Response response = send(example.user, role, method, example.target, example.body);
       EXPECT_EQ(response.status, 403) << route_key(route) << " as " << role << ": " << response.body;

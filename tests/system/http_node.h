@@ -52,6 +52,7 @@ class HttpNodeTest : public ::testing::Test {
     context_ = std::make_unique<ApiContext>(node_->bus(), node_->reads(), node_->progress(),
                                             node_->clock(), api);
     context_->vault = &node_->vault();
+    context_->webhook_store = node_->webhook_store();  // as `microjobs serve` wires it
     server_ = std::make_unique<HttpServer>(*context_);
     auto port = server_->start("127.0.0.1", 0);
     ASSERT_TRUE(port.ok());

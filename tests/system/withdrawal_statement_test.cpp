@@ -209,6 +209,10 @@ TEST_F(WithdrawalStatement, BadWithdrawalsAreRefusedAndAppendNothing) {
   expect_problem(settle(first_withdrawal_, "fail", R"({"reason":"late"})"), 409, "wrong_state");
   expect_problem(settle(first_withdrawal_, "fail", "{}"), 400, "missing_field");
   expect_problem(settle("w0.w99", "complete"), 404, "withdrawal_not_found");
+  // Regression (found in review): an id that is no withdrawal id at all reached the bus, which
+  // could not route it and answered 400 invalid_argument.
+  expect_problem(settle("xyz", "complete"), 404, "withdrawal_not_found");
+  expect_problem(settle("xyz", "fail", R"({"reason":"late"})"), 404, "withdrawal_not_found");
   expect_problem(settle(first_withdrawal_, "complete", "{}", "worker"), 403, "forbidden");
   expect_problem(as("w1", "worker", "GET", "/v1/accounts/w0/statement"), 403, "forbidden");
   expect_problem(as("w0", "worker", "GET", "/v1/accounts/w0/statement?from=yesterday"), 400,
