@@ -496,6 +496,15 @@ Projector::Projector(EventLog& log, ReadStore& store, PersonalDataVault* vault)
 }
 
 Result<std::size_t> Projector::step(std::size_t max_per_partition) {
+  try {
+    return fold_step(max_per_partition);
+  } catch (const ReadStoreError& error) {
+    // Nothing of the step was written or kept: the next one reads the same records again.
+    return Error{std::string("projector: ") + error.what()};
+  }
+}
+
+Result<std::size_t> Projector::fold_step(std::size_t max_per_partition) {
   Folder folder(store_);
   WriteSet batch;
   std::size_t applied = 0;

@@ -38,7 +38,7 @@ class Projector final : public ProjectionProgress {
 
   // Reads up to `max_per_partition` records of each partition, applies them in one batch.
   // Returns the number of events applied, or an error (a fork or a gap in the chain, a decode or
-  // store failure), after which the partition stays where it was.
+  // store failure, a read included: ReadStoreError), after which the partition stays where it was.
   Result<std::size_t> step(std::size_t max_per_partition = 2048);
   // Steps until stopped; waits on the log when there is nothing new. Logs errors and retries.
   void run(std::stop_token stop);
@@ -54,6 +54,8 @@ class Projector final : public ProjectionProgress {
   std::uint64_t forks() const { return forks_.load(); }
 
  private:
+  // step() without the guard that turns a failed read of the store into an error.
+  Result<std::size_t> fold_step(std::size_t max_per_partition);
   EventLog& log_;
   ReadStore& store_;
   PersonalDataVault* vault_;

@@ -62,7 +62,12 @@ Result<Page> index_page(ReadStore& store, const std::string& prefix, const std::
 
 std::int64_t StoredProgress::applied_end(std::int32_t partition) const {
   if (partition < 0 || partition >= partitions_) return 0;
-  auto bytes = store_.get(keys::position(partition));
+  std::optional<std::string> bytes;
+  try {
+    bytes = store_.get(keys::position(partition));
+  } catch (const ReadStoreError&) {
+    return 0;  // not known to be reached: a wait for it ends in 503, never in a stale answer
+  }
   if (!bytes) return 0;
   std::int64_t next_offset = 0;
   binary::Reader reader{*bytes};

@@ -213,7 +213,9 @@ Result<std::unique_ptr<RocksReadStore>> RocksReadStore::open(const std::string& 
 
 std::optional<std::string> RocksReadStore::get(std::string_view key) {
   std::string value;
-  if (!db_->Get(rocksdb::ReadOptions(), slice(key), &value).ok()) return std::nullopt;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), slice(key), &value);
+  if (status.IsNotFound()) return std::nullopt;
+  if (!status.ok()) throw ReadStoreError("read store: " + status.ToString());
   return value;
 }
 
@@ -236,8 +238,10 @@ void RocksReadStore::scan(std::string_view prefix, std::string_view start,
                           const std::function<bool(std::string_view, std::string_view)>& visit) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(slice(start)); it->Valid() && it->key().starts_with(slice(prefix)); it->Next()) {
-    if (!visit(it->key().ToStringView(), it->value().ToStringView())) break;
+    if (!visit(it->key().ToStringView(), it->value().ToStringView())) return;
   }
+  // Valid() is false at the end and on an error alike: only the status tells them apart.
+  if (!it->status().ok()) throw ReadStoreError("read store: " + it->status().ToString());
 }
 
 // ---- RocksStateStore ----

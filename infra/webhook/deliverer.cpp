@@ -58,6 +58,17 @@ void WebhookDeliverer::load() {
 }
 
 Result<std::size_t> WebhookDeliverer::step() {
+  try {
+    if (reload_) load();
+    reload_ = false;
+    return deliver_step();
+  } catch (const ReadStoreError& error) {
+    reload_ = true;  // as after a failed write, memory goes back to what the store has
+    return Error{std::string("webhooks: ") + error.what()};
+  }
+}
+
+Result<std::size_t> WebhookDeliverer::deliver_step() {
   std::size_t work = 0;
   WriteSet batch;
   Status read = ingest(batch, work);

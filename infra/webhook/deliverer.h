@@ -42,7 +42,7 @@ class WebhookDeliverer {
 
   // Reads new records into the queues, then makes every due attempt. Returns the records read
   // plus the attempts made, or the first error (a gap in a partition's chain, an unreadable
-  // record, a failed write).
+  // record, a failed write or read of its store).
   Result<std::size_t> step();
   void run(std::stop_token stop);
 
@@ -54,8 +54,10 @@ class WebhookDeliverer {
     UnixMs head_due{0};  // when the head delivery is due (0: now)
   };
 
-  // Reads the positions, webhooks and cursors from the store (at start, and after a failed write).
+  // Reads the positions, webhooks and cursors from the store (at start, and after a failed write
+  // or read).
   void load();
+  Result<std::size_t> deliver_step();
   Status ingest(WriteSet& batch, std::size_t& work);
   Status ingest_records(const std::vector<LogRecord>& records, ChainPosition& chain, WriteSet& batch,
                         std::size_t& work);
@@ -66,6 +68,7 @@ class WebhookDeliverer {
   PostResult post(const Hook& hook, const DeliveryView& delivery, UnixMs now);
   std::chrono::milliseconds retry_delay(std::int64_t attempts);
 
+  bool reload_ = false;  // memory may have run ahead of the store: load() before the next step
   EventLog& log_;
   ReadStore& store_;
   const Clock& clock_;

@@ -1,0 +1,71 @@
+// A read of the read models that fails is an error, never an absent key (issue 13): a RocksDB
+// store whose table file was damaged on disk makes get() and scan() throw ReadStoreError (which
+// the API answers 500, and which the projector and the deliverer turn into a step that writes
+// nothing; projections/read_store.h).
+#include <gtest/gtest.h>
+
+#include <rocksdb/db.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "infra/rocksdb/stores.h"
+#include "projections/keys.h"
+#include "test_support.h"
+
+namespace microjobs {
+namespace {
+
+constexpr int kKeys = 2000;
+
+std::string key_of(int i) {
+  char name[32];
+  std::snprintf(name, sizeof name, "item/%06d", i);
+  return name;
+}
+
+// A read store of kKeys values of 1 KiB and a stored position, flushed into one table file whose
+// middle is then overwritten: the data blocks there fail their checksums when read.
+void write_then_damage(const std::string& path) {
+  {
+    auto store = RocksReadStore::open(path);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    WriteSet batch;
+    for (int i = 0; i < kKeys; ++i) batch.put(key_of(i), std::string(1024, static_cast<char>('a' + i % 26)));
+    batch.put(keys::position(0), std::string(8, '\x01'));
+    ASSERT_TRUE((*store)->write(batch).ok());
+  }
+  {  // RocksDB itself, only to turn the WAL into a table file the damage can reach
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), path, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_TRUE(db->Flush(rocksdb::FlushOptions()).ok());
+  }
+  std::filesystem::path table;
+  for (const auto& entry : std::filesystem::directory_iterator(path)) {
+    if (entry.path().extension() == ".sst") table = entry.path();
+  }
+  ASSERT_FALSE(table.empty()) << "no table file in " << path;
+  const auto size = std::filesystem::file_size(table);
+  std::fstream file(table, std::ios::in | std::ios::out | std::ios::binary);
+  file.seekp(static_cast<std::streamoff>(size / 10));
+  const std::string damage(static_cast<std::size_t>(size / 2), '\xA5');
+  file.write(damage.data(), static_cast<std::streamsize>(damage.size()));
+}
+
+TEST(ReadStoreErrors, AReadOfADamagedTableIsAnErrorNotAnAbsentKey) {
+  testing::TempDir dir;
+  const std::string path = dir.str() + "/read";
+  ASSERT_NO_FATAL_FAILURE(write_then_damage(path));
+  auto store = RocksReadStore::open(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+
+  EXPECT_THROW((*store)->get(key_of(kKeys / 2)), ReadStoreError);
+  std::size_t visited = 0;
+  EXPECT_THROW((*store)->scan("item/", "item/", [&](std::string_view, std::string_view) { return ++visited, true; }),
+               ReadStoreError);
+  EXPECT_LT(visited, static_cast<std::size_t>(kKeys)) << "the scan went over the damage as if it were the end";
+}
+
+}  // namespace
+}  // namespace microjobs
