@@ -55,6 +55,7 @@ std::string type_name(const FieldDoc& field) {
   switch (field.type) {
     case FieldType::text: return "string, " + range(field, " bytes");
     case FieldType::url: return "http(s) URL, " + range(field, " bytes");
+    case FieldType::cursor: return "opaque, as the server gave it";
     case FieldType::money: return field.min > 0 ? "decimal string > 0 (\"0.05\")" : "decimal string (\"0.05\")";
     case FieldType::integer: return "integer, " + range(field, "");
     case FieldType::time: return "RFC 3339 time";

@@ -30,6 +30,7 @@ enum class FieldType : std::uint8_t {
   choice,     // a string, one of `choices`
   object,     // an object with `fields`
   objects,    // an array of 1..max objects with `fields`
+  cursor,     // a next_cursor the server gave, opaque, at most max bytes
 };
 
 struct FieldDoc {

@@ -48,7 +48,7 @@ FieldDoc nested(FieldDoc outer, std::vector<FieldDoc> fields) {
 std::vector<FieldDoc> page_query(std::int64_t max, std::int64_t fallback) {
   return {field("limit", FieldType::integer, kOptional,
                 "items per page (default " + std::to_string(fallback) + ")", 1, max),
-          field("cursor", FieldType::text, kOptional, "the next_cursor of the previous page", 1, 1024)};
+          field("cursor", FieldType::cursor, kOptional, "the next_cursor of the previous page", 1, 1024)};
 }
 
 std::vector<FieldDoc> with_page_query(std::vector<FieldDoc> first, std::int64_t max, std::int64_t fallback) {
@@ -295,7 +295,7 @@ void add_task_routes(std::vector<Route>& out) {
                 field("min_reward", FieldType::money, kOptional, "only tasks paying at least this"),
                 choice("sort", kOptional, {"newest", "reward"}, "default newest"),
                 field("limit", FieldType::integer, kOptional, "items per page (default 20)", 1, 100),
-                field("cursor", FieldType::text, kOptional, "the next_cursor of the previous page", 1, 1024)},
+                field("cursor", FieldType::cursor, kOptional, "the next_cursor of the previous page", 1, 1024)},
       .example = as("bob", "worker", "/v1/tasks?country=ID&sort=reward", "",
           R"({"items":[{"task_id":"alice.1","title":"Read the shop signs in a street photo",)"
           R"("category":"labeling","reward":"1.00","slots":3,"free_slots":3,)"

@@ -207,6 +207,7 @@ boost::json::value outside(const FieldDoc& field) {
     case FieldType::boolean: return boost::json::value("yes");
     case FieldType::time: return boost::json::value("tomorrow");
     case FieldType::rate: return boost::json::value(2);
+    case FieldType::cursor: return boost::json::value(std::string(static_cast<std::size_t>(field.max) + 1, 'x'));
     default: return nullptr;
   }
 }
@@ -274,6 +275,43 @@ TEST_F(ReferenceTest, EveryDocumentedRangeAndRequiredFieldHolds) {
     }
   }
   EXPECT_GE(probes, 40);
+}
+
+// A query value as the URL carries it (JSON strings without their quotes), percent-encoding aside:
+// the probes' values need none.
+std::string query_value(const boost::json::value& value) {
+  return value.is_string() ? std::string(value.as_string()) : boost::json::serialize(value);
+}
+
+// The same for query parameters: just outside a documented range is 400 invalid_query naming the
+// parameter; at its ends it is not refused for that parameter.
+TEST_F(ReferenceTest, EveryDocumentedQueryRangeHolds) {
+  ASSERT_NO_FATAL_FAILURE(play_campaign());
+  int probes = 0;
+  for (const Route& route : routes()) {
+    if (kNotPlayed.count(route_key(route)) > 0) continue;  // it cannot get as far as its query here
+    const RouteExample& example = route.doc.example;
+    const std::string path = example.target.substr(0, example.target.find('?'));
+    auto ask = [&](const FieldDoc& field, const boost::json::value& value) {
+      const std::string target = path + "?" + field.name + "=" + query_value(value);
+      ++probes;
+      return std::pair{target, send(example.user, example.role, std::string(route.method), target, "")};
+    };
+    for (const FieldDoc& field : route.doc.query) {
+      if (auto bad = outside(field); !bad.is_null() && field.type != FieldType::boolean) {
+        auto [target, response] = ask(field, bad);
+        EXPECT_EQ(response.status, 400) << target << ": " << response.body;
+        EXPECT_EQ(member(body_of(response), "code"), "invalid_query") << target;
+        EXPECT_NE(member(body_of(response), "detail").find(field.name), std::string::npos) << target << ": " << response.body;
+      }
+      for (const boost::json::value& good : at_the_bounds(field)) {
+        auto [target, response] = ask(field, good);
+        const bool refused = response.status == 400 && member(body_of(response), "detail").find(field.name) != std::string::npos;
+        EXPECT_FALSE(refused) << target << " at its documented bound: " << response.body;
+      }
+    }
+  }
+  EXPECT_GE(probes, 30);
 }
 
 // The names after "this object takes " in an unknown_field problem.
