@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
 #include "infra/kafka/kafka_key_store.h"
 #include "infra/vault/rocks_key_store.h"
 
@@ -60,6 +64,27 @@ Status EmbeddedNode::open_vault(bool kafka) {
   return ok_status();
 }
 
+namespace {
+
+// An api process may start before the projector it follows has created its read models (the
+// README starts the three processes at once): it waits for them, for a minute at most.
+Status wait_for_read_models(const std::string& path) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  bool said = false;
+  while (!std::filesystem::exists(std::filesystem::path(path) / "CURRENT")) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Error{"no read models at " + path + " after 60 s: is a projector running with --data-dir " +
+                   std::filesystem::path(path).parent_path().string() + "?"};
+    }
+    if (!said) spdlog::info("api: waiting for the projector's read models at {}", path);
+    said = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return ok_status();
+}
+
+}  // namespace
+
 // The projector's read models and the webhook deliverer's store, or for an api alone the ones a
 // projector process on this machine writes (followed as RocksDB secondaries).
 Status EmbeddedNode::open_read_side() {
@@ -71,6 +96,7 @@ Status EmbeddedNode::open_read_side() {
     projector_ = std::make_unique<Projector>(*log_, *read_store_, vault_.get());
     reads_ = std::make_unique<ReadModels>(*read_store_);
   } else if (config_.api_role) {
+    MJ_RETURN_IF_ERROR(wait_for_read_models(config_.read_from + "/read"));
     auto followed = RocksReadStore::open_secondary(config_.read_from + "/read", dir + "/read-follower");
     if (!followed.ok()) return followed.error();
     followed_store_ = std::move(*followed);
