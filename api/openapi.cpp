@@ -16,26 +16,6 @@
 namespace microjobs {
 namespace {
 
-constexpr std::pair<std::string_view, int> kProblemStatuses[] = {
-    {problem_codes::kNotFound, 404},          {problem_codes::kMethodNotAllowed, 405},
-    {problem_codes::kUnauthorized, 401},      {problem_codes::kInvalidToken, 401},
-    {problem_codes::kForbidden, 403},         {problem_codes::kMalformedJson, 400},
-    {problem_codes::kInvalidField, 400},      {problem_codes::kMissingField, 400},
-    {problem_codes::kUnknownField, 400},      {problem_codes::kInvalidHeader, 400},
-    {problem_codes::kInvalidQuery, 400},      {problem_codes::kBadRequest, 400},
-    {problem_codes::kBodyTooLarge, 413},      {problem_codes::kItemsTooLarge, 413},
-    {problem_codes::kHeadersTooLarge, 431},   {problem_codes::kDuplicateReference, 409},
-    {problem_codes::kOverloaded, 429},        {problem_codes::kOutcomeUnknown, 503},
-    {problem_codes::kPositionNotReached, 503}, {problem_codes::kNoDeliverer, 503},
-    {problem_codes::kWebhookNotFound, 404},   {problem_codes::kInternal, 500},
-};
-
-constexpr Rejection kRejections[] = {
-#define MICROJOBS_REJECTION_VALUE(code, status, detail) Rejection::code,
-    MICROJOBS_REJECTIONS(MICROJOBS_REJECTION_VALUE)
-#undef MICROJOBS_REJECTION_VALUE
-};
-
 bool has_required(const std::vector<FieldDoc>& fields) {
   return std::any_of(fields.begin(), fields.end(), [](const FieldDoc& f) {
     return f.required || has_required(f.fields);
@@ -47,16 +27,6 @@ void add_once(std::vector<std::string_view>& codes, std::string_view code) {
 }
 
 }  // namespace
-
-int problem_status(std::string_view code) {
-  for (const auto& [name, status] : kProblemStatuses) {
-    if (name == code) return status;
-  }
-  for (Rejection rejection : kRejections) {
-    if (rejection_code(rejection) == code) return rejection_http_status(rejection);
-  }
-  return 0;
-}
 
 std::vector<std::string_view> route_errors(const Route& route) {
   const RouteDoc& doc = route.doc;
@@ -271,7 +241,10 @@ void write_parameters(JsonWriter& json, const Route& route) {
 
 void write_request_body(JsonWriter& json, const Route& route) {
   if (!route.doc.reads_body) return;
-  json.key("requestBody").begin_object().key("required").boolean(has_required(route.doc.body));
+  // Required when a top-level member is: a nested one is required only inside its object.
+  const bool required = std::any_of(route.doc.body.begin(), route.doc.body.end(),
+                                    [](const FieldDoc& field) { return field.required; });
+  json.key("requestBody").begin_object().key("required").boolean(required);
   json.key("content").begin_object().key("application/json").begin_object().key("schema").begin_object();
   write_object_schema(json, route.doc.body);
   json.end_object();

@@ -17,8 +17,6 @@ namespace microjobs {
 std::vector<std::string_view> route_errors(const Route& route);
 // The same, by HTTP status in ascending order.
 std::map<int, std::vector<std::string_view>> errors_by_status(const Route& route);
-// The HTTP status of a problem code (a problem_codes:: one or a rejection's); 0 if unknown.
-int problem_status(std::string_view code);
 
 // A route's pattern as the reference writes it: "/v1/tasks/{}/claims" -> "/v1/tasks/{id}/claims".
 std::string documented_path(std::string_view pattern);

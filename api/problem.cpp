@@ -1,6 +1,45 @@
 #include "api/problem.h"
 
+#include <utility>
+
+#include "domain/rejection.h"
+
 namespace microjobs {
+namespace {
+
+// The status each problem code of problem.h is answered with.
+constexpr std::pair<std::string_view, int> kProblemStatuses[] = {
+    {problem_codes::kNotFound, 404},          {problem_codes::kMethodNotAllowed, 405},
+    {problem_codes::kUnauthorized, 401},      {problem_codes::kInvalidToken, 401},
+    {problem_codes::kForbidden, 403},         {problem_codes::kMalformedJson, 400},
+    {problem_codes::kInvalidField, 400},      {problem_codes::kMissingField, 400},
+    {problem_codes::kUnknownField, 400},      {problem_codes::kInvalidHeader, 400},
+    {problem_codes::kInvalidQuery, 400},      {problem_codes::kBadRequest, 400},
+    {problem_codes::kBodyTooLarge, 413},      {problem_codes::kItemsTooLarge, 413},
+    {problem_codes::kHeadersTooLarge, 431},   {problem_codes::kDuplicateReference, 409},
+    {problem_codes::kOverloaded, 429},        {problem_codes::kOutcomeUnknown, 503},
+    {problem_codes::kPositionNotReached, 503}, {problem_codes::kNoDeliverer, 503},
+    {problem_codes::kWebhookNotFound, 404},   {problem_codes::kInternal, 500},
+};
+
+constexpr Rejection kRejections[] = {
+#define MICROJOBS_REJECTION_VALUE(code, status, detail) Rejection::code,
+    MICROJOBS_REJECTIONS(MICROJOBS_REJECTION_VALUE)
+#undef MICROJOBS_REJECTION_VALUE
+};
+
+}  // namespace
+
+int problem_status(std::string_view code) {
+  for (const auto& [name, status] : kProblemStatuses) {
+    if (name == code) return status;
+  }
+  for (Rejection rejection : kRejections) {
+    if (rejection_code(rejection) == code) return rejection_http_status(rejection);
+  }
+  return 0;
+}
+
 
 std::string_view reason_phrase(int status) {
   switch (status) {

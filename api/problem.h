@@ -37,6 +37,10 @@ inline constexpr std::string_view kNoDeliverer = "no_webhook_deliverer";     // 
 inline constexpr std::string_view kInternal = "internal";                    // 500
 }  // namespace problem_codes
 
+// The HTTP status a problem code is answered with (a problem_codes:: one, or a rejection's from
+// domain/rejection.h); 0 for no code of ours. The API reference reads it (api/openapi.cpp).
+int problem_status(std::string_view code);
+
 // The standard reason phrase of a status ("Not Found"), used as a problem's title.
 std::string_view reason_phrase(int status);
 
