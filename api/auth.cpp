@@ -3,7 +3,7 @@
 #include <jwt.h>
 
 #include <algorithm>
-#include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <memory>
 
@@ -38,26 +38,76 @@ std::string roles_claim(const std::vector<std::string>& roles) {
   return json;
 }
 
-// libjwt reports a missing or non-integer claim through errno only.
-std::optional<long> integer_claim(jwt_t* jwt, const char* name) {
-  errno = 0;
-  long value = jwt_get_grant_int(jwt, name);
-  if (errno != 0) return std::nullopt;
-  return value;
+// All claims of a decoded token as one JSON object: each is then read with its type checked
+// (libjwt's typed getters cannot tell a missing claim from one of another type).
+std::optional<JsonValue> claims_of(jwt_t* jwt) {
+  CString json(jwt_get_grants_json(jwt, nullptr));
+  if (json == nullptr) return std::nullopt;
+  auto parsed = parse_json(json.get());
+  if (!parsed.ok() || parsed->kind != JsonValue::Kind::object) return std::nullopt;
+  return std::move(*parsed);
+}
+
+// A NumericDate claim (RFC 7519 section 2): seconds, a fraction dropped. libjwt hands numbers
+// back as its JSON library prints them; one printed with an exponent (beyond 10^17 s) is refused.
+struct TimeClaim {
+  bool present = false;
+  bool valid = true;
+  std::int64_t seconds = 0;
+};
+
+TimeClaim time_claim(const JsonValue& claims, std::string_view name) {
+  const JsonValue* value = claims.find(name);
+  if (value == nullptr) return {};
+  TimeClaim claim{true, false, 0};
+  if (value->kind != JsonValue::Kind::number) return claim;
+  std::string_view digits = std::string_view(value->text).substr(0, value->text.find('.'));
+  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), claim.seconds);
+  claim.valid = error == std::errc{} && end == digits.data() + digits.size();
+  return claim;
 }
 
 // The `roles` claim: absent means none; anything but an array of strings is invalid.
-std::optional<std::vector<std::string>> roles_of(jwt_t* jwt) {
-  CString json(jwt_get_grants_json(jwt, "roles"));
-  if (json == nullptr) return std::vector<std::string>{};
-  auto parsed = parse_json(json.get());
-  if (!parsed.ok() || parsed->kind != JsonValue::Kind::array) return std::nullopt;
+std::optional<std::vector<std::string>> roles_of(const JsonValue& claims) {
+  const JsonValue* value = claims.find("roles");
+  if (value == nullptr) return std::vector<std::string>{};
+  if (value->kind != JsonValue::Kind::array) return std::nullopt;
   std::vector<std::string> roles;
-  for (const JsonValue& item : parsed->items) {
+  for (const JsonValue& item : value->items) {
     if (item.kind != JsonValue::Kind::string) return std::nullopt;
     roles.push_back(item.text);
   }
   return roles;
+}
+
+bool string_claim_is(const JsonValue& claims, std::string_view name, std::string_view expected) {
+  const JsonValue* value = claims.find(name);
+  return value != nullptr && value->kind == JsonValue::Kind::string && value->text == expected;
+}
+
+// `aud` is one string or an array of strings (RFC 7519 section 4.1.3).
+bool audience_holds(const JsonValue& claims, std::string_view audience) {
+  const JsonValue* value = claims.find("aud");
+  if (value == nullptr) return false;
+  if (value->kind == JsonValue::Kind::string) return value->text == audience;
+  if (value->kind != JsonValue::Kind::array) return false;
+  return std::any_of(value->items.begin(), value->items.end(), [&](const JsonValue& item) {
+    return item.kind == JsonValue::Kind::string && item.text == audience;
+  });
+}
+
+// Whether `now_s` lies in the token's lifetime, widened by the leeway on both sides.
+bool in_lifetime(const JsonValue& claims, std::int64_t now_s, std::int64_t leeway_s) {
+  TimeClaim expires = time_claim(claims, "exp");
+  TimeClaim not_before = time_claim(claims, "nbf");
+  if (!expires.present || !expires.valid || !not_before.valid) return false;
+  if (now_s >= expires.seconds + leeway_s) return false;
+  return !not_before.present || now_s + leeway_s >= not_before.seconds;
+}
+
+bool policy_holds(const JsonValue& claims, const TokenPolicy& policy) {
+  if (!policy.issuer.empty() && !string_claim_is(claims, "iss", policy.issuer)) return false;
+  return policy.audience.empty() || audience_holds(claims, policy.audience);
 }
 
 }  // namespace
@@ -67,7 +117,8 @@ bool Principal::has_role(std::string_view role) const {
 }
 
 std::string mint_token(std::string_view secret, std::string_view user_id,
-                       const std::vector<std::string>& roles, std::int64_t ttl_s, UnixMs now) {
+                       const std::vector<std::string>& roles, std::int64_t ttl_s, UnixMs now,
+                       const TokenPolicy& policy) {
   if (secret.empty()) return {};
   jwt_t* raw = nullptr;
   if (jwt_new(&raw) != 0) return {};
@@ -80,13 +131,17 @@ std::string mint_token(std::string_view secret, std::string_view user_id,
             jwt_add_grants_json(jwt.get(), roles_claim(roles).c_str()) == 0 &&
             jwt_set_alg(jwt.get(), JWT_ALG_HS256, key_bytes(secret),
                         static_cast<int>(secret.size())) == 0;
+  if (ok && !policy.issuer.empty()) ok = jwt_add_grant(jwt.get(), "iss", policy.issuer.c_str()) == 0;
+  if (ok && !policy.audience.empty()) {
+    ok = jwt_add_grant(jwt.get(), "aud", policy.audience.c_str()) == 0;
+  }
   if (!ok) return {};
   CString token(jwt_encode_str(jwt.get()));
   return token == nullptr ? std::string{} : std::string(token.get());
 }
 
 std::optional<Principal> verify_token(std::string_view secret, std::string_view token,
-                                      UnixMs now) {
+                                      UnixMs now, const TokenPolicy& policy) {
   if (secret.empty() || token.empty() || token.size() > kMaxTokenBytes) return std::nullopt;
   std::string token_text(token);  // libjwt wants a NUL-terminated string
   jwt_t* raw = nullptr;
@@ -97,17 +152,19 @@ std::optional<Principal> verify_token(std::string_view secret, std::string_view 
   JwtPtr jwt(raw);
   // libjwt decodes whatever algorithm the header names; only HS256 with our key is trusted.
   if (jwt_get_alg(jwt.get()) != JWT_ALG_HS256) return std::nullopt;
-  const std::int64_t now_s = now.value / 1000;
-  auto expires = integer_claim(jwt.get(), "exp");
-  if (!expires || now_s >= *expires) return std::nullopt;
-  if (auto not_before = integer_claim(jwt.get(), "nbf"); not_before && now_s < *not_before) {
+  auto claims = claims_of(jwt.get());
+  if (!claims || !in_lifetime(*claims, now.value / 1000, policy.leeway_s) ||
+      !policy_holds(*claims, policy)) {
     return std::nullopt;
   }
-  const char* subject = jwt_get_grant(jwt.get(), "sub");
-  if (subject == nullptr || !valid_user_id(subject)) return std::nullopt;
-  auto roles = roles_of(jwt.get());
+  const JsonValue* subject = claims->find("sub");
+  if (subject == nullptr || subject->kind != JsonValue::Kind::string ||
+      !valid_user_id(subject->text)) {
+    return std::nullopt;
+  }
+  auto roles = roles_of(*claims);
   if (!roles) return std::nullopt;
-  return Principal{subject, std::move(*roles)};
+  return Principal{subject->text, std::move(*roles)};
 }
 
 }  // namespace microjobs

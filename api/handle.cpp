@@ -15,6 +15,7 @@
 #include "api/openapi.h"
 #include "api/polling_waiter.h"
 #include "api/problem.h"
+#include "api/rate_limiter.h"
 #include "api/routes.h"
 #include "commands/personal_data_vault.h"
 #include "domain/codec/json_writer.h"
@@ -85,7 +86,8 @@ std::variant<Principal, Response> authenticate(const Request& request, const Api
   if (!bearer) return unauthorized(problem_codes::kUnauthorized, "a Bearer token is required");
   std::string_view token = header.substr(kScheme.size());
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  auto principal = verify_token(context.config.jwt_secret, token, context.clock.now());
+  auto principal =
+      verify_token(context.config.jwt_secret, token, context.clock.now(), context.config.token_policy);
   if (!principal) {
     // The first hour's trap: a token minted in a shell without MICROJOBS_JWT_SECRET.
     if (!context.config.dev_secret &&
@@ -98,6 +100,19 @@ std::variant<Principal, Response> authenticate(const Request& request, const Api
     return unauthorized(problem_codes::kInvalidToken, "the token is invalid or expired");
   }
   return std::move(*principal);
+}
+
+// 429 once the principal has spent its burst; nothing else is looked at.
+std::optional<Response> rate_limited(const Principal& principal, ApiContext& context) {
+  const std::int64_t wait_s = context.rate_limiter().acquire(principal.user_id, context.clock.now());
+  if (wait_s == 0) return std::nullopt;
+  Response response =
+      problem(429, problem_codes::kRateLimited,
+              "more than " + std::to_string(context.config.rate_limit_per_s) +
+                  " requests per second (a burst of " + std::to_string(context.config.rate_limit_burst) +
+                  ") from " + principal.user_id + "; retry after " + std::to_string(wait_s) + " s");
+  response.headers["Retry-After"] = std::to_string(wait_s);
+  return response;
 }
 
 bool visible_ascii(std::string_view text) {
@@ -275,6 +290,7 @@ void route(const Request& request, ApiContext& context, const Done& done, RouteN
     return done(std::move(*problem_response));
   }
   prepared.principal = std::move(std::get<Principal>(principal));
+  if (auto limited = rate_limited(prepared.principal, context)) return done(std::move(*limited));
   if (request.method != "GET") {
     if (auto bad = choose_command_id(request, prepared)) return done(std::move(*bad));
   }
@@ -305,7 +321,8 @@ ApiContext::ApiContext(CommandBus& bus_in, ReadModels& read_models_in, Projectio
       clock(clock_in),
       config(std::move(config_in)),
       waiter_(std::make_unique<PollingWaiter>()),
-      metrics_(std::make_unique<ApiMetrics>()) {}
+      metrics_(std::make_unique<ApiMetrics>()),
+      rate_limiter_(std::make_unique<RateLimiter>(config.rate_limit_per_s, config.rate_limit_burst)) {}
 
 ApiContext::~ApiContext() = default;
 

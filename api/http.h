@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/auth.h"
 #include "commands/clock.h"
 #include "commands/command_bus.h"
 
@@ -20,6 +21,7 @@ class ReadModels;
 class ReadStore;
 class ProjectionProgress;
 class PollingWaiter;
+class RateLimiter;
 class ApiMetrics;
 class PersonalDataVault;
 
@@ -49,9 +51,16 @@ struct Response {
 // Every limit that applies to what comes from outside, in one place.
 struct ApiConfig {
   std::string jwt_secret;                       // HS256 key; must not be empty
+  TokenPolicy token_policy;                     // issuer, audience, clock leeway (api/auth.h)
   // Bytes; beyond it 413. 2 MiB: a bulk review of 1,000 decisions with 1 KiB reasons is ~1.1 MB.
   std::size_t body_limit = 2 << 20;
   std::size_t header_limit = 8 << 10;           // bytes of start line and headers; beyond it 431
+  std::size_t header_count_limit = 100;         // header fields of one request; beyond it 431
+  std::size_t connection_limit = 4096;          // open connections; beyond it 503, then closed
+  // Requests per second of one user (the token's `sub`) kept up on average, and how many may
+  // come at once (the bucket's depth); beyond it 429 `rate_limited` with Retry-After. 0: no limit.
+  std::int64_t rate_limit_per_s = 1000;
+  std::int64_t rate_limit_burst = 2000;
   std::chrono::seconds request_timeout{30};     // per read or write of one request or response
   std::chrono::milliseconds min_position_wait{2000};  // how long a read waits for X-Min-Position
   std::int32_t partitions = 0;                  // 0: ask the CommandBus
@@ -90,12 +99,14 @@ class ApiContext {
   std::int32_t partitions() const;
   PollingWaiter& waiter() { return *waiter_; }
   ApiMetrics& metrics() { return *metrics_; }
+  RateLimiter& rate_limiter() { return *rate_limiter_; }
   // bus.send, counting the outcome in metrics(): every handler sends through here.
   void send(CommandId id, Command command, ReplyFn reply);
 
  private:
   std::unique_ptr<PollingWaiter> waiter_;
   std::unique_ptr<ApiMetrics> metrics_;
+  std::unique_ptr<RateLimiter> rate_limiter_;
 };
 
 using Done = std::function<void(Response)>;

@@ -30,10 +30,13 @@ void add_once(std::vector<std::string_view>& codes, std::string_view code) {
 
 std::vector<std::string_view> route_errors(const Route& route) {
   const RouteDoc& doc = route.doc;
-  // Every request meets the limits of the body and headers (handle.cpp, server.cpp).
-  std::vector<std::string_view> codes = {problem_codes::kUnauthorized, problem_codes::kInvalidToken,
-                                         problem_codes::kInvalidHeader, problem_codes::kBodyTooLarge,
-                                         problem_codes::kHeadersTooLarge};
+  // Every request meets the limits of the body, the headers, the connections and the principal's
+  // rate (handle.cpp, server.cpp).
+  std::vector<std::string_view> codes = {
+      problem_codes::kUnauthorized,    problem_codes::kInvalidToken,
+      problem_codes::kInvalidHeader,   problem_codes::kBodyTooLarge,
+      problem_codes::kHeadersTooLarge, problem_codes::kRateLimited,
+      problem_codes::kTooManyConnections};
   if (!doc.roles.empty()) add_once(codes, problem_codes::kForbidden);
   if (!doc.query.empty()) add_once(codes, problem_codes::kInvalidQuery);
   if (doc.reads_body) {

@@ -20,6 +20,7 @@ constexpr std::pair<std::string_view, int> kProblemStatuses[] = {
     {problem_codes::kOverloaded, 429},        {problem_codes::kOutcomeUnknown, 503},
     {problem_codes::kPositionNotReached, 503}, {problem_codes::kNoDeliverer, 503},
     {problem_codes::kWebhookNotFound, 404},   {problem_codes::kInternal, 500},
+    {problem_codes::kRateLimited, 429},       {problem_codes::kTooManyConnections, 503},
 };
 
 constexpr Rejection kRejections[] = {

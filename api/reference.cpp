@@ -1,6 +1,7 @@
 // api/reference.md from the route table: the same facts as /openapi.json, for people.
 #include <string>
 
+#include "api/http.h"
 #include "api/openapi.h"
 #include "domain/rejection.h"
 
@@ -124,6 +125,26 @@ void route_section(std::string& out, const Route& route) {
   out += "```\n\nanswers " + std::to_string(doc.status) + ":\n\n```json\n" + pretty_json(example.answer) + "\n```\n";
 }
 
+// The limits a client meets, as a server started with the defaults applies them.
+std::string limits_paragraph() {
+  const ApiConfig defaults;
+  auto count = [](std::int64_t value) { return std::to_string(value); };
+  return "Limits, as `microjobs serve` applies them by default (its `--help` names the options that "
+         "change them): a body of " + count(static_cast<std::int64_t>(defaults.body_limit >> 20)) +
+         " MiB (413 `body_too_large`); " + count(static_cast<std::int64_t>(defaults.header_limit >> 10)) +
+         " KiB of start line and headers, and " + count(static_cast<std::int64_t>(defaults.header_count_limit)) +
+         " header fields (431 `headers_too_large`); " + count(defaults.request_timeout.count()) +
+         " s to send one request or read one response, after which the connection is closed; " +
+         count(static_cast<std::int64_t>(defaults.connection_limit)) +
+         " connections (503 `too_many_connections`, then closed); " + count(defaults.rate_limit_per_s) +
+         " requests per second per user, in bursts of up to " + count(defaults.rate_limit_burst) +
+         " (429 `rate_limited` with `Retry-After` in seconds; open endpoints and requests without a "
+         "valid token are not counted). A token's `exp` and `nbf` are honoured with " +
+         count(defaults.token_policy.leeway_s) +
+         " s of clock leeway; a server started with `--jwt-issuer` or `--jwt-audience` also requires "
+         "`iss` or `aud` (`microjobs token --issuer --audience` mints them).";
+}
+
 }  // namespace
 
 std::string api_reference_markdown() {
@@ -139,7 +160,7 @@ std::string api_reference_markdown() {
       "as `X-Min-Position` to read your own write. Commands take an optional `Idempotency-Key`. Every "
       "error is `application/problem+json` `{type, title, status, detail, code}`; a rejected command "
       "appends nothing. Open to anyone: `GET /healthz`, `/metrics`, `/openapi.json`, `/v1/schemas`, "
-      "`/v1/schemas/{type}`.\n\n## Routes\n";
+      "`/v1/schemas/{type}`.\n\n" + limits_paragraph() + "\n\n## Routes\n";
   for (const Route& route : routes()) {
     out += "- `" + std::string(route.method) + " " + documented_path(route.pattern) + "` " + route.doc.summary + "\n";
   }

@@ -3,12 +3,15 @@
 #include "api/server.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -19,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/beast_request.h"
 #include "api/problem.h"
 
 namespace microjobs {
@@ -37,6 +41,28 @@ using BeastResponse = http::response<http::string_body>;
 constexpr std::chrono::seconds kLingerTime{2};
 // How long the destructor waits for the command bus to answer requests still in flight.
 constexpr std::chrono::seconds kInFlightDrainTime{10};
+// After a failed accept (out of file descriptors, most often), the acceptor rests this long
+// rather than spin on the same error.
+constexpr std::chrono::milliseconds kAcceptPause{100};
+// File descriptors kept beyond the connection limit for the logs, RocksDB and Kafka.
+constexpr rlim_t kSpareFiles = 1024;
+
+// Raises the soft limit of open files as far as the connection limit needs (and the hard limit
+// allows); warns when connections would run out of descriptors before reaching the limit.
+void fit_open_file_limit(std::size_t connection_limit) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = static_cast<rlim_t>(connection_limit) + kSpareFiles;
+  if (limit.rlim_cur < wanted && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = std::min(wanted, limit.rlim_max);
+    setrlimit(RLIMIT_NOFILE, &limit);
+    getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (limit.rlim_cur < wanted) {
+    spdlog::warn("http: {} open files allowed (ulimit -n), fewer than --max-connections {} needs",
+                 static_cast<unsigned long long>(limit.rlim_cur), connection_limit);
+  }
+}
 
 // Counts the requests handed to handle() and not yet answered. Their answers hold sessions, and
 // a session must die before the io_context it lives on; the server's destructor waits for them.
@@ -45,6 +71,7 @@ struct Lifeline {
   std::condition_variable idle;
   bool accepting = true;  // false once the io_context is about to go
   std::size_t in_flight = 0;
+  std::atomic<std::size_t> connections{0};  // sessions alive, refused ones included
 
   void begin() {
     std::lock_guard lock(mutex);
@@ -73,20 +100,6 @@ void fail(const beast::error_code& ec, const char* what) {
   spdlog::debug("http {}: {}", what, ec.message());
 }
 
-Request to_request(BeastRequest& beast_request) {
-  Request request;
-  request.method = std::string(beast_request.method_string());
-  request.target = std::string(beast_request.target());
-  for (const auto& field : beast_request) {
-    std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    request.headers.emplace(std::move(name), std::string(field.value()));
-  }
-  request.body = std::move(beast_request.body());
-  return request;
-}
-
 BeastResponse to_beast(Response response, unsigned version, bool keep_alive) {
   BeastResponse out{static_cast<http::status>(response.status), version};
   out.set(http::field::server, "microjobs");
@@ -101,11 +114,23 @@ BeastResponse to_beast(Response response, unsigned version, bool keep_alive) {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, ApiContext& context, std::shared_ptr<Lifeline> lifeline)
-      : stream_(std::move(socket)), context_(context), lifeline_(std::move(lifeline)) {}
+      : stream_(std::move(socket)), context_(context), lifeline_(std::move(lifeline)) {
+    lifeline_->connections.fetch_add(1, std::memory_order_relaxed);
+  }
+  ~Session() { lifeline_->connections.fetch_sub(1, std::memory_order_relaxed); }
 
   void run() {
     net::dispatch(stream_.get_executor(),
                   beast::bind_front_handler(&Session::do_read, shared_from_this()));
+  }
+
+  // Answers 503 at once and closes: the server holds as many connections as it may.
+  void refuse() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->reject(503, problem_codes::kTooManyConnections,
+                   "the server holds " + std::to_string(self->config().connection_limit) +
+                       " connections, its limit; retry later");
+    });
   }
 
   // Called by handle()'s callback, on any thread: hops onto the strand unless the server is
@@ -207,6 +232,12 @@ void Session::on_read(beast::error_code ec, std::size_t) {
     if (slots_.empty()) stream_.socket().close(ec);
     return;
   }
+  const auto& header = parser_->get().base();
+  if (static_cast<std::size_t>(std::distance(header.begin(), header.end())) >
+      config().header_count_limit) {
+    return reject(431, problem_codes::kHeadersTooLarge,
+                  "more than " + std::to_string(config().header_count_limit) + " header fields");
+  }
   start_handling(parser_->release());
   do_read();
 }
@@ -231,7 +262,9 @@ void Session::reject(int status, std::string_view code, std::string_view detail)
   slot.sequence = next_sequence_++;
   slot.keep_alive = false;
   if (parser_ && parser_->is_header_done()) slot.version = parser_->get().version();
-  slot.response = to_beast(problem(status, code, detail), slot.version, false);
+  Response response = problem(status, code, detail);
+  if (status == 503) response.headers["Retry-After"] = "1";
+  slot.response = to_beast(std::move(response), slot.version, false);
   maybe_write();
 }
 
@@ -304,6 +337,7 @@ struct HttpServer::Impl {
   ApiContext& context;
   std::unique_ptr<net::io_context> io_context;
   std::optional<tcp::acceptor> acceptor;
+  std::optional<net::steady_timer> accept_pause;
   std::vector<std::thread> threads;
   std::shared_ptr<Lifeline> lifeline = std::make_shared<Lifeline>();
   bool started = false;
@@ -316,6 +350,7 @@ HttpServer::Impl::~Impl() {
   if (!lifeline->close_and_wait(kInFlightDrainTime)) {
     spdlog::error("http: requests still unanswered at shutdown; leaking the io_context");
     acceptor.reset();
+    accept_pause.reset();
     (void)io_context.release();  // deliberately leaked: see above
   }
 }
@@ -325,9 +360,19 @@ void HttpServer::Impl::do_accept() {
                                                                 tcp::socket socket) {
     if (ec == net::error::operation_aborted) return;
     if (ec) {
-      fail(ec, "accept");
+      spdlog::warn("http: accept: {}; pausing {} ms", ec.message(), kAcceptPause.count());
+      accept_pause->expires_after(kAcceptPause);
+      accept_pause->async_wait([this](beast::error_code wait_error) {
+        if (!wait_error) do_accept();
+      });
+      return;
+    }
+    auto session = std::make_shared<Session>(std::move(socket), context, lifeline);
+    // The new session counts itself: more than the limit means the limit was already reached.
+    if (lifeline->connections.load(std::memory_order_relaxed) > context.config.connection_limit) {
+      session->refuse();
     } else {
-      std::make_shared<Session>(std::move(socket), context, lifeline)->run();
+      session->run();
     }
     do_accept();
   });
@@ -339,6 +384,7 @@ Status HttpServer::Impl::listen(std::string_view address, std::uint16_t port) {
   if (ec) return Error{"bad listen address " + std::string(address) + ": " + ec.message()};
   tcp::endpoint endpoint{ip, port};
   acceptor.emplace(net::make_strand(*io_context));
+  accept_pause.emplace(acceptor->get_executor());
   if (!acceptor->open(endpoint.protocol(), ec) &&
       !acceptor->set_option(net::socket_base::reuse_address(true), ec) &&
       !acceptor->bind(endpoint, ec) &&
@@ -369,6 +415,7 @@ Result<std::uint16_t> HttpServer::start(std::string_view address, std::uint16_t 
   if (impl_->context.config.dev_secret) {
     spdlog::warn("http: using the development JWT secret; set a real one outside development");
   }
+  fit_open_file_limit(impl_->context.config.connection_limit);
   MJ_RETURN_IF_ERROR(impl_->listen(address, port));
   std::uint16_t bound = impl_->acceptor->local_endpoint().port();
   impl_->do_accept();

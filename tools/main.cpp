@@ -97,8 +97,8 @@ sigset_t block_stop_signals() {
   return signals;
 }
 
-int serve(NodeConfig config, const std::string& roles, const std::string& address, int port,
-          const std::string& port_file) {
+int serve(NodeConfig config, ApiConfig api_config, const std::string& roles,
+          const std::string& address, int port, const std::string& port_file) {
   sigset_t signals = block_stop_signals();
   if (auto parsed = parse_roles(roles, config); !parsed.ok()) {
     spdlog::error("--role: {}", parsed.error().message);
@@ -127,7 +127,6 @@ int serve(NodeConfig config, const std::string& roles, const std::string& addres
     (*node)->stop();
     return 0;
   }
-  ApiConfig api_config;
   api_config.jwt_secret = secret.value;
   api_config.dev_secret = secret.is_dev;
   api_config.partitions = config.partitions;
@@ -156,6 +155,7 @@ int serve(NodeConfig config, const std::string& roles, const std::string& addres
 
 struct ServeArgs {
   NodeConfig config;
+  ApiConfig api;
   std::string address = "127.0.0.1";
   int port = 8080;
   std::string port_file;
@@ -163,6 +163,25 @@ struct ServeArgs {
   std::string min_withdrawal;
   std::int64_t webhook_first_retry_ms = 10'000;
 };
+
+// The HTTP API's limits and what it asks of a token (api/http.h).
+void add_api_options(CLI::App* cmd, ApiConfig& api) {
+  cmd->add_option("--jwt-issuer", api.token_policy.issuer, "when set, a token's iss must equal it");
+  cmd->add_option("--jwt-audience", api.token_policy.audience, "when set, a token's aud must hold it");
+  cmd->add_option("--jwt-leeway", api.token_policy.leeway_s, "seconds of clock difference allowed at exp and nbf")
+      ->capture_default_str()->check(CLI::Range(0, 300));
+  cmd->add_option("--rate-limit", api.rate_limit_per_s, "requests per second one user may keep up (0: no limit)")
+      ->capture_default_str()->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000}));
+  cmd->add_option("--rate-burst", api.rate_limit_burst, "requests one user may send at once")
+      ->capture_default_str()->check(CLI::Range(std::int64_t{1}, std::int64_t{10'000'000}));
+  cmd->add_option("--max-connections", api.connection_limit, "open connections; beyond it 503 and closed")
+      ->capture_default_str()->check(CLI::Range(1, 1'000'000));
+  cmd->add_option("--max-header-fields", api.header_count_limit, "header fields of one request; beyond it 431")
+      ->capture_default_str()->check(CLI::Range(1, 10'000));
+  cmd->add_option("--request-timeout", api.request_timeout,
+                  "seconds to read one request or write one response; a slower client is cut off")
+      ->capture_default_str()->check(CLI::Range(1, 3600));
+}
 
 CLI::App* add_serve(CLI::App& app, ServeArgs& args) {
   NodeConfig& config = args.config;
@@ -190,6 +209,7 @@ CLI::App* add_serve(CLI::App& app, ServeArgs& args) {
                   "a failed webhook delivery's first retry, doubling after (with jitter) up to an hour")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{3'600'000}));
+  add_api_options(cmd, args.api);
   args.min_withdrawal = format_money(config.processor.policy.min_withdrawal);
   cmd->add_option("--min-withdrawal", args.min_withdrawal, "the smallest withdrawal a worker may request")
       ->capture_default_str()
@@ -204,6 +224,7 @@ struct TokenArgs {
   std::string user;
   std::vector<std::string> roles;
   std::int64_t ttl_s = 86400;
+  TokenPolicy policy;  // its issuer and audience, when the server asks for them
 };
 
 CLI::App* add_token(CLI::App& app, TokenArgs& args) {
@@ -212,6 +233,8 @@ CLI::App* add_token(CLI::App& app, TokenArgs& args) {
   cmd->add_option("--role", args.roles, "employer, worker, auditor, admin or payments (repeatable)")->required()
       ->check(CLI::IsMember({"employer", "worker", "auditor", "admin", "payments"}));
   cmd->add_option("--ttl", args.ttl_s, "seconds the token is valid")->capture_default_str()->check(CLI::Range(1, 365 * 86400));
+  cmd->add_option("--issuer", args.policy.issuer, "the iss claim (as the server's --jwt-issuer)");
+  cmd->add_option("--audience", args.policy.audience, "the aud claim (as the server's --jwt-audience)");
   return cmd;
 }
 
@@ -222,7 +245,7 @@ int run_token(const TokenArgs& args) {
   }
   Secret secret = jwt_secret();
   if (secret.is_dev) std::fprintf(stderr, "warning: signed with the development secret\n");
-  std::printf("%s\n", mint_token(secret.value, args.user, args.roles, args.ttl_s, SystemClock().now()).c_str());
+  std::printf("%s\n", mint_token(secret.value, args.user, args.roles, args.ttl_s, SystemClock().now(), args.policy).c_str());
   return 0;
 }
 
@@ -269,8 +292,8 @@ int main(int argc, char** argv) {
   if (*serve_cmd) {
     serve_args.config.processor.policy.min_withdrawal = *parse_money(serve_args.min_withdrawal);
     serve_args.config.webhooks.first_retry = std::chrono::milliseconds(serve_args.webhook_first_retry_ms);
-    return serve(serve_args.config, serve_args.roles, serve_args.address, serve_args.port,
-                 serve_args.port_file);
+    return serve(serve_args.config, serve_args.api, serve_args.roles, serve_args.address,
+                 serve_args.port, serve_args.port_file);
   }
   if (*token_cmd) return run_token(token_args);
   if (*rebuild_cmd) return run_rebuild(rebuild_dir);

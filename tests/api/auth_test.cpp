@@ -98,10 +98,75 @@ TEST(Auth, RejectsOtherHmacAlgorithmsEvenWithTheRightSecret) {
   EXPECT_FALSE(verify_token(kSecret, token, kNow).has_value());
 }
 
-TEST(Auth, RejectsExpiredToken) {
+std::string signed_payload(const std::string& body) {
+  return craft(R"({"alg":"HS256"})", body, kSecret, EVP_sha256());
+}
+
+UnixMs after_s(std::int64_t seconds) { return UnixMs{kNow.value + seconds * 1000}; }
+
+TokenPolicy no_leeway() {
+  TokenPolicy policy;
+  policy.leeway_s = 0;
+  return policy;
+}
+
+TEST(Auth, RejectsExpiredTokenOnceTheLeewayHasPassed) {
   std::string token = mint_token(kSecret, "emp1", {"employer"}, 60, kNow);
-  EXPECT_TRUE(verify_token(kSecret, token, UnixMs{kNow.value + 59'000}).has_value());
-  EXPECT_FALSE(verify_token(kSecret, token, UnixMs{kNow.value + 60'000}).has_value());
+  const TokenPolicy policy;  // 30 s of leeway
+  EXPECT_TRUE(verify_token(kSecret, token, after_s(60 + 29), policy).has_value());
+  EXPECT_FALSE(verify_token(kSecret, token, after_s(60 + 30), policy).has_value());
+  const TokenPolicy exact = no_leeway();
+  EXPECT_TRUE(verify_token(kSecret, token, after_s(59), exact).has_value());
+  EXPECT_FALSE(verify_token(kSecret, token, after_s(60), exact).has_value());
+}
+
+TEST(Auth, ATokenNotYetValidPassesOnlyWithinTheLeeway) {
+  const std::int64_t now_s = kNow.value / 1000;
+  auto with_nbf = [&](std::int64_t nbf) {
+    return signed_payload(R"({"sub":"emp1","exp":)" + std::to_string(kLater) + R"(,"nbf":)" +
+                          std::to_string(nbf) + "}");
+  };
+  EXPECT_TRUE(verify_token(kSecret, with_nbf(now_s + 30), kNow).has_value());
+  EXPECT_FALSE(verify_token(kSecret, with_nbf(now_s + 31), kNow).has_value());
+  EXPECT_FALSE(verify_token(kSecret, with_nbf(now_s + 1), kNow, no_leeway()));
+}
+
+TEST(Auth, AClaimOfTheWrongTypeIsRefusedNotTakenAsAbsent) {
+  const std::string exp = std::to_string(kLater);
+  // A string `nbf` once passed as "no nbf"; a string `exp` or `sub` is no better.
+  EXPECT_FALSE(verify_token(kSecret, signed_payload(R"({"sub":"u1","exp":")" + exp + R"("})"), kNow));
+  EXPECT_FALSE(verify_token(
+      kSecret, signed_payload(R"({"sub":"u1","exp":)" + exp + R"(,"nbf":"0"})"), kNow));
+  EXPECT_FALSE(verify_token(
+      kSecret, signed_payload(R"({"sub":"u1","exp":)" + exp + R"(,"nbf":null})"), kNow));
+  EXPECT_FALSE(verify_token(kSecret, signed_payload(R"({"sub":7,"exp":)" + exp + "}"), kNow));
+  EXPECT_FALSE(verify_token(kSecret, signed_payload(R"({"sub":"u1","exp":true})"), kNow));
+  EXPECT_FALSE(verify_token(kSecret, signed_payload(R"({"sub":"u1","exp":[1]})"), kNow));
+  // A NumericDate may carry a fraction (RFC 7519 section 2).
+  EXPECT_TRUE(verify_token(kSecret, signed_payload(R"({"sub":"u1","exp":)" + exp + ".5}"), kNow));
+}
+
+TEST(Auth, IssuerAndAudienceAreCheckedWhenThePolicyNamesThem) {
+  const TokenPolicy policy{.issuer = "https://id.example", .audience = "microjobs"};
+  std::string minted = mint_token(kSecret, "emp1", {"employer"}, 60, kNow, policy);
+  EXPECT_TRUE(verify_token(kSecret, minted, kNow, policy).has_value());
+  std::string plain = mint_token(kSecret, "emp1", {"employer"}, 60, kNow);
+  EXPECT_TRUE(verify_token(kSecret, plain, kNow).has_value());
+  EXPECT_FALSE(verify_token(kSecret, plain, kNow, policy).has_value());
+  const std::string exp = std::to_string(kLater);
+  auto token = [&](const std::string& claims) {
+    return signed_payload(R"({"sub":"u1","exp":)" + exp + "," + claims + "}");
+  };
+  EXPECT_TRUE(verify_token(kSecret, token(R"("iss":"https://id.example","aud":["x","microjobs"])"),
+                           kNow, policy));
+  EXPECT_FALSE(verify_token(kSecret, token(R"("iss":"https://id.example","aud":["x"])"), kNow,
+                            policy));
+  EXPECT_FALSE(verify_token(kSecret, token(R"("iss":"https://evil.example","aud":"microjobs")"),
+                            kNow, policy));
+  EXPECT_FALSE(
+      verify_token(kSecret, token(R"("iss":["https://id.example"],"aud":"microjobs")"), kNow, policy));
+  EXPECT_FALSE(verify_token(kSecret, token(R"("iss":"https://id.example","aud":{"a":1})"), kNow,
+                            policy));
 }
 
 TEST(Auth, RejectsTokenWithoutExpiry) {
@@ -110,17 +175,7 @@ TEST(Auth, RejectsTokenWithoutExpiry) {
   EXPECT_FALSE(verify_token(kSecret, token, kNow).has_value());
 }
 
-TEST(Auth, RejectsTokenNotYetValid) {
-  std::string body = R"({"sub":"emp1","exp":)" + std::to_string(kLater) +
-                     R"(,"nbf":)" + std::to_string(kLater - 1) + "}";
-  std::string token = craft(R"({"alg":"HS256"})", body, kSecret, EVP_sha256());
-  EXPECT_FALSE(verify_token(kSecret, token, kNow).has_value());
-}
-
 TEST(Auth, RejectsBadSubjectOrRoles) {
-  auto signed_payload = [](std::string body) {
-    return craft(R"({"alg":"HS256"})", body, kSecret, EVP_sha256());
-  };
   std::string exp = std::to_string(kLater);
   EXPECT_FALSE(verify_token(kSecret, signed_payload(R"({"exp":)" + exp + "}"), kNow));
   EXPECT_FALSE(verify_token(kSecret, signed_payload(R"({"sub":"a b","exp":)" + exp + "}"), kNow));

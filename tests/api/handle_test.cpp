@@ -116,9 +116,46 @@ TEST_F(HandleTest, BadTokenIs401InvalidToken) {
                                       mint_token("other", "emp1", {"employer"}, 60, kNow)));
   EXPECT_EQ(forged.status, 401);
   EXPECT_EQ(code_of(forged), "invalid_token");
-  clock.set(UnixMs{kNow.value + 3'600'000});
-  EXPECT_EQ(code_of(employer("GET", "/v1/tasks")), "invalid_token");  // expired now
+  clock.set(UnixMs{kNow.value + (3600 + 30) * 1000});  // expired, and past the leeway of 30 s
+  EXPECT_EQ(code_of(employer("GET", "/v1/tasks")), "invalid_token");
   EXPECT_EQ(bus.sent_count(), 0u);
+}
+
+TEST_F(HandleTest, ATokenWithoutTheConfiguredIssuerOrAudienceIs401) {
+  ApiConfig strict = config();
+  strict.token_policy = TokenPolicy{.issuer = "https://id.example", .audience = "microjobs"};
+  ApiContext strict_context{bus, read_models, projector, clock, strict};
+  Response plain = call(strict_context, make_request("GET", "/v1/tasks", "", token_for("emp1", {"employer"})));
+  EXPECT_EQ(plain.status, 401);
+  EXPECT_EQ(code_of(plain), "invalid_token");
+  std::string issued = mint_token(kSecret, "emp1", {"employer"}, 60, kNow, strict.token_policy);
+  EXPECT_EQ(call(strict_context, make_request("GET", "/v1/tasks", "", issued)).status, 200);
+}
+
+// Each user has its own allowance; beyond it a request is 429 before anything else is looked at.
+TEST_F(HandleTest, AUserBeyondItsRateIs429WithRetryAfterAndNothingReachesTheBus) {
+  ApiConfig limited = config();
+  limited.rate_limit_per_s = 10;
+  limited.rate_limit_burst = 3;
+  ApiContext limited_context{bus, read_models, projector, clock, limited};
+  const std::string alice = token_for("alice", {"employer"});
+  auto post_as = [&](const std::string& token) {
+    return call(limited_context, make_request("POST", "/v1/tasks", std::string(kTask), token));
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_NE(post_as(alice).status, 429) << i;
+  const std::size_t sent = bus.sent_count();
+  Response refused = post_as(alice);
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(code_of(refused), "rate_limited");
+  EXPECT_EQ(refused.header("Retry-After"), "1");
+  EXPECT_EQ(refused.header("Content-Type"), "application/problem+json");
+  EXPECT_EQ(bus.sent_count(), sent);
+  EXPECT_EQ(call(limited_context, make_request("GET", "/v1/tasks", "", alice)).status, 429);
+  EXPECT_NE(post_as(token_for("bob", {"employer"})).status, 429);  // another user is unaffected
+  clock.advance(100ms);  // one interval at 10 per second: room for one more
+  EXPECT_NE(post_as(alice).status, 429);
+  EXPECT_EQ(post_as(alice).status, 429);
+  EXPECT_EQ(call(limited_context, make_request("GET", "/healthz")).status, 200);  // open: no limit
 }
 
 // A token minted where MICROJOBS_JWT_SECRET was unset says so, instead of a bare 401.

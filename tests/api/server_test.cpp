@@ -1,7 +1,9 @@
 // The Beast server on a loopback port, talked to with a Beast client: keep-alive, pipelining,
-// the body and header limits, answers that arrive from another thread, and shutdown with a
-// request still in flight.
+// the body and header limits, the connection limit, slow clients cut off, answers that arrive
+// from another thread, and shutdown with a request still in flight.
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -26,10 +28,12 @@ using tcp = net::ip::tcp;
 
 class ServerTest : public ::testing::Test {
  protected:
+  virtual void configure(ApiConfig&) {}
   void SetUp() override {
     ApiConfig config;
     config.jwt_secret = std::string(kSecret);
     config.pipeline_limit = 4;
+    configure(config);
     context = std::make_unique<ApiContext>(bus, read_models, projector, clock, config);
     server = std::make_unique<HttpServer>(*context);
     auto bound = server->start("127.0.0.1", 0);
@@ -179,6 +183,101 @@ TEST_F(ServerTest, ShutdownWaitsForAnAnswerInFlight) {
   auto start = std::chrono::steady_clock::now();
   server.reset();  // the bus answers after this began; nothing may touch the dead io_context
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+// The limits of what one client may hold: connections, header fields and time.
+class ServerLimitsTest : public ServerTest {
+ protected:
+  void configure(ApiConfig& config) override {
+    config.connection_limit = 3;
+    config.header_count_limit = 20;
+    config.request_timeout = std::chrono::seconds(1);
+  }
+
+  // A connection of its own, with one request answered, so the server holds it.
+  std::unique_ptr<beast::tcp_stream> held_connection() {
+    auto held = std::make_unique<beast::tcp_stream>(client_io);
+    held->connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    auto request = get("/healthz");
+    http::write(*held, request);
+    beast::flat_buffer held_buffer;
+    http::response<http::string_body> response;
+    http::read(*held, held_buffer, response);
+    EXPECT_EQ(response.result_int(), 200);
+    return held;
+  }
+
+  // Sends `bytes` one at a time, one per 100 ms, until the server closes the connection (true)
+  // or `deadline` passes first (false). Anything the server sends instead is a failure too.
+  static bool trickle_until_closed(tcp::socket& socket, std::string_view bytes,
+                                   std::chrono::seconds deadline) {
+    const int fd = socket.native_handle();
+    const auto end = std::chrono::steady_clock::now() + deadline;
+    std::size_t next = 0;
+    while (std::chrono::steady_clock::now() < end) {
+      pollfd readable{fd, POLLIN, 0};
+      if (::poll(&readable, 1, 100) > 0) {
+        char received[512];
+        return ::recv(fd, received, sizeof received, 0) <= 0;
+      }
+      if (next < bytes.size()) (void)::send(fd, &bytes[next++], 1, MSG_NOSIGNAL);
+    }
+    return false;
+  }
+};
+
+TEST_F(ServerLimitsTest, TooManyHeaderFieldsAre431ThenClose) {
+  connect();
+  auto request = get("/healthz");
+  for (int i = 0; i < 20; ++i) request.set("X-Field-" + std::to_string(i), "v");
+  auto response = exchange(request);  // 21 fields with Host
+  EXPECT_EQ(response.result_int(), 431);
+  EXPECT_NE(response.body().find("headers_too_large"), std::string::npos);
+  EXPECT_NE(response.body().find("more than 20 header fields"), std::string::npos);
+  EXPECT_TRUE(closed_by_server());
+}
+
+TEST_F(ServerLimitsTest, AConnectionBeyondTheLimitIs503ThenClosedUntilOneIsFree) {
+  auto first = held_connection();
+  auto second = held_connection();
+  auto third = held_connection();
+  connect();
+  auto refused = read_response();  // answered before any request is sent
+  EXPECT_EQ(refused.result_int(), 503);
+  EXPECT_NE(refused.body().find("too_many_connections"), std::string::npos);
+  EXPECT_EQ(refused["Retry-After"], "1");
+  EXPECT_TRUE(closed_by_server());
+  first.reset();  // frees a place once the server has seen the close
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  bool served = false;
+  while (!served && std::chrono::steady_clock::now() < deadline) {
+    beast::tcp_stream retry(client_io);
+    retry.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    auto request = get("/healthz");
+    http::write(retry, request);
+    beast::flat_buffer retry_buffer;
+    http::response<http::string_body> response;
+    http::read(retry, retry_buffer, response);
+    served = response.result_int() == 200;
+  }
+  EXPECT_TRUE(served);
+}
+
+// Slowloris: headers that never end, one byte at a time, are cut off at the request timeout,
+// however steadily the bytes come.
+TEST_F(ServerLimitsTest, HeadersTrickledSlowerThanTheRequestTimeoutAreCutOff) {
+  connect();
+  net::write(stream.socket(), net::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: x\r\n")));
+  EXPECT_TRUE(trickle_until_closed(stream.socket(), "X-Slow: " + std::string(400, 'a'),
+                                   std::chrono::seconds(20)));
+}
+
+TEST_F(ServerLimitsTest, ABodyTrickledSlowerThanTheRequestTimeoutIsCutOff) {
+  connect();
+  net::write(stream.socket(),
+             net::buffer(std::string("POST /v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Length: 400\r\n\r\n")));
+  EXPECT_TRUE(trickle_until_closed(stream.socket(), std::string(400, 'a'), std::chrono::seconds(20)));
+  EXPECT_EQ(bus.sent_count(), 0u);
 }
 
 TEST(HttpServer, ReportsAnAddressItCannotUse) {
