@@ -21,7 +21,7 @@ bool convert_value(ondemand::value value, JsonValue& out, int depth, Failure& fa
 bool check_unique_keys(const JsonValue& object, Failure& failure) {
   std::vector<std::string_view> keys;
   keys.reserve(object.members.size());
-  for (const auto& member : object.members) keys.emplace_back(member.first);
+  for (const auto& member : object.members) keys.emplace_back(member.key);
   std::sort(keys.begin(), keys.end());
   auto duplicate = std::adjacent_find(keys.begin(), keys.end());
   if (duplicate == keys.end()) return true;
@@ -36,8 +36,8 @@ bool convert_object(ondemand::object object, JsonValue& out, int depth, Failure&
     if (auto error = std::move(member).get(field)) return failure.message = describe(error), false;
     std::string_view key;
     if (auto error = field.unescaped_key().get(key)) return failure.message = describe(error), false;
-    out.members.emplace_back(std::string(key), JsonValue{});
-    if (!convert_value(field.value(), out.members.back().second, depth + 1, failure)) return false;
+    out.members.push_back(JsonMember{std::string(key), JsonValue{}});
+    if (!convert_value(field.value(), out.members.back().value, depth + 1, failure)) return false;
   }
   return check_unique_keys(out, failure);
 }

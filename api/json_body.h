@@ -13,16 +13,25 @@
 
 namespace microjobs {
 
+struct JsonMember;
+
 struct JsonValue {
   enum class Kind : std::uint8_t { null, boolean, number, string, array, object };
   Kind kind = Kind::null;
   bool boolean = false;
   std::string text;  // a string's unescaped value, or a number's exact token
   std::vector<JsonValue> items;
-  std::vector<std::pair<std::string, JsonValue>> members;  // in document order, keys unique
+  std::vector<JsonMember> members;  // in document order, keys unique
 
   // The member named `key` of an object, or nullptr.
   const JsonValue* find(std::string_view key) const;
+};
+
+// A named struct, not std::pair: a pair of an incomplete JsonValue is ill-formed (Clang refuses
+// it), while a vector of an incomplete struct is allowed.
+struct JsonMember {
+  std::string key;
+  JsonValue value;
 };
 
 inline constexpr int kMaxJsonDepth = 32;

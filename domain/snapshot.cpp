@@ -80,7 +80,15 @@ class Writer {
   std::string out_;
 };
 
-// Reads what Writer wrote; any overrun sets failed() and yields zeros from then on.
+// Bounds on what a snapshot may hold, far beyond what the rules let a state reach, so that the
+// arithmetic on a state read back (deadlines, sums of balances) cannot overflow however the
+// bytes were damaged (found by tests/fuzz snapshot_fuzz: a timeout of 3e18 s overflowed a
+// deadline).
+constexpr std::int64_t kMaxSnapshotInteger = std::int64_t{1} << 53;  // counts, seconds, seq
+constexpr std::int64_t kMaxSnapshotMicros = std::int64_t{1} << 60;   // ~1.15e12 units of money
+
+// Reads what Writer wrote; any overrun or value out of bounds sets failed() and yields zeros
+// from then on.
 class Reader {
  public:
   explicit Reader(std::string_view bytes) : in_(bytes) {}
@@ -89,10 +97,14 @@ class Reader {
   template <class T> void read(T& value) {
     if constexpr (std::is_same_v<T, bool>) {
       value = u64() != 0;
+    } else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
+      value = static_cast<T>(signed_within(kMaxSnapshotInteger));
     } else if constexpr (std::is_enum_v<T> || std::is_integral_v<T>) {
       value = static_cast<T>(u64());
-    } else if constexpr (std::is_same_v<T, Micros> || std::is_same_v<T, UnixMs>) {
-      value.value = static_cast<std::int64_t>(u64());
+    } else if constexpr (std::is_same_v<T, Micros>) {
+      value.value = signed_within(kMaxSnapshotMicros);
+    } else if constexpr (std::is_same_v<T, UnixMs>) {
+      value.value = signed_within(kMaxUnixMs.value);
     } else if constexpr (is_id<T>::value) {
       value.value = str();
     } else if constexpr (std::is_same_v<T, std::string>) {
@@ -125,6 +137,15 @@ class Reader {
   }
   bool failed() const { return failed_; }
   bool at_end() const { return in_.empty(); }
+
+  std::int64_t signed_within(std::int64_t limit) {
+    const auto value = static_cast<std::int64_t>(u64());
+    if (value > limit || value < -limit) {
+      failed_ = true;
+      return 0;
+    }
+    return value;
+  }
 
  private:
   std::string str() {

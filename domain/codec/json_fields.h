@@ -32,7 +32,9 @@ struct FieldWriter {
   void write(const UnixMs& value) { json.string(format_rfc3339(value)); }
   void write(std::int64_t value) { json.number(value); }
   void write(const ItemNumber& value) { json.number(value.value); }
-  void write(const JsonText& value) { json.raw(value.text); }
+  // Empty text (a field that was absent when the event was read) is written as null: raw nothing
+  // would make the envelope invalid JSON (found by tests/fuzz envelope_fuzz).
+  void write(const JsonText& value) { json.raw(value.text.empty() ? std::string_view("null") : std::string_view(value.text)); }
   void write(const std::vector<std::string>& values) {
     json.begin_array();
     for (const auto& value : values) json.string(value);
@@ -128,6 +130,11 @@ struct FieldReader {
         text.remove_suffix(1);
       }
     }
+    // On-demand parsing takes an object's raw text without looking inside it; what is kept
+    // verbatim and written again must be JSON (found by tests/fuzz envelope_fuzz).
+    thread_local simdjson::dom::parser validator;
+    simdjson::dom::element parsed;
+    if (validator.parse(text.data(), text.size(), true).get(parsed)) return false;
     out.text.assign(text);
     return true;
   }

@@ -316,5 +316,39 @@ TEST(Codec, ItemNumbersAndItemDataRoundTrip) {
   }
 }
 
+// Regression (found by tests/fuzz envelope_fuzz): an item read without its "data" member kept
+// empty text, which the encoder wrote as nothing, `"data":}`, so the re-encoded envelope was no
+// JSON. It is written as null now, and that form reads back to itself.
+TEST(Codec, AnItemReadWithoutDataReencodesAsValidJson) {
+  EnvelopeMeta meta = sample_meta(ItemsAdded{});
+  ItemsAdded added{TaskId{"emp.1"}, UserId{"emp"}, 1, 1, {{"r", JsonText{"1"}}}};
+  std::string bytes = encode_envelope(meta, added);
+  const std::string with_data = R"("data":1)";
+  ASSERT_NE(bytes.find(with_data), std::string::npos) << bytes;
+  bytes.replace(bytes.find(with_data), with_data.size(), R"("danta":1)");
+  auto read = decode_envelope(bytes, nullptr);
+  ASSERT_TRUE(read.has_value());
+  std::string canonical = encode_envelope(read->meta, read->event);
+  EXPECT_NE(canonical.find(R"("data":null)"), std::string::npos) << canonical;
+  auto again = decode_envelope(canonical, nullptr);
+  ASSERT_TRUE(again.has_value()) << canonical;
+  EXPECT_EQ(encode_envelope(again->meta, again->event), canonical);
+}
+
+// Regression (found by tests/fuzz envelope_fuzz): an item's data is kept as raw text, and the
+// on-demand parser hands an object's text over without looking inside, so malformed JSON there
+// was kept and written again. Such an envelope is refused now.
+TEST(Codec, AnItemWhoseDataIsNoJsonIsRefused) {
+  EnvelopeMeta meta = sample_meta(ItemsAdded{});
+  ItemsAdded added{TaskId{"emp-1.7"}, UserId{"emp-1"}, 1, 2, {{"row-1", JsonText{"1"}}}};
+  std::string bytes = encode_envelope(meta, added);
+  ASSERT_TRUE(decode_envelope(bytes, nullptr).has_value());
+  // The fuzzer's items: brackets that balance by depth alone, and a second item with a control
+  // character where its colon was (tests/fuzz/corpus/envelope/regression-item-data-no-json).
+  const std::string broken_items = R"("items":[{"ref":"row-1","data":{"url":"hts":["cat",1.}5,]}{"ref":"row-2","data")" "\x1a" R"("plain text"}]}})";
+  bytes.replace(bytes.find("\"items\":["), std::string::npos, broken_items);
+  EXPECT_FALSE(decode_envelope(bytes, nullptr).has_value()) << bytes;
+}
+
 }  // namespace
 }  // namespace microjobs

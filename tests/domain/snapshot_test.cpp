@@ -96,6 +96,24 @@ TEST(Snapshot, FailsOnEveryTruncation) {
   }
 }
 
+// Regression (found by tests/fuzz snapshot_fuzz): a damaged snapshot with a review window of
+// 3.3e18 s decoded, and rebuilding the deadlines overflowed. Values beyond any the rules allow
+// are refused now, as a damaged snapshot is (the processor then replays the log).
+TEST(Snapshot, ValuesNoRuleCouldReachAreRefused) {
+  PartitionState state = rich_state();
+  state.tasks.at(TaskId{"emp.1"}).auto_approve_after_s = 3'329'622'673'586'349'440;
+  EXPECT_FALSE(decode_snapshot(encode_snapshot(state)).has_value());
+  state = rich_state();
+  state.users.at(UserId{"boss"}).available = Micros{std::int64_t{1} << 61};
+  EXPECT_FALSE(decode_snapshot(encode_snapshot(state)).has_value());
+  state = rich_state();
+  state.tasks.at(TaskId{"emp.1"}).expires_at = UnixMs{kMaxUnixMs.value + 1};
+  EXPECT_FALSE(decode_snapshot(encode_snapshot(state)).has_value());
+  state = rich_state();
+  state.tasks.at(TaskId{"emp.1"}).auto_approve_after_s = 30 * 86400;
+  EXPECT_TRUE(decode_snapshot(encode_snapshot(state)).has_value());
+}
+
 TEST(Snapshot, FailsOnTrailingBytesAndAnotherFormat) {
   std::string bytes = encode_snapshot(rich_state());
   EXPECT_FALSE(decode_snapshot(bytes + "x").has_value());
