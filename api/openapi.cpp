@@ -315,6 +315,11 @@ void write_operation(JsonWriter& json, const Route& route) {
   json.field("description", description).key("x-roles").begin_array();
   for (std::string_view role : doc.roles) json.string(role);
   json.end_array();
+  if (doc.owned) {  // another user's resource is 403 but for these roles
+    json.key("x-any-owner-roles").begin_array();
+    for (std::string_view role : doc.any_owner_roles) json.string(role);
+    json.end_array();
+  }
   write_parameters(json, route);
   write_request_body(json, route);
   write_responses(json, route);

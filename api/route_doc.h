@@ -64,6 +64,12 @@ struct RouteDoc {
   // Roles that may call it at all; a token with none of them is 403. Empty: any caller with a
   // token (the handler may still refuse another's resource).
   std::vector<std::string_view> roles{};
+  // Whether the route acts on a resource of one user (its path names the user, or a task, claim,
+  // account, withdrawal or webhook of one): then a caller who is not that user is refused 403,
+  // unless its token has one of `any_owner_roles` (auditors reading everything, admins,
+  // payments). tests/api/reference_test.cpp probes every route with a stranger in each role.
+  bool owned = false;
+  std::vector<std::string_view> any_owner_roles{};
   std::vector<FieldDoc> query{};
   bool reads_body = false;  // false: the body is ignored
   std::vector<FieldDoc> body{};  // the members of the JSON object it reads

@@ -82,6 +82,7 @@ void add_user_routes(std::vector<Route>& out) {
   out.push_back({"PUT", "/v1/users/{}", put_user, RouteDoc{
       .summary = "Register a user, or update its profile",
       .access = "the user itself, or an admin",
+      .owned = true, .any_owner_roles = {roles::kAdmin},
       .reads_body = true,
       .body = {field("country", FieldType::country, kRequired, "where the user lives: targeting reads it"),
                field("display_name", FieldType::text, kOptional,
@@ -110,6 +111,7 @@ void add_user_routes(std::vector<Route>& out) {
   out.push_back({"GET", "/v1/users/{}/claims", get_worker_claims, RouteDoc{
       .summary = "A worker's claims, newest first: the worker's own record of its work and pay",
       .access = "the worker itself, auditors and admins",
+      .owned = true, .any_owner_roles = {roles::kAuditor, roles::kAdmin},
       .query = with_page_query({choice("status", kOptional,
                                        {"claimed", "submitted", "revision_requested", "approved",
                                         "rejected", "abandoned", "expired"},
@@ -129,6 +131,7 @@ void add_user_routes(std::vector<Route>& out) {
   out.push_back({"GET", "/v1/users/{}/tasks", get_employer_tasks, RouteDoc{
       .summary = "An employer's tasks in every status, newest first",
       .access = "the employer itself, auditors and admins",
+      .owned = true, .any_owner_roles = {roles::kAuditor, roles::kAdmin},
       .query = page_query(500, 50),
       .errors = {"forbidden", "user_not_found"},
       .example = as("alice", "employer", "/v1/users/alice/tasks", "",
@@ -183,6 +186,7 @@ void add_task_control_routes(std::vector<Route>& out) {
       .summary = "Add slots to a running task; their escrow is taken now",
       .access = "the task's owner",
       .roles = {roles::kEmployer},
+      .owned = true,
       .reads_body = true,
       .body = command_body<AddSlots>(),
       .errors = {"task_not_found", "task_not_open", "insufficient_funds", "invalid_argument"},
@@ -193,6 +197,7 @@ void add_task_control_routes(std::vector<Route>& out) {
       .summary = "Pause a task: it leaves the feed and takes no claim",
       .access = "the task's owner",
       .roles = {roles::kEmployer},
+      .owned = true,
       .reads_body = true,
       .details = "Held claims may still be submitted and reviewed. A second pause is 409 exists. "
                  "The body is empty or {}.",
@@ -203,6 +208,7 @@ void add_task_control_routes(std::vector<Route>& out) {
       .summary = "Resume a paused task",
       .access = "the task's owner",
       .roles = {roles::kEmployer},
+      .owned = true,
       .reads_body = true,
       .details = "The body is empty or {}.",
       .errors = {"task_not_found", "task_not_open", "exists"},
@@ -212,6 +218,7 @@ void add_task_control_routes(std::vector<Route>& out) {
       .summary = "Cancel a task: the free slots' escrow goes back to available at once",
       .access = "the task's owner",
       .roles = {roles::kEmployer},
+      .owned = true,
       .reads_body = true,
       .details = "Held claims may still be submitted and reviewed; their escrow comes back as they "
                  "end. The body is empty or {}.",
@@ -221,6 +228,7 @@ void add_task_control_routes(std::vector<Route>& out) {
   out.push_back({"GET", "/v1/tasks/{}/submissions", get_submissions, RouteDoc{
       .summary = "The review queue: claims of a task with their proof, oldest submission first",
       .access = "the task's owner, auditors and admins",
+      .owned = true, .any_owner_roles = {roles::kAuditor, roles::kAdmin},
       .query = with_page_query({choice("status", kOptional,
                                        {"submitted", "revision_requested", "approved", "rejected", "claimed"},
                                        "only claims in this status")},
@@ -241,6 +249,7 @@ void add_item_routes(std::vector<Route>& out) {
       .summary = "Add the inputs of a per_item task's slots (an image to label, a URL to check)",
       .access = "the task's owner",
       .roles = {roles::kEmployer},
+      .owned = true,
       .reads_body = true,
       .body = {nested(field("items", FieldType::objects, kRequired, "the inputs, in the order claims take them", 1, 1000),
                       {field("ref", FieldType::text, kRequired, "the employer's name for it, unique in the task", 1, 200),
@@ -258,6 +267,7 @@ void add_item_routes(std::vector<Route>& out) {
   out.push_back({"GET", "/v1/tasks/{}/items", get_items, RouteDoc{
       .summary = "A per_item task's items with their claim and outcome",
       .access = "the task's owner, auditors and admins",
+      .owned = true, .any_owner_roles = {roles::kAuditor, roles::kAdmin},
       .query = with_page_query({choice("status", kOptional,
                                        {"unassigned", "claimed", "submitted", "revision_requested", "approved"},
                                        "only items in this status")},
@@ -341,6 +351,7 @@ RouteDoc claim_command_doc(std::string summary, bool by_worker, std::vector<Fiel
   doc.summary = std::move(summary);
   doc.access = by_worker ? "the claim's worker" : "the task's owner";
   doc.roles = {by_worker ? roles::kWorker : roles::kEmployer};
+  doc.owned = true;
   doc.reads_body = true;
   doc.body = std::move(body);
   doc.details = std::move(details);
@@ -355,6 +366,7 @@ void add_claim_routes(std::vector<Route>& out) {
   out.push_back({"GET", "/v1/claims/{}", get_claim, RouteDoc{
       .summary = "One claim with its proof, item, deadline, times and reason",
       .access = "the claim's worker, the task's owner, auditors and admins",
+      .owned = true, .any_owner_roles = {roles::kAuditor, roles::kAdmin},
       .errors = {"forbidden", "claim_not_found"},
       .example = as("bob", "worker", "/v1/claims/alice.1.1", "",
           R"({"claim_id":"alice.1.1","task_id":"alice.1","worker_id":"bob",)"
@@ -414,6 +426,7 @@ void add_claim_routes(std::vector<Route>& out) {
       .summary = "Review up to 1,000 claims in one call",
       .access = "the tasks' owner",
       .roles = {roles::kEmployer},
+      .owned = true,
       .reads_body = true,
       .body = {nested(field("decisions", FieldType::objects, kRequired, "one per claim", 1, 1000),
                       {field("claim_id", FieldType::text, kRequired, "a claim of the caller's tasks", 1, 200),
@@ -455,6 +468,7 @@ void add_account_routes(std::vector<Route>& out) {
       .summary = "A user's balances, or a shared account's balance",
       .access = "the user itself, auditors and admins; the shared accounts (platform:fees, "
                 "clearing:payouts, world:deposits, world:withdrawals) auditors and admins",
+      .owned = true, .any_owner_roles = {roles::kAuditor, roles::kAdmin},
       .errors = {"forbidden", "user_not_found"},
       .example = as("alice", "employer", "/v1/accounts/alice", "",
           R"({"account":"alice","available":"93.40","escrow":"2.40",)"
@@ -462,6 +476,7 @@ void add_account_routes(std::vector<Route>& out) {
   out.push_back({"GET", "/v1/accounts/{}/statement", get_statement, RouteDoc{
       .summary = "Every ledger transfer on a user's accounts, with running balances, oldest first",
       .access = "the user itself, auditors and admins",
+      .owned = true, .any_owner_roles = {roles::kAuditor, roles::kAdmin},
       .query = with_page_query({field("from", FieldType::time, kOptional, "from this time on"),
                                 field("to", FieldType::time, kOptional,
                                       "before this time (a range with to at or before from is empty)")},
@@ -492,6 +507,7 @@ void add_account_routes(std::vector<Route>& out) {
   out.push_back({"GET", "/v1/withdrawals/{}", get_withdrawal, RouteDoc{
       .summary = "A withdrawal with its destination and status",
       .access = "the withdrawal's worker, payments, auditors and admins",
+      .owned = true, .any_owner_roles = {roles::kPayments, roles::kAuditor, roles::kAdmin},
       .errors = {"forbidden", "withdrawal_not_found"},
       .example = as("pay", "payments", "/v1/withdrawals/bob.w1", "",
           R"({"withdrawal_id":"bob.w1","user_id":"bob","amount":"1.00",)"
@@ -575,6 +591,7 @@ void add_employer_routes(std::vector<Route>& out) {
   out.push_back({"GET", "/v1/webhooks/{}/deliveries", get_webhook_deliveries, RouteDoc{
       .summary = "A webhook's deliveries and their last attempts, oldest first",
       .access = "the webhook's owner, auditors and admins",
+      .owned = true, .any_owner_roles = {roles::kAuditor, roles::kAdmin},
       .query = page_query(500, 100),
       .details = "{items:[{delivery, event_id, event_type, status: pending|delivered|failed, created_at, "
                  "attempt_count, next_attempt_at, attempts:[{at, status, error, duration_ms}]}], next_cursor}, "

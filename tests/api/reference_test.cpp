@@ -388,6 +388,52 @@ TEST_F(ReferenceTest, EveryRoleARouteLeavesOutIsRefusedAndEveryRoleItNamesIsLetI
   }
 }
 
+// Whether a response refuses for ownership: 403, or a bulk answer whose every result is 403.
+bool refused_as_foreign(const Response& response) {
+  if (response.status == 403) return true;
+  if (response.status != 200) return false;
+  const JsonValue body = body_of(response);
+  const JsonValue* results = body.find("results");
+  if (results == nullptr || results->items.empty()) return false;
+  return std::all_of(results->items.begin(), results->items.end(),
+                     [](const JsonValue& result) { return member(result, "status") == "403"; });
+}
+
+// Own and foreign: every route's example, sent by a stranger (a user named in no resource) in
+// each role the route admits, is refused 403 with nothing appended when the route acts on one
+// user's resource and the role does not act on anyone's (a bulk review: each decision 403);
+// otherwise it is not refused for ownership. The examples themselves, played by the owners, are
+// the own side. A route added without saying whose resource it acts on fails here, whichever
+// way its handler decides.
+TEST_F(ReferenceTest, EveryRouteRefusesAStrangerExactlyWhenItsResourceIsAnothersAndTheRoleSeesOnlyItsOwn) {
+  ASSERT_NO_FATAL_FAILURE(play_campaign());
+  const std::vector<std::string_view> all_roles = {roles::kEmployer, roles::kWorker, roles::kAuditor,
+                                                   roles::kPayments, roles::kAdmin};
+  int probes = 0;
+  for (const Route& route : routes()) {
+    const RouteExample& example = route.doc.example;
+    const auto& admitted = route.doc.roles.empty() ? all_roles : route.doc.roles;
+    for (std::string_view role : admitted) {
+      const auto& any = route.doc.any_owner_roles;
+      const bool refused = route.doc.owned && std::find(any.begin(), any.end(), role) == any.end();
+      settle();
+      const std::int64_t end_before = stores.log->end(0) + stores.log->end(1) + stores.log->end(2) + stores.log->end(3);
+      Response response =
+          send("stranger", std::string(role), std::string(route.method), example.target, example.body);
+      ++probes;
+      if (refused) {
+        EXPECT_TRUE(refused_as_foreign(response)) << route_key(route) << " as a stranger " << role << ": " << response.body;
+        settle();
+        EXPECT_EQ(stores.log->end(0) + stores.log->end(1) + stores.log->end(2) + stores.log->end(3), end_before)
+            << route_key(route) << " as a stranger " << role << " appended";
+      } else {
+        EXPECT_FALSE(refused_as_foreign(response)) << route_key(route) << " as a stranger " << role << ": " << response.body;
+      }
+    }
+  }
+  std::printf("ownership matrix: %d probes over %zu routes\n", probes, routes().size());
+}
+
 TEST(Reference, TheMarkdownInTheRepositoryIsWhatTheRouteTableGives) {
   std::ifstream file(std::string(MICROJOBS_SOURCE_DIR) + "/api/reference.md", std::ios::binary);
   ASSERT_TRUE(file) << "api/reference.md is missing: microjobs reference > api/reference.md";
