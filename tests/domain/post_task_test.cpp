@@ -31,6 +31,9 @@ const TaskPosted* task_posted_of(const Decision& decision) {
   const Event* event = event_of(decision);
   return event == nullptr ? nullptr : std::get_if<TaskPosted>(event);
 }
+// The event lives inside the decision: a pointer into a temporary one would dangle (ASan found
+// two such uses), so only a named decision may be asked.
+const TaskPosted* task_posted_of(Decision&& decision) = delete;
 
 TEST(PostTask, PostsTheTaskWithEveryFieldOfTheCommand) {
   PostTask command = post_task("0.05", 3);
@@ -77,8 +80,9 @@ TEST(PostTask, TakesTwentyPercentFeeWithAFloorOfOneCent) {
                         Case{"0.03", 10, 10'000, 400'000}, Case{"0.05", 1, 10'000, 60'000},
                         Case{"0.06", 1, 12'000, 72'000}, Case{"0.123457", 2, 24'691, 296'296}}) {
     SCOPED_TRACE(c.reward);
-    const TaskPosted* event =
-        task_posted_of(decide(given(funded_employer()), post_task(c.reward, c.slots), at_s(0)));
+    const Decision decision =
+        decide(given(funded_employer()), post_task(c.reward, c.slots), at_s(0));
+    const TaskPosted* event = task_posted_of(decision);
     ASSERT_NE(event, nullptr);
     EXPECT_EQ(event->fee, Micros{c.fee_micros});
     EXPECT_EQ(event->escrow, Micros{c.escrow_micros});
@@ -140,7 +144,8 @@ TEST(PostTask, DefaultsTheCategoryAndTheExpiry) {
   PostTask command = post_task();
   command.category = "";
   command.expires_at = UnixMs{0};
-  const TaskPosted* event = task_posted_of(decide(given(funded_employer()), command, at_s(5)));
+  const Decision decision = decide(given(funded_employer()), command, at_s(5));
+  const TaskPosted* event = task_posted_of(decision);
   ASSERT_NE(event, nullptr);
   EXPECT_EQ(event->category, "other");
   EXPECT_EQ(event->expires_at, at_s(5 + 30 * 86400));
