@@ -13,6 +13,19 @@ namespace {
 
 constexpr const char* kCountries[] = {"ID", "PH", "US", "IN", "BR"};
 
+// Every remembered command as text, sorted: two tables remember the same commands when equal.
+std::string remembered_text(const IdempotencyTable& table) {
+  std::vector<std::string> lines;
+  table.for_each([&](const std::string& id, const RememberedCommand& entry) {
+    lines.push_back(id + " " + std::to_string(entry.offset) + " " +
+                    std::to_string(entry.fingerprint) + " " + std::to_string(entry.time_ms));
+  });
+  std::sort(lines.begin(), lines.end());
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  return text;
+}
+
 std::string_view expected_code(Expect expect) {
   switch (expect) {
     case Expect::anything:
@@ -59,6 +72,7 @@ std::string Simulation::run_steps(std::int64_t steps) {
     std::string failure = step();
     if (failure.empty()) failure = check_step();
     if (failure.empty() && (step_ + 1) % config_.replay_every == 0) failure = check_all();
+    if ((step_ + 1) % config_.snapshot_every == 0) take_snapshots();
     if (!failure.empty()) return where() + failure;
   }
   return {};
@@ -90,6 +104,7 @@ std::string Simulation::step() {
   if (roll < 67) return submit_proof();
   if (roll < 84) return review();
   if (roll < 93) return deliver_credits();
+  if (chance_per_mille(config_.restart_per_mille * 100 / 7)) return restart_one();
   if (roll < 96) now_.value += 600'000 + static_cast<std::int64_t>(below(3'400'000));
   return run_scheduler();
 }
@@ -472,6 +487,10 @@ std::string Simulation::execute_as(const Command& command, const CommandId& id, 
     return "expected " + std::string(expected_code(expect)) + ", got " +
            std::string(event_type(event));
   }
+  if (chance_per_mille(config_.append_fails_per_mille)) {
+    std::string failure = fail_append(p, command, id, fingerprint, event);
+    if (!failure.empty()) return failure;
+  }
   partitions_[p].idempotency.forget_expired(now_.value);
   partitions_[p].idempotency.remember(
       id, {static_cast<std::int64_t>(partitions_[p].log.size()), fingerprint, now_.value});
@@ -482,7 +501,116 @@ std::string Simulation::execute_as(const Command& command, const CommandId& id, 
     evolve(partitions_[p].state, event);
     config_.fault_apply_twice_at_step = 0;
   }
-  return on_event(p, event);
+  std::string failure = on_event(p, event);
+  if (failure.empty() && chance_per_mille(config_.append_ambiguous_per_mille)) {
+    failure = retry_after_ambiguous_append(p, command, id, fingerprint);
+  }
+  return failure;
+}
+
+// Fault: the append fails after the processor applied the event in memory. It rebuilds the
+// partition from its snapshot and log and answers `unavailable`; the client sends the command
+// again, which the rebuilt partition must decide exactly as before, to the byte.
+std::string Simulation::fail_append(std::int32_t p, const Command& command, const CommandId& id,
+                                    std::uint64_t fingerprint, const Event& event) {
+  stats_.outcomes["fault:append_failed"] += 1;
+  Partition& partition = partitions_[p];
+  partition.idempotency.remember(
+      id, {static_cast<std::int64_t>(partition.log.size()), fingerprint, now_.value});
+  evolve(partition.state, event);
+  std::string failure = restart(p, /*compare=*/false);
+  if (!failure.empty()) return "after a failed append: " + failure;
+  if (partition.idempotency.check(id, fingerprint).verdict != IdempotencyTable::Verdict::fresh) {
+    return "after a failed append its command " + id.text() + " is still remembered";
+  }
+  Decision again = decide(partition.state, command, now_);
+  const auto* retried = std::get_if<Event>(&again);
+  const std::string stream = stream_of(command);
+  if (retried == nullptr || encode_envelope(next_meta(p, stream, id, fingerprint), *retried) !=
+                                encode_envelope(next_meta(p, stream, id, fingerprint), event)) {
+    return "the retry of a failed append was decided otherwise";
+  }
+  return {};
+}
+
+// Fault: the append was durable but the processor was told it failed (a timeout after the write).
+// It rebuilds from its snapshot and log; the client's retry must be a repeat, appending nothing.
+std::string Simulation::retry_after_ambiguous_append(std::int32_t p, const Command& command,
+                                                     const CommandId& id,
+                                                     std::uint64_t fingerprint) {
+  stats_.outcomes["fault:append_ambiguous"] += 1;
+  std::string failure = restart(p, /*compare=*/true);
+  if (!failure.empty()) return "after an ambiguous append: " + failure;
+  if (partitions_[p].idempotency.check(id, fingerprint).verdict !=
+      IdempotencyTable::Verdict::repeat) {
+    return "the retry of a durable append of " + std::string(command_name(command)) +
+           " is not a repeat";
+  }
+  return {};
+}
+
+// Fault: one partition's processor restarts at a random moment.
+std::string Simulation::restart_one() {
+  stats_.outcomes["fault:restart"] += 1;
+  return restart(static_cast<std::int32_t>(below(partitions_.size())), /*compare=*/true);
+}
+
+// What a processor keeps of each partition: the state, the commands it remembers, and where in
+// the log they stand.
+void Simulation::take_snapshots() {
+  for (Partition& partition : partitions_) {
+    partition.snapshot.state = encode_snapshot(partition.state);
+    partition.snapshot.remembered.clear();
+    partition.idempotency.for_each([&](const std::string& id, const RememberedCommand& entry) {
+      partition.snapshot.remembered.emplace_back(id, entry);
+    });
+    partition.snapshot.log_size = partition.log.size();
+  }
+}
+
+// Rebuilds the partition as a restarted processor does, from its snapshot and the log's tail,
+// and goes on from the rebuilt state. With `compare`, the rebuilt state and remembered commands
+// must equal the live ones first.
+std::string Simulation::restart(std::int32_t p, bool compare) {
+  Partition& partition = partitions_[p];
+  const PartitionSnapshot& snapshot = partition.snapshot;
+  auto state = snapshot.state.empty() ? std::optional<PartitionState>(PartitionState{})
+                                      : decode_snapshot(snapshot.state);
+  if (!state) return "the snapshot of partition " + std::to_string(p) + " does not decode";
+  IdempotencyTable remembered{24LL * 3600 * 1000, 4'000'000};
+  for (const auto& [id, entry] : snapshot.remembered) remembered.remember_text(id, entry);
+  for (std::size_t i = snapshot.log_size; i < partition.log.size(); ++i) {
+    auto envelope = decode_envelope(partition.log[i]);
+    if (!envelope) return "a record of partition " + std::to_string(p) + " does not decode";
+    evolve(*state, envelope->event);
+    if (auto id = parse_command_id(envelope->meta.command_id)) {
+      remembered.remember(*id, {static_cast<std::int64_t>(i), envelope->meta.command_fingerprint,
+                                envelope->meta.time.value});
+    }
+  }
+  remembered.forget_expired(now_.value);
+  partition.idempotency.forget_expired(now_.value);
+  if (compare) {
+    std::string difference = test_support::state_difference(partition.state, *state);
+    if (!difference.empty()) return "the restarted partition's state differs: " + difference;
+    if (remembered_text(remembered) != remembered_text(partition.idempotency)) {
+      return "the restarted partition remembers other commands";
+    }
+  }
+  partition.state = std::move(*state);
+  partition.idempotency.clear();
+  remembered.for_each([&](const std::string& id, const RememberedCommand& entry) {
+    partition.idempotency.remember_text(id, entry);
+  });
+  return {};
+}
+
+EnvelopeMeta Simulation::next_meta(std::int32_t partition, const std::string& stream,
+                                   const CommandId& id, std::uint64_t fingerprint) const {
+  const Partition& log = partitions_[partition];
+  const std::int64_t seq = static_cast<std::int64_t>(log.log.size()) + 1;
+  return EnvelopeMeta{event_id(partition, seq), event_source(partition), now_, stream, seq,
+                      id.text(), log.last_hash, fingerprint};
 }
 
 // Writes the event as the partition processor does: seq contiguous from 1, prev_hash the
@@ -490,16 +618,7 @@ std::string Simulation::execute_as(const Command& command, const CommandId& id, 
 void Simulation::append(std::int32_t partition, const std::string& stream, const Event& event,
                         const CommandId& id, std::uint64_t fingerprint) {
   Partition& log = partitions_[partition];
-  const std::int64_t seq = static_cast<std::int64_t>(log.log.size()) + 1;
-  EnvelopeMeta meta{event_id(partition, seq),
-                    event_source(partition),
-                    now_,
-                    stream,
-                    seq,
-                    id.text(),
-                    log.last_hash,
-                    fingerprint};
-  std::string bytes = encode_envelope(meta, event);
+  std::string bytes = encode_envelope(next_meta(partition, stream, id, fingerprint), event);
   log.last_hash = sha256_hex(bytes);
   log.log.push_back(std::move(bytes));
 }

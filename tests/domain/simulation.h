@@ -6,6 +6,13 @@
 // past claim deadlines; and a process manager that turns each SubmissionApproved into a
 // CreditWorker on the worker's partition, sometimes late, repeated or out of order.
 //
+// Faults where the write side meets them, each followed by a check: an append that fails after
+// the processor applied the event in memory (it rebuilds the partition from its snapshot and log,
+// and the client's retry must be decided exactly as before), an append reported failed that was
+// durable (the rebuilt partition must answer the retry as a repeat), and a processor restarted
+// at a random moment (its snapshot plus the log's tail must give the live state and the same
+// remembered commands). Snapshots are taken as the processor takes them, every few hundred steps.
+//
 // Single-threaded; one Simulation per run. The same seed and config give the same run, bit for
 // bit: all randomness comes from one std::mt19937_64 (fully specified by the standard) and
 // choices are never made by iterating an unordered container.
@@ -20,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "domain/codec/envelope.h"
 #include "domain/decider.h"
 #include "domain/idempotency.h"
 
@@ -35,6 +43,18 @@ struct Config {
   // The live state applies the first SlotClaimed at or after this step twice.
   std::int64_t fault_apply_twice_at_step = 0;
   std::int64_t fault_lose_every_nth_credit = 0;  // the process manager loses some approvals
+  // Faults of the write side, in thousandths: of accepted commands, and of steps for restarts.
+  std::uint64_t append_fails_per_mille = 10;
+  std::uint64_t append_ambiguous_per_mille = 10;
+  std::uint64_t restart_per_mille = 3;
+  std::int64_t snapshot_every = 500;  // steps between snapshots of every partition
+};
+
+// What a processor's snapshot holds: the state, the commands it remembers, how much log it covers.
+struct PartitionSnapshot {
+  std::string state;
+  std::vector<std::pair<std::string, RememberedCommand>> remembered;
+  std::size_t log_size = 0;
 };
 
 struct Partition {
@@ -43,6 +63,7 @@ struct Partition {
   IdempotencyTable idempotency{24LL * 3600 * 1000, 4'000'000};
   std::vector<std::string> log;  // envelope bytes, seq = index + 1
   std::string last_hash;
+  PartitionSnapshot snapshot;
 };
 
 struct Stats {
@@ -75,6 +96,9 @@ class Simulation {
   // Rebuilds the partition from its log alone and compares it with the live state; also checks
   // the hash chain, seq numbering, byte-exact re-encoding and a snapshot round trip.
   std::string verify_replay(std::int32_t partition) const;
+  // Rebuilds the partition from its last snapshot and the log's tail, as a restarted processor
+  // does, and goes on from there; with `compare`, first checks that it equals the live partition.
+  std::string restart(std::int32_t partition, bool compare);
 
   const Stats& stats() const { return stats_; }
   std::vector<Partition>& partitions() { return partitions_; }
@@ -144,6 +168,14 @@ class Simulation {
   std::string drain_credits();
 
   std::string hostile();
+  void take_snapshots();
+  std::string restart_one();
+  std::string fail_append(std::int32_t partition, const Command& command, const CommandId& id,
+                          std::uint64_t fingerprint, const Event& event);
+  std::string retry_after_ambiguous_append(std::int32_t partition, const Command& command,
+                                           const CommandId& id, std::uint64_t fingerprint);
+  EnvelopeMeta next_meta(std::int32_t partition, const std::string& stream, const CommandId& id,
+                         std::uint64_t fingerprint) const;
   CommandId id_for(const Command& command) const;
   std::string execute(const Command& command, Expect expect = Expect::anything);
   std::string execute_as(const Command& command, const CommandId& id, Expect expect);
@@ -170,6 +202,7 @@ class Simulation {
 
   std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : engine_() % n; }
   bool chance(std::uint64_t percent) { return below(100) < percent; }
+  bool chance_per_mille(std::uint64_t per_mille) { return below(1000) < per_mille; }
   User& random_user(bool employer);
   Task* pick_task();
   static void erase_claim(std::vector<ClaimId>& claims, const ClaimId& claim);

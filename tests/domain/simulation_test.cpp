@@ -1,14 +1,18 @@
 // The seeded simulation of the write side (see simulation.h), and tests that its checks can fail.
-// MICROJOBS_SIM_SEED=<n> replays exactly one seed; MICROJOBS_SIM_STEPS=<n> changes its length.
+// MICROJOBS_SIM_SEED=<n> replays exactly one seed; MICROJOBS_SIM_STEPS=<n> changes its length;
+// MICROJOBS_SIM_SEEDS=<n> runs seeds 1..n.
 #include "tests/domain/simulation.h"
 
 #include <gtest/gtest.h>
 
 #include <utility>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <thread>
 
 namespace microjobs::simulation {
 namespace {
@@ -48,7 +52,10 @@ const std::vector<std::string>& required_outcomes() {
                                     "too_many_items",
                                     "duplicate_ref",
                                     "below_minimum",
-                                    "withdrawal_not_found"};
+                                    "withdrawal_not_found",
+                                    "fault:append_failed",
+                                    "fault:append_ambiguous",
+                                    "fault:restart"};
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       (all.emplace_back(std::variant_alternative_t<I, Event>::kType), ...);
     }(std::make_index_sequence<std::variant_size_v<Event>>{});
@@ -57,31 +64,58 @@ const std::vector<std::string>& required_outcomes() {
   return outcomes;
 }
 
+struct SeedRun {
+  std::uint64_t seed = 0;
+  std::string failure;
+  Stats stats;
+};
+
+// Runs each seed on its own Simulation, spread over `threads` threads (each seed stays on one
+// thread, so every run is as deterministic as alone).
+std::vector<SeedRun> run_seeds(const std::vector<std::uint64_t>& seeds, const Config& config,
+                               unsigned threads) {
+  std::vector<SeedRun> runs(seeds.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < seeds.size(); i = next++) {
+      Simulation simulation(seeds[i], config);
+      runs[i] = {seeds[i], simulation.run(), simulation.stats()};
+    }
+  };
+  std::vector<std::jthread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  return runs;
+}
+
+// At least a million commands a run over 40 seeds, on both cores, faults included.
+// MICROJOBS_SIM_SEEDS=<n> runs seeds 1..n instead (the sanitizer build runs fewer).
 TEST(Simulation, InvariantsHoldOverManySeeds) {
-  std::vector<std::uint64_t> seeds = {1, 2, 3, 4, 5};
+  std::vector<std::uint64_t> seeds;
+  const std::uint64_t count = env_number("MICROJOBS_SIM_SEEDS").value_or(40);
+  for (std::uint64_t seed = 1; seed <= count; ++seed) seeds.push_back(seed);
   Config config;
   if (auto seed = env_number("MICROJOBS_SIM_SEED")) seeds = {*seed};
   if (auto steps = env_number("MICROJOBS_SIM_STEPS"))
     config.steps = static_cast<std::int64_t>(*steps);
+  const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
   const auto start = std::chrono::steady_clock::now();
   Stats total;
-  for (std::uint64_t seed : seeds) {
-    SCOPED_TRACE("seed " + std::to_string(seed) +
-                 "; replay with MICROJOBS_SIM_SEED=" + std::to_string(seed));
-    Simulation simulation(seed, config);
-    std::string failure = simulation.run();
-    ASSERT_EQ(failure, "");
-    total.commands += simulation.stats().commands;
-    for (const auto& [outcome, count] : simulation.stats().outcomes)
-      total.outcomes[outcome] += count;
+  for (const SeedRun& run : run_seeds(seeds, config, threads)) {
+    EXPECT_EQ(run.failure, "") << "replay with MICROJOBS_SIM_SEED=" << run.seed;
+    total.commands += run.stats.commands;
+    for (const auto& [outcome, count] : run.stats.outcomes) total.outcomes[outcome] += count;
   }
   const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start);
   std::cout << "[ simulation ] " << seeds.size() << " seed(s), " << total.commands
-            << " commands in " << elapsed.count() << " s\n[ outcomes   ]";
+            << " commands in " << elapsed.count() << " s on " << threads << " thread(s)\n"
+            << "[ outcomes   ]";
   for (const auto& [outcome, count] : total.outcomes) std::cout << ' ' << outcome << '=' << count;
   std::cout << '\n';
   if (seeds.size() > 1 && config.steps == Config{}.steps) {
-    EXPECT_GE(total.commands, 100'000);
+    if (count == 40) {
+      EXPECT_GE(total.commands, 1'000'000);
+    }
     for (const std::string& outcome : required_outcomes()) {
       EXPECT_GT(total.outcomes[outcome], 0) << "never reached: " << outcome;
     }
@@ -154,6 +188,30 @@ TEST(Simulation, ReportsAnEventAppliedTwiceWithItsSeedAndStep) {
 TEST(Simulation, ReportsApprovalsThatWereNeverCredited) {
   Simulation simulation(22, Config{.steps = 3'000, .fault_lose_every_nth_credit = 50});
   EXPECT_NE(simulation.run(), "");
+}
+
+// A restarted partition must come back as it was: state drifted from the log is found ...
+TEST(Simulation, RestartCheckFindsLiveStateThatDiffersFromTheLog) {
+  Simulation simulation(14, Config{});
+  ASSERT_EQ(simulation.run_steps(2'000), "");
+  for (std::int32_t p = 0; p < 4; ++p) {
+    PartitionState& state = simulation.partitions()[p].state;
+    if (state.tasks.empty()) continue;
+    state.tasks.begin()->second.rejected += 1;
+    EXPECT_NE(simulation.restart(p, true).find("state differs"), std::string::npos);
+    return;
+  }
+  FAIL() << "no partition has a task";
+}
+
+// ... and so is a command the live partition forgot but its log says it accepted.
+TEST(Simulation, RestartCheckFindsAForgottenCommand) {
+  Simulation simulation(15, Config{});
+  ASSERT_EQ(simulation.run_steps(2'000), "");
+  Partition& partition = simulation.partitions()[2];
+  ASSERT_GT(partition.idempotency.size(), 0u);
+  partition.idempotency.clear();
+  EXPECT_NE(simulation.restart(2, true).find("remembers other commands"), std::string::npos);
 }
 
 }  // namespace
