@@ -6,8 +6,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <set>
+#include <thread>
 
 namespace microjobs {
 namespace {
@@ -18,6 +21,7 @@ namespace json = boost::json;
 using tcp = boost::asio::ip::tcp;
 
 constexpr std::chrono::seconds kTimeout{10};
+constexpr int kMaxRateLimitedWaits = 60;
 
 // GETs over one keep-alive connection; each answer's JSON body, or nullopt with `error` set.
 class NodeReader {
@@ -35,27 +39,48 @@ class NodeReader {
     return Ok{};
   }
 
-  // The body of a 200 as JSON; nullopt for a 404; an error otherwise.
+  // The body of a 200 as JSON; nullopt for a 404; an error otherwise. A 429 (the node's rate
+  // limit per user) is waited out as its Retry-After says, up to kMaxRateLimitedWaits times: a
+  // diff reads every account and task, far beyond one user's burst.
   Result<std::optional<json::value>> get(const std::string& target) {
-    http::request<http::empty_body> request{http::verb::get, target, 11};
-    request.set(http::field::host, host_);
-    request.set(http::field::authorization, "Bearer " + token_);
-    beast::error_code error;
-    stream_.expires_after(kTimeout);
-    http::write(stream_, request, error);
     http::response<http::string_body> response;
-    if (!error) http::read(stream_, buffer_, response, error);
-    if (error) return Error{"GET " + target + ": " + error.message()};
+    for (int waits = 0;; ++waits) {
+      beast::error_code error;
+      response = exchange(target, error);
+      if (error) return Error{"GET " + target + ": " + error.message()};
+      if (response.result() != http::status::too_many_requests || waits == kMaxRateLimitedWaits) break;
+      std::this_thread::sleep_for(retry_after(response));
+    }
     if (response.result_int() == 404) return std::optional<json::value>{};
     if (response.result_int() != 200) {
       return Error{"GET " + target + ": " + std::to_string(response.result_int()) + " " + response.body()};
     }
-    json::value body = json::parse(response.body(), error);
-    if (error) return Error{"GET " + target + ": not JSON"};
+    boost::system::error_code malformed;
+    json::value body = json::parse(response.body(), malformed);
+    if (malformed) return Error{"GET " + target + ": not JSON"};
     return std::optional<json::value>{std::move(body)};
   }
 
  private:
+  http::response<http::string_body> exchange(const std::string& target, beast::error_code& error) {
+    http::request<http::empty_body> request{http::verb::get, target, 11};
+    request.set(http::field::host, host_);
+    request.set(http::field::authorization, "Bearer " + token_);
+    stream_.expires_after(kTimeout);
+    http::write(stream_, request, error);
+    http::response<http::string_body> response;
+    if (!error) http::read(stream_, buffer_, response, error);
+    return response;
+  }
+
+  // Whole seconds as the node sends them, within 1..10.
+  static std::chrono::seconds retry_after(const http::response<http::string_body>& response) {
+    int seconds = 1;
+    const auto header = response[http::field::retry_after];
+    std::from_chars(header.data(), header.data() + header.size(), seconds);
+    return std::chrono::seconds(std::clamp(seconds, 1, 10));
+  }
+
   boost::asio::io_context io_;
   beast::tcp_stream stream_{io_};
   beast::flat_buffer buffer_;

@@ -15,7 +15,10 @@
 #include "domain/codec/sha256.h"
 #include "projections/keys.h"
 #include "projections/views.h"
+#include "http_json.h"
 #include "http_node.h"
+#include "run_command.h"
+#include "server_process.h"
 #include "infra/rocksdb/stores.h"
 
 namespace microjobs {
@@ -264,6 +267,36 @@ TEST_F(Audit, DiffAgainstALiveNodeFindsADamagedReadModel) {
   BinaryRun damaged = run_diff();
   EXPECT_EQ(damaged.status, 1) << damaged.out;
   EXPECT_NE(damaged.out.find("DIFF user:w0:available log=3.00 node=3.01"), std::string::npos) << damaged.out;
+}
+
+// Found by the crash loop (tests/system/crash_test.cpp): --diff reads every account and task as
+// one user, and the node's per-user rate limit answered the reads beyond its burst 429, which
+// failed the audit of a healthy node. The diff waits out Retry-After instead.
+TEST(AuditDiff, WaitsOutTheNodesRateLimit) {
+  constexpr char kSecret[] = "audit-rate-secret";
+  testing::TempDir dir;
+  testing::ServerProcess server(dir.str(), kSecret);
+  ASSERT_TRUE(server.start({"--rate-limit", "10", "--rate-burst", "10"}));
+  testing::HttpClient client(server.port());
+  std::string position;
+  for (int i = 0; i < 12; ++i) {  // 12 users and 4 shared accounts to read: beyond a burst of 10
+    const std::string user = "u" + std::to_string(i);
+    ASSERT_EQ(client.request("PUT", "/v1/users/" + user, R"({"country":"US"})",
+                             testing::auth(testing::token(kSecret, user, "employer"))).status, 200);
+    HttpResult deposit = client.request("POST", "/v1/deposits",
+        R"({"account":")" + user + R"(","amount":"1.00","reference":"r"})",
+        testing::auth(testing::token(kSecret, "bank" + std::to_string(i), "payments")));
+    ASSERT_EQ(deposit.status, 201) << deposit.body;
+    position = deposit.header("x-position");
+  }
+  HttpResult projected = client.request("GET", "/v1/accounts/u11", "",
+      testing::auth(testing::token(kSecret, "u11", "employer"), {{"X-Min-Position", position}}));
+  ASSERT_EQ(projected.status, 200) << projected.body;
+  testing::Ran diff = testing::run_command("MICROJOBS_JWT_SECRET=" + std::string(kSecret) + " " +
+                                           MICROJOBS_BINARY + " audit --data-dir " + dir.str() +
+                                           " --diff http://127.0.0.1:" + std::to_string(server.port()));
+  EXPECT_EQ(diff.exit_code, 0) << diff.out;
+  EXPECT_EQ(diff.out.find("DIFF"), std::string::npos) << diff.out;
 }
 
 }  // namespace
