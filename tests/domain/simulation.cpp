@@ -92,6 +92,9 @@ std::string Simulation::step() {
   now_.value += static_cast<std::int64_t>(below(10'000));
   touched_tasks_.clear();
   if (static_cast<std::size_t>(step_) < users_.size()) return register_user(step_);
+  if (config_.restart_per_mille > 0 && chance_per_mille(config_.restart_per_mille)) {
+    return restart_one();
+  }
   std::uint64_t roll = below(100);
   if (roll < 2) {
     if (chance(50)) return register_again();
@@ -104,7 +107,6 @@ std::string Simulation::step() {
   if (roll < 67) return submit_proof();
   if (roll < 84) return review();
   if (roll < 93) return deliver_credits();
-  if (chance_per_mille(config_.restart_per_mille * 100 / 7)) return restart_one();
   if (roll < 96) now_.value += 600'000 + static_cast<std::int64_t>(below(3'400'000));
   return run_scheduler();
 }
@@ -487,7 +489,7 @@ std::string Simulation::execute_as(const Command& command, const CommandId& id, 
     return "expected " + std::string(expected_code(expect)) + ", got " +
            std::string(event_type(event));
   }
-  if (chance_per_mille(config_.append_fails_per_mille)) {
+  if (config_.append_fails_per_mille > 0 && chance_per_mille(config_.append_fails_per_mille)) {
     std::string failure = fail_append(p, command, id, fingerprint, event);
     if (!failure.empty()) return failure;
   }
@@ -502,24 +504,37 @@ std::string Simulation::execute_as(const Command& command, const CommandId& id, 
     config_.fault_apply_twice_at_step = 0;
   }
   std::string failure = on_event(p, event);
-  if (failure.empty() && chance_per_mille(config_.append_ambiguous_per_mille)) {
+  if (failure.empty() && config_.append_ambiguous_per_mille > 0 &&
+      chance_per_mille(config_.append_ambiguous_per_mille)) {
     failure = retry_after_ambiguous_append(p, command, id, fingerprint);
   }
   return failure;
 }
 
-// Fault: the append fails after the processor applied the event in memory. It rebuilds the
-// partition from its snapshot and log and answers `unavailable`; the client sends the command
-// again, which the rebuilt partition must decide exactly as before, to the byte.
+// Fault: the append fails after the processor applied the event in memory, remembered its command
+// and moved the chain's head. It rebuilds the partition from its snapshot and log, which must give
+// the partition as it was before, and answers `unavailable`; the client sends the command again,
+// which the rebuilt partition (at the same clock) must decide exactly as before, to the byte.
 std::string Simulation::fail_append(std::int32_t p, const Command& command, const CommandId& id,
                                     std::uint64_t fingerprint, const Event& event) {
   stats_.outcomes["fault:append_failed"] += 1;
   Partition& partition = partitions_[p];
+  const PartitionState before = partition.state;
+  const std::string head_before = partition.last_hash;
+  partition.idempotency.forget_expired(now_.value);
+  const std::string remembered_before = remembered_text(partition.idempotency);
   partition.idempotency.remember(
       id, {static_cast<std::int64_t>(partition.log.size()), fingerprint, now_.value});
   evolve(partition.state, event);
+  partition.last_hash = sha256_hex(encode_envelope(next_meta(p, stream_of(command), id, fingerprint), event));
   std::string failure = restart(p, /*compare=*/false);
   if (!failure.empty()) return "after a failed append: " + failure;
+  std::string difference = test_support::state_difference(before, partition.state);
+  if (!difference.empty()) return "after a failed append the rebuilt state differs: " + difference;
+  if (partition.last_hash != head_before) return "after a failed append the chain's head moved";
+  if (remembered_text(partition.idempotency) != remembered_before) {
+    return "after a failed append other commands are remembered";
+  }
   if (partition.idempotency.check(id, fingerprint).verdict != IdempotencyTable::Verdict::fresh) {
     return "after a failed append its command " + id.text() + " is still remembered";
   }
@@ -541,10 +556,18 @@ std::string Simulation::retry_after_ambiguous_append(std::int32_t p, const Comma
   stats_.outcomes["fault:append_ambiguous"] += 1;
   std::string failure = restart(p, /*compare=*/true);
   if (!failure.empty()) return "after an ambiguous append: " + failure;
-  if (partitions_[p].idempotency.check(id, fingerprint).verdict !=
-      IdempotencyTable::Verdict::repeat) {
+  const auto seen = partitions_[p].idempotency.check(id, fingerprint);
+  if (seen.verdict != IdempotencyTable::Verdict::repeat) {
     return "the retry of a durable append of " + std::string(command_name(command)) +
            " is not a repeat";
+  }
+  // The repeat is answered from the record it points at: it must be this command's.
+  const auto& log = partitions_[p].log;
+  auto record = seen.offset >= 0 && static_cast<std::size_t>(seen.offset) < log.size()
+                    ? decode_envelope(log[static_cast<std::size_t>(seen.offset)])
+                    : std::nullopt;
+  if (!record || record->meta.command_id != id.text()) {
+    return "the repeat of " + id.text() + " points at another record";
   }
   return {};
 }
@@ -565,6 +588,7 @@ void Simulation::take_snapshots() {
       partition.snapshot.remembered.emplace_back(id, entry);
     });
     partition.snapshot.log_size = partition.log.size();
+    partition.snapshot.last_hash = partition.last_hash;
   }
 }
 
@@ -577,11 +601,14 @@ std::string Simulation::restart(std::int32_t p, bool compare) {
   auto state = snapshot.state.empty() ? std::optional<PartitionState>(PartitionState{})
                                       : decode_snapshot(snapshot.state);
   if (!state) return "the snapshot of partition " + std::to_string(p) + " does not decode";
-  IdempotencyTable remembered{24LL * 3600 * 1000, 4'000'000};
+  IdempotencyTable remembered = remembered_commands();
   for (const auto& [id, entry] : snapshot.remembered) remembered.remember_text(id, entry);
+  std::string head = snapshot.last_hash;
   for (std::size_t i = snapshot.log_size; i < partition.log.size(); ++i) {
     auto envelope = decode_envelope(partition.log[i]);
     if (!envelope) return "a record of partition " + std::to_string(p) + " does not decode";
+    if (envelope->meta.prev_hash != head) return "the log's tail does not follow the snapshot's head";
+    head = sha256_hex(partition.log[i]);
     evolve(*state, envelope->event);
     if (auto id = parse_command_id(envelope->meta.command_id)) {
       remembered.remember(*id, {static_cast<std::int64_t>(i), envelope->meta.command_fingerprint,
@@ -596,8 +623,10 @@ std::string Simulation::restart(std::int32_t p, bool compare) {
     if (remembered_text(remembered) != remembered_text(partition.idempotency)) {
       return "the restarted partition remembers other commands";
     }
+    if (head != partition.last_hash) return "the restarted partition's chain head differs";
   }
   partition.state = std::move(*state);
+  partition.last_hash = std::move(head);
   partition.idempotency.clear();
   remembered.for_each([&](const std::string& id, const RememberedCommand& entry) {
     partition.idempotency.remember_text(id, entry);

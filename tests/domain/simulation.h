@@ -11,7 +11,8 @@
 // and the client's retry must be decided exactly as before), an append reported failed that was
 // durable (the rebuilt partition must answer the retry as a repeat), and a processor restarted
 // at a random moment (its snapshot plus the log's tail must give the live state and the same
-// remembered commands). Snapshots are taken as the processor takes them, every few hundred steps.
+// remembered commands, and the chain's head). The processor snapshots each partition every N events
+// and at stop; the simulation snapshots all partitions every `snapshot_every` steps.
 //
 // Single-threaded; one Simulation per run. The same seed and config give the same run, bit for
 // bit: all randomness comes from one std::mt19937_64 (fully specified by the standard) and
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "domain/codec/envelope.h"
+#include "domain/codec/sha256.h"
 #include "domain/decider.h"
 #include "domain/idempotency.h"
 
@@ -50,17 +52,22 @@ struct Config {
   std::int64_t snapshot_every = 500;  // steps between snapshots of every partition
 };
 
-// What a processor's snapshot holds: the state, the commands it remembers, how much log it covers.
+// What a processor's snapshot holds: the state, the commands it remembers, how much log it covers
+// and the chain's head there.
 struct PartitionSnapshot {
   std::string state;
   std::vector<std::pair<std::string, RememberedCommand>> remembered;
   std::size_t log_size = 0;
+  std::string last_hash = kZeroHash;
 };
+
+// What a processor remembers of accepted commands: 24 h, as in production.
+inline IdempotencyTable remembered_commands() { return IdempotencyTable{24LL * 3600 * 1000, 4'000'000}; }
 
 struct Partition {
   PartitionState state;
   // What the partition's processor remembers of accepted commands (24 h, as in production).
-  IdempotencyTable idempotency{24LL * 3600 * 1000, 4'000'000};
+  IdempotencyTable idempotency = remembered_commands();
   std::vector<std::string> log;  // envelope bytes, seq = index + 1
   std::string last_hash;
   PartitionSnapshot snapshot;

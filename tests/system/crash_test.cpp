@@ -5,11 +5,14 @@
 // - every command the client got a 2xx for is in the log with that answer: sent again with its
 //   key it gets the same status, body and X-Position (the event's place in the log);
 // - every command in flight at the kill (no answer, or a 5xx) gets one outcome: sent twice, both
-//   answers agree;
-// - `microjobs audit --diff` exits 0: every chain verifies, the ledger sums to zero with no
-//   account below zero, and the node's read models equal the audit's fold of the log.
+//   answers agree, and when the log (read after the kill) holds its record, the answer is a 2xx
+//   with that record's position;
+// - no command id is in the log twice (nothing applied twice), and `microjobs audit --diff` exits
+//   0: every chain verifies, the ledger sums to zero with no account below zero, and the node's
+//   read models equal the audit's fold of the log.
 // MICROJOBS_CRASH_CYCLES (default 10; `tools/crashtest` runs 100) and MICROJOBS_CRASH_SEED (default
-// random, printed: the load and the kill points replay from it; the kill's timing cannot).
+// random, printed). The seed fixes the commands' mix and how many answers come before each kill;
+// which commands are in flight then depends on timing, so a run cannot be replayed exactly.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -19,7 +22,11 @@
 #include <random>
 #include <thread>
 
+#include "commands/event_log.h"
+#include "domain/codec/envelope.h"
+#include "domain/command_id.h"
 #include "http_json.h"
+#include "infra/rocksdb/stores.h"
 #include "run_command.h"
 #include "server_process.h"
 
@@ -48,6 +55,7 @@ std::uint64_t env_number(const char* name, std::uint64_t otherwise) {
 // One command as the client sent it, and its answer if one came (status -1: none).
 struct Sent {
   std::string method, target, body, user, role, key;
+  std::string command_id;  // as the envelope carries it
   int status = -1;
   std::string answer, position;
 };
@@ -73,7 +81,7 @@ HttpResult send(HttpClient& client, const Sent& command) {
   }
 }
 
-// Every command of one cycle, from both threads.
+// Every command of one cycle, from every thread.
 struct Journal {
   std::mutex mutex;
   std::vector<Sent> sent;
@@ -98,6 +106,7 @@ class Load {
     for (int n = 0; !stop; ++n) {
       Sent command = next();
       command.key = "c" + std::to_string(cycle) + "-t" + std::to_string(thread_) + "-" + std::to_string(n);
+      if (command.command_id.empty()) command.command_id = client_command_id(command.user, command.key).text();
       HttpResult result = send(client, command);
       command.status = result.status;
       command.answer = result.body;
@@ -119,8 +128,11 @@ class Load {
   Sent next() {
     const std::uint64_t roll = below(100);
     if (roll < 4) {
-      return make("POST", "/v1/deposits", R"({"account":")" + employer_ + R"(","amount":"5.00","reference":"r)" +
-              std::to_string(engine_()) + R"("})", "bank", "payments");
+      const std::string reference = "r" + std::to_string(engine_());
+      Sent deposit = make("POST", "/v1/deposits", R"({"account":")" + employer_ +
+                          R"(","amount":"5.00","reference":")" + reference + R"("})", "bank", "payments");
+      deposit.command_id = deposit_command_id(UserId{employer_}, reference).text();
+      return deposit;
     }
     if (roll < 10 || tasks_.empty()) {
       return make("POST", "/v1/tasks", R"({"title":"Crash","reward":"0.05","slots":4})", employer_, "employer");
@@ -170,13 +182,14 @@ class Load {
 };
 
 // Sends a command again until the restarted server answers other than 503 (it may still be
-// rebuilding), within a deadline.
-HttpResult send_again(HttpClient& client, const Sent& command) {
+// rebuilding), within a deadline; nullopt when it never does.
+std::optional<HttpResult> send_again(HttpClient& client, const Sent& command) {
   HttpResult result;
-  testing::eventually([&] {
+  const bool answered = testing::eventually([&] {
     result = send(client, command);
     return result.status >= 0 && result.status != 503;
   }, std::chrono::seconds(60));
+  if (!answered) return std::nullopt;
   return result;
 }
 
@@ -184,32 +197,80 @@ std::string problem_code(const HttpResult& result) {
   return succeeded(result.status) ? std::string() : str(body_of(result), "code");
 }
 
-// The checks after a restart, for each command of the cycle.
-void expect_each_answer_kept(int port, const std::vector<Sent>& sent) {
+// Each record's command id with its position ("partition:offset"), read from the log as an
+// outside reader does: read only, beside a live server or after it died.
+std::multimap<std::string, std::string> commands_in_log(const std::string& data_dir) {
+  std::multimap<std::string, std::string> commands;
+  auto log = LocalEventLog::open_read_only(data_dir + "/log");
+  EXPECT_TRUE(log.ok()) << log.error().message;
+  if (!log.ok()) return commands;
+  for (std::int32_t p = 0; p < (*log)->partitions(); ++p) {
+    for (std::int64_t from = 0;;) {
+      auto records = (*log)->read(p, from, 10'000);
+      EXPECT_TRUE(records.ok());
+      if (!records.ok() || records->empty()) break;
+      for (const LogRecord& record : *records) {
+        auto envelope = decode_envelope(record.value);
+        EXPECT_TRUE(envelope.has_value()) << "partition " << p << " offset " << record.offset;
+        if (envelope) commands.emplace(envelope->meta.command_id, std::to_string(p) + ":" + std::to_string(record.offset));
+        from = record.after();
+      }
+    }
+  }
+  return commands;
+}
+
+void expect_nothing_applied_twice(const std::multimap<std::string, std::string>& commands) {
+  for (auto it = commands.begin(); it != commands.end(); it = commands.upper_bound(it->first)) {
+    EXPECT_EQ(commands.count(it->first), 1u) << "command " << it->first << " is in the log more than once";
+  }
+}
+
+// A 2xx answer comes back the same when its command is sent again.
+void expect_kept(HttpClient& client, const Sent& command) {
+  auto again = send_again(client, command);
+  ASSERT_TRUE(again.has_value()) << "the restarted server does not answer";
+  EXPECT_EQ(again->status, command.status) << again->body;
+  EXPECT_EQ(again->body, command.answer);
+  EXPECT_EQ(again->header("x-position"), command.position);
+}
+
+// A command without an answer gets one outcome; the log's record, if there is one, decides it.
+void expect_one_outcome(HttpClient& client, const Sent& command, const std::multimap<std::string, std::string>& logged) {
+  auto first = send_again(client, command);
+  auto second = send_again(client, command);
+  ASSERT_TRUE(first && second) << "the restarted server does not answer";
+  EXPECT_EQ(first->status, second->status) << first->body << "\n" << second->body;
+  EXPECT_EQ(problem_code(*first), problem_code(*second));
+  if (succeeded(first->status)) {
+    EXPECT_EQ(first->body, second->body);
+    EXPECT_EQ(first->header("x-position"), second->header("x-position"));
+  }
+  if (auto record = logged.find(command.command_id); record != logged.end()) {
+    EXPECT_TRUE(succeeded(first->status)) << "in the log at " << record->second << ", answered " << first->body;
+    EXPECT_EQ(first->header("x-position"), record->second);
+  }
+}
+
+// The checks after a restart, for each command of the cycle; `logged`: the log after the kill.
+void expect_each_answer_kept(int port, const std::vector<Sent>& sent,
+                             const std::multimap<std::string, std::string>& logged) {
   HttpClient client(port);
-  int kept = 0, in_flight = 0;
+  int kept = 0, in_flight = 0, in_flight_logged = 0;
   for (const Sent& command : sent) {
     SCOPED_TRACE(command.method + " " + command.target + " key " + command.key);
     if (succeeded(command.status)) {
-      HttpResult again = send_again(client, command);
-      EXPECT_EQ(again.status, command.status) << again.body;
-      EXPECT_EQ(again.body, command.answer);
-      EXPECT_EQ(again.header("x-position"), command.position);
+      ASSERT_NO_FATAL_FAILURE(expect_kept(client, command));
       kept += 1;
     } else if (command.status < 0 || command.status >= 500) {
-      HttpResult first = send_again(client, command);
-      HttpResult second = send_again(client, command);
-      EXPECT_EQ(first.status, second.status) << first.body << "\n" << second.body;
-      EXPECT_EQ(problem_code(first), problem_code(second));
-      if (succeeded(first.status)) {
-        EXPECT_EQ(first.body, second.body);
-        EXPECT_EQ(first.header("x-position"), second.header("x-position"));
-      }
+      ASSERT_NO_FATAL_FAILURE(expect_one_outcome(client, command, logged));
       in_flight += 1;
+      in_flight_logged += logged.contains(command.command_id);
     }
   }
   std::cout << "[ crash      ] " << sent.size() << " sent, " << kept << " answered 2xx kept, "
-            << in_flight << " in flight retried" << std::endl;  // flushed: a fork copies the buffer
+            << in_flight << " in flight retried (" << in_flight_logged << " of them in the log)"
+            << std::endl;  // flushed: a fork copies the buffer
 }
 
 // `microjobs audit --diff` until the read models have caught up with the log (bounded).
@@ -278,14 +339,16 @@ TEST_F(CrashLoop, EveryAnswerSurvivesSigkillAndTheReadModelsEqualTheLog) {
   ASSERT_TRUE(server.start(flags));
   std::vector<Load> loads;
   for (int thread = 0; thread < kThreads; ++thread) loads.emplace_back(thread, engine());
-  register_everyone(server.port(), loads);
+  ASSERT_NO_FATAL_FAILURE(register_everyone(server.port(), loads));
   for (std::uint64_t cycle = 0; cycle < cycles; ++cycle) {
     SCOPED_TRACE("cycle " + std::to_string(cycle) + " of seed " + std::to_string(seed));
     const int answers = 100 + static_cast<int>(engine() % 1500);
     std::vector<Sent> sent = load_and_kill(server, loads, static_cast<int>(cycle), answers);
+    const auto logged = commands_in_log(dir.str());  // the server is down: the log as it died
     ASSERT_TRUE(server.start(flags)) << "the server did not start again after SIGKILL";
-    expect_each_answer_kept(server.port(), sent);
+    expect_each_answer_kept(server.port(), sent, logged);
     expect_audit_clean(dir.str(), server.port());
+    expect_nothing_applied_twice(commands_in_log(dir.str()));
     if (HasFailure()) return;
   }
   std::cout << "[ crash      ] " << cycles << " cycles survived\n";

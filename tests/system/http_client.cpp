@@ -16,6 +16,9 @@ namespace http = beast::http;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+// Longer than any wait the server itself bounds (X-Min-Position, a command's answer).
+constexpr std::chrono::seconds kExchangeTimeout{120};
+
 struct HttpClient::Impl {
   asio::io_context io;
   beast::tcp_stream stream{io};
@@ -71,6 +74,7 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
   }
   request.prepare_payload();
   beast::error_code ec;
+  impl_->stream.expires_after(kExchangeTimeout);  // a wedged server fails the test, not hangs it
   http::write(impl_->stream, request, ec);
   if (ec) {
     impl_->connected = false;
