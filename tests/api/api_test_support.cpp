@@ -41,9 +41,10 @@ void RecordingBus::send(CommandId command_id, Command command, ReplyFn reply) {
     sent_.push_back({command_id, command});
     outcome = answer_ ? answer_(command_id, command) : accepted(UserRegistered{});
     if (reply_delay_.count() > 0) {
-      repliers_.emplace_back([delay = reply_delay_, outcome, reply = std::move(reply)] {
+      repliers_.emplace_back([this, delay = reply_delay_, outcome, reply = std::move(reply)] {
         std::this_thread::sleep_for(delay);
         reply(outcome);
+        delayed_replies_done_ += 1;
       });
       return;
     }

@@ -4,6 +4,7 @@
 // tests), tokens, and a synchronous way to call handle().
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -64,12 +65,15 @@ class RecordingBus final : public CommandBus {
   std::size_t sent_count() const { return sent().size(); }
   void set_answer(Answer answer);
   void set_reply_delay(std::chrono::milliseconds delay) { reply_delay_ = delay; }
+  // Replies sent late (set_reply_delay) whose callback has returned.
+  int delayed_replies_done() const { return delayed_replies_done_; }
 
  private:
   mutable std::mutex mutex_;
   std::vector<Sent> sent_;
   Answer answer_;
   std::chrono::milliseconds reply_delay_{0};
+  std::atomic<int> delayed_replies_done_{0};
   std::vector<std::thread> repliers_;
 };
 
