@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "domain/assert.h"
 #include "domain/codec/binary.h"
 #include "domain/codec/chain.h"
 #include "domain/codec/envelope.h"
@@ -219,6 +220,12 @@ void PartitionProcessor::decide_into(PendingCommand& command, UnixMs now, Batch&
   last_hash_ = sha256_hex(value);
   last_seq_ += 1;
   evolve(state_, event);
+  // An event that breaks an invariant is a programmer error in a rule (input is refused first):
+  // stop before it is appended, in release builds too.
+  if (std::string broken = check_decided(state_, event); !broken.empty()) {
+    spdlog::critical("partition {}: {} broke an invariant: {}", partition_, event_type(event), broken);
+    MJ_ASSERT(broken.empty());
+  }
   const std::int64_t offset = next_offset_ + static_cast<std::int64_t>(batch.values.size());
   if (remembered) idempotency_.remember_text(std::move(id_text), {offset, fingerprint, now.value});
   batch.keys.push_back(std::move(meta.stream));

@@ -87,6 +87,44 @@ std::string check_invariants(const PartitionState& state) {
   return {};
 }
 
+namespace {
+
+std::string check_transfers(const PartitionState& state, const std::vector<Transfer>& transfers) {
+  for (const Transfer& transfer : transfers) {
+    if (transfer.amount.value <= 0 || transfer.debit == transfer.credit) {
+      return "a transfer of " + format_money(transfer.amount) + " from " + transfer.debit + " to " +
+             transfer.credit + " moves nothing";
+    }
+    for (const std::string& account : {transfer.debit, transfer.credit}) {
+      auto user_account = accounts::parse_user_account(account);
+      if (!user_account) continue;
+      const UserState* user = state.find_user(UserId{std::string(user_account->user)});
+      if (user != nullptr && accounts::bucket_of(*user, user_account->bucket).value < 0) {
+        return account + " is negative";
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string check_decided(const PartitionState& state, const Event& event) {
+  if (const auto* transfers = event_transfers(event)) {
+    if (std::string broken = check_transfers(state, *transfers); !broken.empty()) return broken;
+  }
+  const std::optional<TaskId> task_id = std::visit([](const auto& e) -> std::optional<TaskId> {
+    if constexpr (requires { e.task_id; }) return e.task_id;
+    if constexpr (requires { e.claim_id; }) return task_id_of(e.claim_id);
+    return std::nullopt;
+  }, event);
+  const TaskState* task = task_id ? state.find_task(*task_id) : nullptr;
+  if (task != nullptr && (task->claimed < 0 || task->submitted < 0 || task->free_slots() < 0)) {
+    return "task " + task_id->value + " is oversold or has a negative counter";
+  }
+  return {};
+}
+
 void PartitionState::rebuild_deadlines() {
   claim_deadlines.clear();
   review_deadlines.clear();

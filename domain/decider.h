@@ -30,4 +30,10 @@ std::vector<TaskId> due_tasks(const PartitionState& state, UnixMs now, std::size
 // else a description of the first violation. Used by tests and the simulation after each step.
 std::string check_invariants(const PartitionState& state);
 
+// The invariants an event just decided and applied can have touched, cheap enough for every
+// decision: each transfer moves a positive amount between two accounts, no user account it
+// touched is negative, and the task it concerns is not oversold. A violation is a programmer
+// error in a rule (input is refused before): the processor asserts it, in release builds too.
+std::string check_decided(const PartitionState& state, const Event& event);
+
 }  // namespace microjobs

@@ -48,7 +48,7 @@ inline std::optional<UserAccount> parse_user_account(std::string_view account) {
   return std::nullopt;
 }
 // The balance of `bucket` in anything with available, escrow and pending_withdrawal members.
-template <class Balances> Micros& bucket_of(Balances& balances, Bucket bucket) {
+template <class Balances> auto& bucket_of(Balances& balances, Bucket bucket) {
   switch (bucket) {
     case Bucket::escrow: return balances.escrow;
     case Bucket::pending_withdrawal: return balances.pending_withdrawal;

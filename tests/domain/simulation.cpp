@@ -498,6 +498,9 @@ std::string Simulation::execute_as(const Command& command, const CommandId& id, 
       id, {static_cast<std::int64_t>(partitions_[p].log.size()), fingerprint, now_.value});
   append(p, stream, event, id, fingerprint);
   evolve(partitions_[p].state, event);
+  if (std::string broken = check_decided(partitions_[p].state, event); !broken.empty()) {
+    return std::string(event_type(event)) + " broke an invariant: " + broken;
+  }
   if (config_.fault_apply_twice_at_step > 0 && step_ >= config_.fault_apply_twice_at_step &&
       std::holds_alternative<SlotClaimed>(event)) {
     evolve(partitions_[p].state, event);
