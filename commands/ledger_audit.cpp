@@ -12,6 +12,17 @@
 #include "domain/events.h"
 
 namespace microjobs {
+
+AuditReputation& AuditReputation::operator+=(const AuditReputation& other) {
+  submitted += other.submitted;
+  approved += other.approved;
+  rejected += other.rejected;
+  reviews_given += other.reviews_given;
+  approvals_given += other.approvals_given;
+  rejections_given += other.rejections_given;
+  return *this;
+}
+
 namespace {
 
 constexpr std::int64_t kReadBatch = 4096;
@@ -89,6 +100,7 @@ class PartitionFold {
   std::vector<Payment> credited;  // credits applied here, by the payout they name
   std::vector<AuditLine> statement;
   PartitionState state;  // the domain's fold of the partition, while its chain held
+  std::map<UserId, AuditReputation> reputations;
 
  private:
   bool violation(std::int64_t seq, std::int64_t offset, std::string what) {
@@ -121,7 +133,31 @@ class PartitionFold {
     // The domain's fold only while nothing was found: its asserts hold for events that the
     // deciders wrote, not for whatever a broken log holds.
     if (violations.empty()) evolve(state, event);
+    count_reputation(event);
     return true;
+  }
+
+  // What the reputation read model counts, from the events of submissions and reviews.
+  void count_reputation(const Event& event) {
+    if (const auto* e = std::get_if<ProofSubmitted>(&event)) reputations[e->worker_id].submitted += 1;
+    if (const auto* e = std::get_if<SubmissionApproved>(&event)) {
+      reputations[e->worker_id].approved += 1;
+      if (!e->auto_approved) {  // nobody reviewed it: not a review the employer gave
+        reputations[e->employer_id].approvals_given += 1;
+        reputations[e->employer_id].reviews_given += 1;
+      }
+    }
+    if (const auto* e = std::get_if<SubmissionRejected>(&event)) {
+      reputations[e->worker_id].rejected += 1;
+      reputations[e->employer_id].rejections_given += 1;
+      reputations[e->employer_id].reviews_given += 1;
+    }
+    if (const auto* e = std::get_if<RejectionOverridden>(&event)) {  // the rejection becomes an approval
+      reputations[e->worker_id].rejected -= 1;
+      reputations[e->worker_id].approved += 1;
+      reputations[e->employer_id].rejections_given -= 1;
+      reputations[e->employer_id].approvals_given += 1;
+    }
   }
 
   // False when a user bucket would go below zero.
@@ -226,6 +262,7 @@ AuditReport merge(std::vector<PartitionFold>& folds, bool cut) {
     if (fold.violations.empty()) {
       for (auto& [id, task] : fold.state.tasks) report.tasks.emplace(id, std::move(task));
     }
+    for (const auto& [user, reputation] : fold.reputations) report.reputations[user] += reputation;
   }
   settle_payouts(owed, credited, cut, report);
   std::int64_t sum = 0;

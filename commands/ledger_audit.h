@@ -57,6 +57,14 @@ struct AuditOptions {
   std::function<void(std::int64_t records_done)> progress;  // called now and then, any thread
 };
 
+// A user's reputation as the log says it, for --diff against GET /v1/users/{id}/reputation:
+// submissions made, reviews received and (as an employer) final reviews given.
+struct AuditReputation {
+  std::int64_t submitted = 0, approved = 0, rejected = 0;
+  std::int64_t reviews_given = 0, approvals_given = 0, rejections_given = 0;
+  AuditReputation& operator+=(const AuditReputation& other);
+};
+
 struct AuditReport {
   std::vector<AuditViolation> violations;
   std::map<std::string, std::int64_t> balances;  // every account, summed over partitions
@@ -67,6 +75,7 @@ struct AuditReport {
   std::vector<AuditLine> statement;               // options.statement_user's lines, log order
   // Every task as the domain's fold left it (partitions without violations), for --diff.
   std::map<TaskId, TaskState> tasks;
+  std::map<UserId, AuditReputation> reputations;  // every user a review or submission concerns
   bool ok() const { return violations.empty(); }
 };
 

@@ -149,6 +149,25 @@ Status diff_tasks(const AuditReport& report, NodeReader& node, std::vector<std::
   return Ok{};
 }
 
+// Every user a submission or review concerns: what the reputation read model counts.
+Status diff_reputations(const AuditReport& report, NodeReader& node, std::vector<std::string>& diffs) {
+  for (const auto& [user, counted] : report.reputations) {
+    auto body = node.get("/v1/users/" + user.value + "/reputation");
+    if (!body.ok()) return body.error();
+    if (!*body) {
+      diffs.push_back("DIFF reputation of " + user.value + " is not on the node");
+      continue;
+    }
+    const std::string what = "reputation " + user.value + " ";
+    const std::pair<const char*, std::int64_t> fields[] = {
+        {"submitted", counted.submitted},         {"approved", counted.approved},
+        {"rejected", counted.rejected},           {"reviews_given", counted.reviews_given},
+        {"approvals_given", counted.approvals_given}, {"rejections_given", counted.rejections_given}};
+    for (const auto& [name, value] : fields) compare(diffs, what + name, std::to_string(value), member(**body, name));
+  }
+  return Ok{};
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> diff_with_node(const AuditReport& report, const std::string& url,
@@ -165,6 +184,7 @@ Result<std::vector<std::string>> diff_with_node(const AuditReport& report, const
   std::vector<std::string> diffs;
   MJ_RETURN_IF_ERROR(diff_accounts(report, node, diffs));
   MJ_RETURN_IF_ERROR(diff_tasks(report, node, diffs));
+  MJ_RETURN_IF_ERROR(diff_reputations(report, node, diffs));
   return diffs;
 }
 

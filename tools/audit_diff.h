@@ -9,9 +9,10 @@
 
 namespace microjobs {
 
-// Compares every user's balances, the shared accounts and every task's status and counters
-// (from `report`) with the node at `url`, read with `token` (an auditor's). One line per
-// difference; an error when the node cannot be read at all.
+// Compares every user's balances, the shared accounts, every task's status and counters and
+// every reputation (from `report`) with the node at `url`, read with `token` (an auditor's); the
+// node's rate limit is waited out. One line per difference; an error when the node cannot be
+// read at all.
 Result<std::vector<std::string>> diff_with_node(const AuditReport& report, const std::string& url,
                                                 const std::string& token);
 

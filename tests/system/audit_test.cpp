@@ -232,8 +232,8 @@ TEST_F(Audit, ARechainedLogWithAnInflatedCreditIsStillFound) {
   EXPECT_NE(run.out.find("clearing:payouts holds -0.10"), std::string::npos) << run.out;
 }
 
-// --diff compares the audit's fold with a live node: nothing on a healthy node; a read model damaged
-// on purpose (w0's available balance) is listed, and the audit exits 1.
+// --diff compares the audit's fold with a live node: nothing on a healthy node; read models damaged
+// on purpose (w0's available balance, emp's reputation) are listed, and the audit exits 1.
 TEST_F(Audit, DiffAgainstALiveNodeFindsADamagedReadModel) {
   play();
   open();
@@ -261,12 +261,18 @@ TEST_F(Audit, DiffAgainstALiveNodeFindsADamagedReadModel) {
     view->available.value += 10'000;
     WriteSet damage;
     damage.put(keys::account("w0"), binary::encode(*view));
+    // and emp's reputation: one approval given fewer than the log says
+    auto reputation = binary::decode<ReputationView>(*(*store)->get(keys::reputation("emp")));
+    ASSERT_TRUE(reputation.has_value());
+    reputation->approvals_given -= 1;
+    damage.put(keys::reputation("emp"), binary::encode(*reputation));
     ASSERT_TRUE((*store)->write(damage).ok());
   }
   open();
   BinaryRun damaged = run_diff();
   EXPECT_EQ(damaged.status, 1) << damaged.out;
   EXPECT_NE(damaged.out.find("DIFF user:w0:available log=3.00 node=3.01"), std::string::npos) << damaged.out;
+  EXPECT_NE(damaged.out.find("DIFF reputation emp approvals_given log=2 node=1"), std::string::npos) << damaged.out;
 }
 
 // Found by the crash loop (tests/system/crash_test.cpp): --diff reads every account and task as
