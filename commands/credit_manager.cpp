@@ -51,7 +51,7 @@ CreditManager::CreditManager(EventLog& log, CommandBus& bus, StateStore& store)
 Status CreditManager::start() {
   const std::int32_t partitions = log_.partitions();
   cursors_.assign(partitions, Cursor{0, 0, kZeroHash, std::vector<std::int64_t>(partitions, 0)});
-  failed_rounds_.assign(partitions, 0);
+  failed_rounds_ = std::vector<std::atomic<std::uint64_t>>(static_cast<std::size_t>(partitions));
   for (std::int32_t p = 0; p < partitions; ++p) {
     auto stored = store_.get(cursor_key(p));
     if (!stored.ok()) return stored.error();

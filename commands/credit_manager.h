@@ -11,6 +11,7 @@
 // means resending from the cursor, which is harmless.
 //
 // Lifecycle: construct, start() (loads cursors), then run() on one thread, or step() in tests.
+#include <atomic>
 #include <stop_token>
 #include <vector>
 
@@ -53,7 +54,9 @@ class CreditManager {
   CommandBus& bus_;
   StateStore& store_;
   std::vector<Cursor> cursors_;
-  std::vector<std::uint64_t> failed_rounds_;  // per source partition, consecutive
+  // Per source partition, consecutive. Atomic: stalled_partitions() reads them from other
+  // threads while the manager's own thread counts (a data race TSan found).
+  std::vector<std::atomic<std::uint64_t>> failed_rounds_;
 };
 
 }  // namespace microjobs
