@@ -66,7 +66,7 @@ TEST(Cli, LoadgenAgainstNoServerSaysConnectionRefused) {
 
 // `export` to an address where no broker runs gives up after its 30 s timeout and says so, rather
 // than advising to create topics there.
-TEST(Cli, ExportToNoBrokerSaysNoBrokerAnswered) {
+TEST(Cli, ExportToAnAbsentKafkaBrokerSaysNoBrokerAnswered) {
   char dir_template[] = "/tmp/microjobs-cli-XXXXXX";
   ASSERT_NE(mkdtemp(dir_template), nullptr);
   const std::string dir = dir_template;
