@@ -1,6 +1,7 @@
 #include "infra/rocksdb/stores.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <cstring>
@@ -20,6 +21,11 @@ Result<std::unique_ptr<rocksdb::DB>> open_db(const std::string& path, bool for_l
     options.OptimizeLevelStyleCompaction();
     // Concurrent appends of different partitions join one write group: one WAL sync for all.
     options.enable_pipelined_write = true;
+    // A log is read front to back (rebuilds, audits, catching up), rarely by point: large blocks
+    // make a scan cost a few block reads per thousand records instead of one per seven.
+    rocksdb::BlockBasedTableOptions table;
+    table.block_size = 64 << 10;
+    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(options, path, &raw);
@@ -56,8 +62,8 @@ constexpr char kPartitionsKey[] = "meta/partitions";
 
 // ---- LocalEventLog ----
 
-LocalEventLog::LocalEventLog(std::unique_ptr<rocksdb::DB> db, std::int32_t partitions)
-    : db_(std::move(db)), partitions_(partitions),
+LocalEventLog::LocalEventLog(std::unique_ptr<rocksdb::DB> db, std::int32_t partitions, bool read_only)
+    : db_(std::move(db)), partitions_(partitions), read_only_(read_only),
       ends_(new std::atomic<std::int64_t>[partitions]) {}
 
 LocalEventLog::~LocalEventLog() = default;
@@ -84,7 +90,7 @@ Result<std::unique_ptr<LocalEventLog>> LocalEventLog::open(const std::string& pa
   } else {
     return Error{status.ToString()};
   }
-  std::unique_ptr<LocalEventLog> log(new LocalEventLog(std::move(*db), partitions));
+  std::unique_ptr<LocalEventLog> log(new LocalEventLog(std::move(*db), partitions, false));
   log->load_ends();
   return log;
 }
@@ -99,7 +105,7 @@ Result<std::unique_ptr<LocalEventLog>> LocalEventLog::open_read_only(const std::
   if (!db->Get(rocksdb::ReadOptions(), kPartitionsKey, &stored).ok()) {
     return Error{path + " is not a microjobs log"};
   }
-  std::unique_ptr<LocalEventLog> log(new LocalEventLog(std::move(db), std::stoi(stored)));
+  std::unique_ptr<LocalEventLog> log(new LocalEventLog(std::move(db), std::stoi(stored), true));
   log->load_ends();
   return log;
 }
@@ -150,10 +156,16 @@ Result<std::vector<LogRecord>> LocalEventLog::read(std::int32_t partition, std::
   const std::int64_t end = ends_[partition].load();  // never read past what append() published
   if (from >= end) return records;
   records.reserve(std::min<std::size_t>(max_records, static_cast<std::size_t>(end - from)));
-  std::string prefix = partition_prefix(partition);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(record_key(partition, from));
-       it->Valid() && it->key().starts_with(prefix) && records.size() < max_records; it->Next()) {
+  const std::string upper_bound = record_key(partition, end);
+  const rocksdb::Slice upper_bound_slice(upper_bound);
+  rocksdb::ReadOptions options;
+  options.iterate_upper_bound = &upper_bound_slice;  // no block past the published end is read
+  if (read_only_) {
+    options.readahead_size = 4 << 20;
+    options.fill_cache = false;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
+  for (it->Seek(record_key(partition, from)); it->Valid() && records.size() < max_records; it->Next()) {
     auto offset = static_cast<std::int64_t>(get_big_endian(it->key().ToStringView().substr(5), 8));
     if (offset >= end) break;
     std::string_view stored = it->value().ToStringView();

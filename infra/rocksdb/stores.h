@@ -40,11 +40,13 @@ class LocalEventLog final : public EventLog {
   void wait_for_append(std::uint64_t seen, std::chrono::milliseconds timeout) override;
 
  private:
-  LocalEventLog(std::unique_ptr<rocksdb::DB> db, std::int32_t partitions);
+  LocalEventLog(std::unique_ptr<rocksdb::DB> db, std::int32_t partitions, bool read_only);
   void load_ends();
 
   std::unique_ptr<rocksdb::DB> db_;
   const std::int32_t partitions_;
+  // Opened to read the whole log once (an audit): reads stream ahead and leave the cache alone.
+  const bool read_only_;
   std::unique_ptr<std::atomic<std::int64_t>[]> ends_;
   std::atomic<std::uint64_t> append_count_{0};
   std::mutex mutex_;
