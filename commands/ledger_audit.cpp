@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <set>
+#include <unordered_set>
 #include <thread>
+#include <unordered_map>
 
 #include "domain/codec/chain.h"
 #include "domain/codec/envelope.h"
@@ -54,8 +55,8 @@ class PartitionFold {
     if (record.key != meta.stream) {
       return violation(meta.seq, record.offset, "the record's key is not its stream " + meta.stream);
     }
-    std::string hash = sha256_hex(record.value);
-    switch (classify_record(last_seq_, last_hash_, meta.seq, meta.prev_hash, hash)) {
+    const Sha256Hex hash = sha256(record.value);
+    switch (classify_record(last_seq_, last_hash_, meta.seq, meta.prev_hash, view(hash))) {
       case ChainStep::skip_repeat:
         ++skipped;
         return true;
@@ -74,7 +75,7 @@ class PartitionFold {
         break;
     }
     last_seq_ = meta.seq;
-    last_hash_ = std::move(hash);
+    last_hash_.assign(view(hash));
     ++events;
     return post(*envelope, record.offset);
   }
@@ -88,7 +89,8 @@ class PartitionFold {
     }
   }
 
-  std::map<std::string, std::int64_t> balances;
+  // Hashed, not ordered: a fold looks an account up for each leg (merge() orders them).
+  std::unordered_map<std::string, std::int64_t> balances;
   std::vector<AuditViolation> violations;
   std::int64_t records = 0, events = 0, skipped = 0;
   struct Payment {
@@ -100,7 +102,7 @@ class PartitionFold {
   std::vector<Payment> credited;  // credits applied here, by the payout they name
   std::vector<AuditLine> statement;
   PartitionState state;  // the domain's fold of the partition, while its chain held
-  std::map<UserId, AuditReputation> reputations;
+  std::unordered_map<UserId, AuditReputation> reputations;
 
  private:
   bool violation(std::int64_t seq, std::int64_t offset, std::string what) {
@@ -215,10 +217,10 @@ PartitionFold fold_partition(EventLog& log, std::int32_t partition, const AuditO
 
 // Each credit must pay the worker and the amount of the payout it names, once. At a cut a credit
 // may be inside it while its payout, in another partition, is not: that one is not counted.
-void settle_payouts(std::map<std::string, PartitionFold::Payment>& owed,
+void settle_payouts(std::unordered_map<std::string, PartitionFold::Payment>& owed,
                     const std::vector<std::pair<std::int32_t, PartitionFold::Payment>>& credited, bool cut,
                     AuditReport& report) {
-  std::set<std::string> paid;
+  std::unordered_set<std::string> paid;
   for (const auto& [partition, credit] : credited) {
     auto it = owed.find(credit.event_id);
     if (!paid.insert(credit.event_id).second) {
@@ -237,6 +239,7 @@ void settle_payouts(std::map<std::string, PartitionFold::Payment>& owed,
     report.payouts_in_flight.push_back(id);
     in_flight += payment.amount;
   }
+  std::sort(report.payouts_in_flight.begin(), report.payouts_in_flight.end());
   if (!cut && report.balances[std::string(accounts::kClearingPayouts)] != in_flight.value) {
     report.violations.push_back({-1, 0, -1, "clearing:payouts holds " +
                                  format_money(Micros{report.balances[std::string(accounts::kClearingPayouts)]}) +
@@ -247,7 +250,7 @@ void settle_payouts(std::map<std::string, PartitionFold::Payment>& owed,
 // Sums the partitions' results and settles the payouts against the credits.
 AuditReport merge(std::vector<PartitionFold>& folds, bool cut) {
   AuditReport report;
-  std::map<std::string, PartitionFold::Payment> owed;
+  std::unordered_map<std::string, PartitionFold::Payment> owed;
   std::vector<std::pair<std::int32_t, PartitionFold::Payment>> credited;
   for (std::size_t p = 0; p < folds.size(); ++p) {
     PartitionFold& fold = folds[p];
