@@ -209,6 +209,11 @@ Result<std::size_t> rebuild_read_models(const std::string& data_dir, std::int32_
   auto store = RocksReadStore::open(data_dir + "/read");
   if (!store.ok()) return store.error();
   Projector projector(**log, **store);
+  // A step loads each view it touches once and writes it once: the larger the step, the more of
+  // a claim's life (claimed, submitted, reviewed) folds into one write. 2^18 events per step
+  // halve the keys written against 2^16 (4.4 -> 2.4 per event on the replay benchmark's log),
+  // for a peak of about 0.6 GB of memory.
+  const auto per_partition = static_cast<std::size_t>((1 << 18) / (*log)->partitions());
   std::size_t total = 0;
   auto caught_up = [&] {
     for (std::int32_t p = 0; p < (*log)->partitions(); ++p) {
@@ -217,7 +222,7 @@ Result<std::size_t> rebuild_read_models(const std::string& data_dir, std::int32_
     return true;
   };
   while (!caught_up()) {
-    auto applied = projector.step(8192);
+    auto applied = projector.step(per_partition);
     if (!applied.ok()) return applied.error();
     total += *applied;
   }
