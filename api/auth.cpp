@@ -96,13 +96,16 @@ bool audience_holds(const JsonValue& claims, std::string_view audience) {
   });
 }
 
-// Whether `now_s` lies in the token's lifetime, widened by the leeway on both sides.
-bool in_lifetime(const JsonValue& claims, std::int64_t now_s, std::int64_t leeway_s) {
+// The token's lifetime, widened by the leeway on both sides; nullopt without a valid `exp` or
+// with an invalid `nbf`.
+std::optional<VerifiedToken> lifetime_of(const JsonValue& claims, std::int64_t leeway_s) {
   TimeClaim expires = time_claim(claims, "exp");
   TimeClaim not_before = time_claim(claims, "nbf");
-  if (!expires.present || !expires.valid || !not_before.valid) return false;
-  if (now_s >= expires.seconds + leeway_s) return false;
-  return !not_before.present || now_s + leeway_s >= not_before.seconds;
+  if (!expires.present || !expires.valid || !not_before.valid) return std::nullopt;
+  VerifiedToken lifetime;
+  lifetime.valid_until_s = expires.seconds + leeway_s;
+  if (not_before.present) lifetime.valid_from_s = not_before.seconds - leeway_s;
+  return lifetime;
 }
 
 bool policy_holds(const JsonValue& claims, const TokenPolicy& policy) {
@@ -140,8 +143,13 @@ std::string mint_token(std::string_view secret, std::string_view user_id,
   return token == nullptr ? std::string{} : std::string(token.get());
 }
 
-std::optional<Principal> verify_token(std::string_view secret, std::string_view token,
-                                      UnixMs now, const TokenPolicy& policy) {
+bool VerifiedToken::valid_at(UnixMs now) const {
+  const std::int64_t now_s = now.value / 1000;
+  return now_s >= valid_from_s && now_s < valid_until_s;
+}
+
+std::optional<VerifiedToken> verify_token_claims(std::string_view secret, std::string_view token,
+                                                 const TokenPolicy& policy) {
   if (secret.empty() || token.empty() || token.size() > kMaxTokenBytes) return std::nullopt;
   std::string token_text(token);  // libjwt wants a NUL-terminated string
   jwt_t* raw = nullptr;
@@ -153,10 +161,9 @@ std::optional<Principal> verify_token(std::string_view secret, std::string_view 
   // libjwt decodes whatever algorithm the header names; only HS256 with our key is trusted.
   if (jwt_get_alg(jwt.get()) != JWT_ALG_HS256) return std::nullopt;
   auto claims = claims_of(jwt.get());
-  if (!claims || !in_lifetime(*claims, now.value / 1000, policy.leeway_s) ||
-      !policy_holds(*claims, policy)) {
-    return std::nullopt;
-  }
+  if (!claims || !policy_holds(*claims, policy)) return std::nullopt;
+  auto verified = lifetime_of(*claims, policy.leeway_s);
+  if (!verified) return std::nullopt;
   const JsonValue* subject = claims->find("sub");
   if (subject == nullptr || subject->kind != JsonValue::Kind::string ||
       !valid_user_id(subject->text)) {
@@ -164,7 +171,41 @@ std::optional<Principal> verify_token(std::string_view secret, std::string_view 
   }
   auto roles = roles_of(*claims);
   if (!roles) return std::nullopt;
-  return Principal{subject->text, std::move(*roles)};
+  verified->principal = Principal{subject->text, std::move(*roles)};
+  return verified;
+}
+
+std::optional<Principal> verify_token(std::string_view secret, std::string_view token,
+                                      UnixMs now, const TokenPolicy& policy) {
+  auto verified = verify_token_claims(secret, token, policy);
+  if (!verified || !verified->valid_at(now)) return std::nullopt;
+  return std::move(verified->principal);
+}
+
+TokenVerifier::TokenVerifier(std::string secret, TokenPolicy policy, std::size_t max_entries)
+    : secret_(std::move(secret)), policy_(std::move(policy)), max_entries_(max_entries) {}
+
+std::optional<Principal> TokenVerifier::verify(std::string_view token, UnixMs now) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = verified_.find(token);
+    if (it != verified_.end()) {
+      if (!it->second.valid_at(now)) return std::nullopt;
+      return it->second.principal;
+    }
+  }
+  auto verified = verify_token_claims(secret_, token, policy_);
+  if (!verified || !verified->valid_at(now)) return std::nullopt;
+  Principal principal = verified->principal;
+  std::lock_guard lock(mutex_);
+  if (verified_.size() >= max_entries_) verified_.clear();
+  verified_.emplace(std::string(token), std::move(*verified));
+  return principal;
+}
+
+std::size_t TokenVerifier::size() const {
+  std::lock_guard lock(mutex_);
+  return verified_.size();
 }
 
 }  // namespace microjobs

@@ -23,6 +23,8 @@ class ProjectionProgress;
 class PollingWaiter;
 class RateLimiter;
 class ApiMetrics;
+class PageCache;
+class TokenVerifier;
 class PersonalDataVault;
 
 // Header names are compared exactly: requests carry them in lower case (the server lowers them),
@@ -100,6 +102,12 @@ class ApiContext {
   PollingWaiter& waiter() { return *waiter_; }
   ApiMetrics& metrics() { return *metrics_; }
   RateLimiter& rate_limiter() { return *rate_limiter_; }
+  // config.jwt_secret and token_policy, with verified tokens remembered (api/auth.h).
+  TokenVerifier& token_verifier() const { return *token_verifier_; }
+  // Encoded feed pages by (query, read_model_version()) (api/page_cache.h).
+  PageCache& feed_cache() { return *feed_cache_; }
+  // Grows with every event the read models apply: the sum of projector's applied offsets.
+  std::uint64_t read_model_version() const;
   // bus.send, counting the outcome in metrics(): every handler sends through here.
   void send(CommandId id, Command command, ReplyFn reply);
 
@@ -107,6 +115,8 @@ class ApiContext {
   std::unique_ptr<PollingWaiter> waiter_;
   std::unique_ptr<ApiMetrics> metrics_;
   std::unique_ptr<RateLimiter> rate_limiter_;
+  std::unique_ptr<PageCache> feed_cache_;
+  std::unique_ptr<TokenVerifier> token_verifier_;
 };
 
 using Done = std::function<void(Response)>;

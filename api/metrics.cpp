@@ -53,6 +53,14 @@ struct ApiMetrics::Impl {
           .Help("The next offset of each partition that the read models will apply")
           .Register(registry);
 
+  prometheus::Family<prometheus::Counter>& feed_pages =
+      prometheus::BuildCounter()
+          .Name("microjobs_feed_pages_total")
+          .Help("Feed pages answered, by source: the page cache or the read models")
+          .Register(registry);
+  prometheus::Counter& feed_from_cache = feed_pages.Add({{"source", "cache"}});
+  prometheus::Counter& feed_from_models = feed_pages.Add({{"source", "read_models"}});
+
   // Series are found once and then by key: Family::Add locks and compares label maps.
   std::mutex mutex;
   std::unordered_map<std::string, prometheus::Counter*> counters;  // of both counter families
@@ -99,6 +107,10 @@ void ApiMetrics::request_answered(std::string_view method, std::string_view patt
     histogram = it->second;
   }
   histogram->Observe(seconds);
+}
+
+void ApiMetrics::feed_page(bool from_cache) {
+  (from_cache ? impl_->feed_from_cache : impl_->feed_from_models).Increment();
 }
 
 void ApiMetrics::command_answered(std::string_view command, std::string_view outcome) {

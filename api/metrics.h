@@ -6,6 +6,9 @@
 //   microjobs_commands_total{command,outcome}         every command the bus answered: accepted,
 //                                                     the rejection code, overloaded or unavailable
 //   microjobs_projection_applied_offset{partition}    the next offset the read models will apply
+//   microjobs_feed_pages_total{source}                feed pages answered from the page cache
+//                                                     ("cache") or written from the read models
+//                                                     ("read_models")
 //   microjobs_build_info{version}                     1
 // Routes are the route table's patterns ("/v1/tasks/{id}/claims"), never raw paths, so the
 // number of series is bounded by the table.
@@ -30,6 +33,7 @@ class ApiMetrics {
                         double seconds);
   // `command` as command_name() gives it; `outcome` as above.
   void command_answered(std::string_view command, std::string_view outcome);
+  void feed_page(bool from_cache);
   // The exposition, with the gauges given here as of now (one applied offset per partition; an
   // empty vector when this process cannot tell).
   std::string render(const std::vector<std::int64_t>& applied_offsets) const;

@@ -7,6 +7,8 @@
 
 #include "api/fields.h"
 #include "api/handlers.h"
+#include "api/metrics.h"
+#include "api/page_cache.h"
 #include "api/problem.h"
 #include "domain/codec/csv.h"
 #include "projections/read_models.h"
@@ -449,22 +451,59 @@ void get_claim(Call& call) {
   call.done(json_response(200, [&](JsonWriter& json) { write_claim(json, *claim, call.context.read_models); }));
 }
 
+// A registered worker's feed shows only what it may claim: its country's and untargeted tasks
+// it qualifies for, none of its blockers'. (Its reputation as last projected, as for a claim.)
+void restrict_to_worker(Call& call, FeedQuery& query) {
+  if (!call.principal.has_role(roles::kWorker)) return;
+  const UserId worker{call.principal.user_id};
+  if (auto user = call.context.read_models.user(worker)) {
+    ReputationView reputation = call.context.read_models.reputation(worker);
+    query.country = user->country;
+    query.worker = FeedQuery::Worker{worker, reputation.approved, reputation.rejected};
+  }
+}
+
+// Who sees which page: the query's parameters, and a worker's own id (its country,
+// qualifications and blockers are read models, so the cache's version covers their changes).
+std::string feed_cache_key(const FeedQuery& query, const Principal& principal) {
+  std::string key = principal.has_role(roles::kWorker) ? "worker " + principal.user_id : "any";
+  for (const std::string& part : {query.category, query.country, query.cursor,
+                                  std::to_string(query.min_reward.value), std::to_string(query.limit)}) {
+    key += '\x1f';
+    key += part;
+  }
+  key += query.sort_by_reward ? "\x1freward" : "\x1fnewest";
+  return key;
+}
+
+// Until when a page stays true with no event: its first task to expire leaves the feed then.
+UnixMs page_valid_until(const FeedPage& page) {
+  UnixMs until = PageCache::kForever;
+  for (const TaskView& task : page.items) until = std::min(until, task.expires_at);
+  return until;
+}
+
+Response json_bytes(std::string body) {
+  Response response;
+  response.headers["Content-Type"] = "application/json";
+  response.body = std::move(body);
+  return response;
+}
+
+// A page unchanged since it was last written is answered from the feed cache.
 void get_feed(Call& call) {
   auto query = read_feed_query(call);
   if (!query) return;
-  // A registered worker's feed shows only what it may claim: its country's and untargeted tasks
-  // it qualifies for, none of its blockers'. (Its reputation as last projected, as for a claim.)
-  if (call.principal.has_role(roles::kWorker)) {
-    const UserId worker{call.principal.user_id};
-    if (auto user = call.context.read_models.user(worker)) {
-      ReputationView reputation = call.context.read_models.reputation(worker);
-      query->country = user->country;
-      query->worker = FeedQuery::Worker{worker, reputation.approved, reputation.rejected};
-    }
-  }
+  PageCache& cache = call.context.feed_cache();
+  const std::string key = feed_cache_key(*query, call.principal);
+  const std::uint64_t version = call.context.read_model_version();  // before reading the models
+  auto cached = cache.find(key, version, query->now);
+  call.context.metrics().feed_page(cached.has_value());
+  if (cached) return call.done(json_bytes(std::move(*cached)));
+  restrict_to_worker(call, *query);
   auto page = call.context.read_models.feed(*query);
   if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
-  call.done(json_response(200, [&](JsonWriter& json) {
+  Response response = json_response(200, [&](JsonWriter& json) {
     json.key("items").begin_array();
     for (const TaskView& task : page->items) {
       json.begin_object();
@@ -478,7 +517,9 @@ void get_feed(Call& call) {
     } else {
       json.string(page->next_cursor);
     }
-  }));
+  });
+  cache.put(key, version, page_valid_until(*page), response.body);
+  call.done(std::move(response));
 }
 
 void get_task(Call& call) {

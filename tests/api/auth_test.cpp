@@ -198,5 +198,49 @@ TEST(Auth, RejectsGarbageAndEmptySecret) {
   EXPECT_FALSE(verify_token("", token, kNow));
 }
 
+// TokenVerifier: verify_token's answers, remembered.
+TEST(TokenVerifier, RemembersAVerifiedTokenAndStillEndsItAtItsExpiry) {
+  TokenVerifier verifier(std::string(kSecret), TokenPolicy{});
+  std::string token = mint_token(kSecret, "emp1", {"employer"}, 60, kNow);
+  auto first = verifier.verify(token, kNow);
+  ASSERT_TRUE(first.has_value());
+  auto again = verifier.verify(token, after_s(60 + 29));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->user_id, "emp1");
+  EXPECT_EQ(again->roles, std::vector<std::string>{"employer"});
+  EXPECT_EQ(verifier.size(), 1u);
+  EXPECT_FALSE(verifier.verify(token, after_s(60 + 30)).has_value());
+}
+
+TEST(TokenVerifier, ARememberedTokenIsNotValidBeforeItsNotBefore) {
+  const std::int64_t now_s = kNow.value / 1000;
+  std::string token = signed_payload(R"({"sub":"emp1","exp":)" + std::to_string(kLater) +
+                                     R"(,"nbf":)" + std::to_string(now_s + 100) + "}");
+  TokenVerifier verifier(std::string(kSecret), TokenPolicy{});
+  EXPECT_TRUE(verifier.verify(token, after_s(100)).has_value());
+  EXPECT_FALSE(verifier.verify(token, kNow).has_value());
+}
+
+TEST(TokenVerifier, RefusesWhatVerifyTokenRefusesAndKeepsNoneOfIt) {
+  TokenVerifier verifier(std::string(kSecret), TokenPolicy{});
+  std::string foreign = mint_token("another secret", "emp1", {"admin"}, 60, kNow);
+  EXPECT_FALSE(verifier.verify(foreign, kNow).has_value());
+  EXPECT_FALSE(verifier.verify("not.a.token", kNow).has_value());
+  EXPECT_EQ(verifier.size(), 0u);
+  TokenPolicy policy;
+  policy.issuer = "https://issuer.example";
+  TokenVerifier strict(std::string(kSecret), policy);
+  EXPECT_FALSE(strict.verify(mint_token(kSecret, "emp1", {"admin"}, 60, kNow), kNow).has_value());
+}
+
+TEST(TokenVerifier, KeepsAtMostItsBound) {
+  TokenVerifier verifier(std::string(kSecret), TokenPolicy{}, 4);
+  for (int i = 0; i < 10; ++i) {
+    std::string token = mint_token(kSecret, "user" + std::to_string(i), {"worker"}, 60, kNow);
+    ASSERT_TRUE(verifier.verify(token, kNow).has_value());
+    EXPECT_LE(verifier.size(), 4u);
+  }
+}
+
 }  // namespace
 }  // namespace microjobs

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "api/http.h"
+#include "api/page_cache.h"
 #include "api_test_support.h"
 #include "commands/in_process_bus.h"
 #include "projections/projector.h"
@@ -133,6 +134,75 @@ TEST_F(FlowTest, IdempotencyKeyRepeatsTheFirstAnswer) {
   Response second = call(*context, post);
   ASSERT_EQ(first.status, 201) << first.body;
   EXPECT_EQ(second.body, first.body);
+}
+
+// The feed's page cache (api/page_cache.h): an unchanged page comes from memory, and no page is
+// ever answered that the read models no longer give.
+class FeedCacheTest : public FlowTest {
+ protected:
+  void SetUp() override {
+    FlowTest::SetUp();
+    ASSERT_EQ(as("emp1", {"employer"}, "PUT", "/v1/users/emp1", R"({"country":"ID"})").status, 200);
+    Response deposit = as("pay", {"payments"}, "POST", "/v1/deposits",
+                          R"({"account":"emp1","amount":"10.00","reference":"b"})");
+    ASSERT_EQ(deposit.status, 201) << deposit.body;
+  }
+  // Posts a task; returns its position.
+  std::string post(const std::string& body) {
+    Response task = as("emp1", {"employer"}, "POST", "/v1/tasks", body);
+    EXPECT_EQ(task.status, 201) << task.body;
+    return std::string(task.header("X-Position"));
+  }
+  // The feed's task ids as `user` sees them, once the read models reached `position`.
+  std::vector<std::string> feed(std::string_view user, std::vector<std::string> roles,
+                                const std::string& position) {
+    Response page = as(user, std::move(roles), "GET", "/v1/tasks?limit=50", "", position);
+    EXPECT_EQ(page.status, 200) << page.body;
+    std::vector<std::string> ids;
+    if (const JsonValue* items = body_of(page).find("items")) {
+      for (const JsonValue& item : items->items) ids.push_back(member(item, "task_id"));
+    }
+    return ids;
+  }
+};
+
+TEST_F(FeedCacheTest, AnUnchangedPageIsAnsweredFromMemory) {
+  std::string position = post(R"({"title":"T","reward":"0.10","slots":3})");
+  Response first = as("emp1", {"employer"}, "GET", "/v1/tasks?limit=50", "", position);
+  Response second = as("emp1", {"employer"}, "GET", "/v1/tasks?limit=50");
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(second.status, 200);
+  EXPECT_EQ(second.body, first.body);
+  EXPECT_EQ(second.header("Content-Type"), "application/json");
+  EXPECT_EQ(context->feed_cache().hits(), 1u);
+}
+
+TEST_F(FeedCacheTest, ANewEventMakesThePageStale) {
+  std::string first = post(R"({"title":"A","reward":"0.10","slots":3})");
+  EXPECT_EQ(feed("emp1", {"employer"}, first).size(), 1u);
+  std::string second = post(R"({"title":"B","reward":"0.10","slots":3})");
+  EXPECT_EQ(feed("emp1", {"employer"}, second).size(), 2u);
+}
+
+TEST_F(FeedCacheTest, ATaskLeavesTheCachedPageAtItsExpiry) {
+  post(R"({"title":"Long","reward":"0.10","slots":3})");
+  std::string position = post(R"({"title":"Short","reward":"0.10","slots":3,
+                                   "expires_at":"2026-01-01T00:10:00.000Z"})");
+  EXPECT_EQ(feed("emp1", {"employer"}, position).size(), 2u);
+  EXPECT_EQ(feed("emp1", {"employer"}, position).size(), 2u);
+  EXPECT_EQ(context->feed_cache().hits(), 1u);
+  clock.advance(std::chrono::minutes(10));
+  EXPECT_EQ(feed("emp1", {"employer"}, position).size(), 1u);
+}
+
+TEST_F(FeedCacheTest, AWorkersPageIsItsOwn) {
+  ASSERT_EQ(as("w1", {"worker"}, "PUT", "/v1/users/w1", R"({"country":"ID"})").status, 200);
+  ASSERT_EQ(as("w2", {"worker"}, "PUT", "/v1/users/w2", R"({"country":"US"})").status, 200);
+  std::string position = post(R"({"title":"T","reward":"0.10","slots":3,"targeting":{"countries":["ID"]}})");
+  EXPECT_EQ(feed("w1", {"worker"}, position).size(), 1u);
+  EXPECT_EQ(feed("w2", {"worker"}, position).size(), 0u);
+  EXPECT_EQ(feed("w1", {"worker"}, position).size(), 1u);
+  EXPECT_EQ(context->feed_cache().hits(), 1u);
 }
 
 }  // namespace
