@@ -321,13 +321,19 @@ ApiContext::ApiContext(CommandBus& bus_in, ReadModels& read_models_in, Projectio
       projector(projector_in),
       clock(clock_in),
       config(std::move(config_in)),
-      waiter_(std::make_unique<PollingWaiter>()),
+      waiter_(std::make_unique<PollingWaiter>(config.min_position_poll)),
       metrics_(std::make_unique<ApiMetrics>()),
       rate_limiter_(std::make_unique<RateLimiter>(config.rate_limit_per_s, config.rate_limit_burst)),
       feed_cache_(std::make_unique<PageCache>()),
-      token_verifier_(std::make_unique<TokenVerifier>(config.jwt_secret, config.token_policy)) {}
+      token_verifier_(std::make_unique<TokenVerifier>(config.jwt_secret, config.token_policy)) {
+  projector_listener_ = projector.add_listener([waiter = waiter_.get()] { waiter->notify(); });
+}
 
-ApiContext::~ApiContext() = default;
+ApiContext::~ApiContext() {
+  projector.remove_listener(projector_listener_);
+  // First: its destructor answers the pending waits, whose answers use metrics_ and the rest.
+  waiter_.reset();
+}
 
 void ApiContext::send(CommandId id, Command command, ReplyFn reply) {
   std::string_view name = command_name(command);

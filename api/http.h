@@ -65,6 +65,10 @@ struct ApiConfig {
   std::int64_t rate_limit_burst = 2000;
   std::chrono::seconds request_timeout{30};     // per read or write of one request or response
   std::chrono::milliseconds min_position_wait{2000};  // how long a read waits for X-Min-Position
+  // How often waiting reads check X-Min-Position when the read models cannot say when they
+  // advance (an API process reading another process's models); an in-process projector wakes
+  // them at once.
+  std::chrono::microseconds min_position_poll{1000};
   std::int32_t partitions = 0;                  // 0: ask the CommandBus
   bool dev_secret = false;                      // the secret is the well-known development one
   int io_threads = 2;                           // threads running the server's io_context
@@ -117,6 +121,7 @@ class ApiContext {
   std::unique_ptr<RateLimiter> rate_limiter_;
   std::unique_ptr<PageCache> feed_cache_;
   std::unique_ptr<TokenVerifier> token_verifier_;
+  std::uint64_t projector_listener_ = 0;  // wakes waiter_ when the read models advance
 };
 
 using Done = std::function<void(Response)>;

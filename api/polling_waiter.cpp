@@ -1,5 +1,6 @@
 #include "api/polling_waiter.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace microjobs {
@@ -37,6 +38,15 @@ void PollingWaiter::wait(Ready ready, std::chrono::milliseconds timeout, Then th
   then(false);
 }
 
+void PollingWaiter::notify() {
+  {
+    std::lock_guard lock(mutex_);
+    if (pending_.empty()) return;
+    notified_ = true;
+  }
+  changed_.notify_all();
+}
+
 std::size_t PollingWaiter::pending() const {
   std::lock_guard lock(mutex_);
   return pending_.size();
@@ -66,8 +76,11 @@ void PollingWaiter::run() {
       changed_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
       continue;
     }
-    changed_.wait_for(lock, poll_interval_, [this] { return stopping_; });
+    auto until = std::chrono::steady_clock::now() + poll_interval_;
+    for (const Pending& wait : pending_) until = std::min(until, wait.deadline);
+    changed_.wait_until(lock, until, [this] { return stopping_ || notified_; });
     if (stopping_) break;
+    notified_ = false;
     collect(finished);
     lock.unlock();
     // Continuations run without the lock: they may call wait() again.

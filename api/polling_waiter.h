@@ -1,11 +1,13 @@
 #pragma once
-// Waits for conditions without holding a caller's thread: each wait is a predicate polled by one
-// background thread (every poll interval while any wait is pending, idle otherwise) and a
-// continuation called once with whether the predicate became true before the timeout.
+// Waits for conditions without holding a caller's thread: each wait is a predicate checked by one
+// background thread (on notify(), and every poll interval while any wait is pending; idle
+// otherwise) and a continuation called once with whether the predicate became true before the
+// timeout.
 //
-// The API uses it for X-Min-Position: the predicate is Projector::applied(position), which is a
-// cheap atomic load, so polling a few hundred of them every millisecond costs little and needs no
-// hook inside the projector.
+// The API uses it for X-Min-Position: the predicate is Projector::applied(position), a cheap
+// atomic load. An in-process projector calls notify() after each batch it applies
+// (ProjectionProgress::add_listener), so a read waits no longer than the fold; positions stored by
+// another process are only polled.
 //
 // Lifecycle: wait() from any thread. Continuations run on the waiter's thread, outside its lock,
 // and should be short. The destructor calls every pending continuation with `false`.
@@ -31,6 +33,8 @@ class PollingWaiter {
   // Calls `then(true)` once `ready()` holds, or `then(false)` when `timeout` has passed first.
   void wait(Ready ready, std::chrono::milliseconds timeout, Then then);
   std::size_t pending() const;
+  // Checks every pending wait now (the conditions may have changed). Any thread; cheap.
+  void notify();
 
  private:
   struct Pending {
@@ -48,6 +52,7 @@ class PollingWaiter {
   std::condition_variable changed_;
   std::vector<Pending> pending_;
   bool stopping_ = false;
+  bool notified_ = false;
   std::thread thread_;
 };
 

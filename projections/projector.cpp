@@ -559,6 +559,7 @@ Result<std::size_t> Projector::fold_step(std::size_t max_per_partition) {
     std::lock_guard lock(mutex_);
     chain_ = std::move(next);
     for (std::int32_t p = 0; p < log_.partitions(); ++p) applied_end_[p].store(chain_[p].next_offset);
+    for (const auto& [id, listener] : listeners_) listener();
   }
   advanced_.notify_all();
   if (!failure.empty()) return Error{failure};
@@ -585,6 +586,17 @@ void Projector::run(std::stop_token stop) {
 std::int64_t Projector::applied_end(std::int32_t partition) const {
   if (partition < 0 || partition >= log_.partitions()) return 0;
   return applied_end_[partition].load();
+}
+
+std::uint64_t Projector::add_listener(std::function<void()> listener) {
+  std::lock_guard lock(mutex_);
+  listeners_.emplace_back(++last_listener_id_, std::move(listener));
+  return last_listener_id_;
+}
+
+void Projector::remove_listener(std::uint64_t id) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(listeners_, [id](const auto& entry) { return entry.first == id; });
 }
 
 bool Projector::wait_for(Position position, std::chrono::milliseconds timeout) {

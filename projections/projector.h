@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <stop_token>
@@ -47,6 +48,8 @@ class Projector final : public ProjectionProgress {
   std::int64_t applied_end(std::int32_t partition) const override;
   // Waits until applied(position) or the timeout passes.
   bool wait_for(Position position, std::chrono::milliseconds timeout);
+  std::uint64_t add_listener(std::function<void()> listener) override;
+  void remove_listener(std::uint64_t id) override;
   ChainPosition chain_position(std::int32_t partition) const;
   // The last error the run loop met (empty if none), for /healthz.
   std::string last_error() const;
@@ -63,6 +66,8 @@ class Projector final : public ProjectionProgress {
   std::unique_ptr<std::atomic<std::int64_t>[]> applied_end_;
   mutable std::mutex mutex_;
   std::condition_variable advanced_;
+  std::vector<std::pair<std::uint64_t, std::function<void()>>> listeners_;  // under mutex_
+  std::uint64_t last_listener_id_ = 0;                                        // under mutex_
   std::string last_error_;
   std::atomic<std::uint64_t> forks_{0};
 };

@@ -3,6 +3,7 @@
 // read-your-writes through X-Min-Position.
 #include <gtest/gtest.h>
 
+#include <future>
 #include <stop_token>
 #include <thread>
 
@@ -134,6 +135,34 @@ TEST_F(FlowTest, IdempotencyKeyRepeatsTheFirstAnswer) {
   Response second = call(*context, post);
   ASSERT_EQ(first.status, 201) << first.body;
   EXPECT_EQ(second.body, first.body);
+}
+
+// A read waiting for X-Min-Position is woken by the projector itself, not by the next poll: with
+// an hour between polls, it still answers once the write it waits for is folded.
+TEST_F(FlowTest, TheProjectorWakesAReadWaitingForItsPosition) {
+  ApiConfig config;
+  config.jwt_secret = std::string(kSecret);
+  config.min_position_poll = std::chrono::hours(1);
+  config.min_position_wait = std::chrono::minutes(2);
+  context = std::make_unique<ApiContext>(bus, read_models, projector, clock, config);
+  Response first = as("emp1", {"employer"}, "PUT", "/v1/users/emp1", R"({"country":"ID"})");
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto position = parse_position(first.header("X-Position"));
+  ASSERT_TRUE(position.has_value());
+  const std::string next = std::to_string(position->partition) + ":" + std::to_string(position->offset + 1);
+
+  Request read = make_request("GET", "/v1/users/emp1", "", token_for("emp1", {"employer"}));
+  read.headers["x-min-position"] = next;
+  auto answer = std::make_shared<std::promise<Response>>();
+  handle(read, *context, [answer](Response response) { answer->set_value(std::move(response)); });
+  Response moved = as("emp1", {"employer"}, "PUT", "/v1/users/emp1", R"({"country":"US"})");
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  ASSERT_EQ(moved.header("X-Position"), next);
+  auto future = answer->get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+  Response seen = future.get();
+  EXPECT_EQ(seen.status, 200) << seen.body;
+  EXPECT_EQ(member(body_of(seen), "country"), "US");
 }
 
 // The feed's page cache (api/page_cache.h): an unchanged page comes from memory, and no page is

@@ -30,6 +30,28 @@ TEST(PollingWaiter, AnswersTrueWhenTheConditionBecomesTrue) {
   EXPECT_TRUE(future.get());
 }
 
+TEST(PollingWaiter, NotifyChecksAtOnceRatherThanAtTheNextPoll) {
+  PollingWaiter waiter(std::chrono::hours(1));
+  std::atomic<bool> ready{false};
+  std::promise<bool> answer;
+  waiter.wait([&] { return ready.load(); }, std::chrono::hours(1),
+              [&](bool reached) { answer.set_value(reached); });
+  ready = true;
+  waiter.notify();
+  auto future = answer.get_future();
+  ASSERT_EQ(future.wait_for(60s), std::future_status::ready);  // not an hour's poll
+  EXPECT_TRUE(future.get());
+}
+
+TEST(PollingWaiter, ATimeoutShorterThanThePollIsAnsweredAtTheTimeout) {
+  PollingWaiter waiter(std::chrono::hours(1));
+  std::promise<bool> answer;
+  waiter.wait([] { return false; }, 30ms, [&](bool reached) { answer.set_value(reached); });
+  auto future = answer.get_future();
+  ASSERT_EQ(future.wait_for(60s), std::future_status::ready);
+  EXPECT_FALSE(future.get());
+}
+
 TEST(PollingWaiter, AnswersFalseAfterTheTimeout) {
   PollingWaiter waiter;
   std::promise<bool> answer;
