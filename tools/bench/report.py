@@ -205,7 +205,7 @@ def update_readme(readme, table_path):
                "packages with `tools/bench/install-deps`: PostgreSQL, nginx, wrk, gnuplot). Raw output goes to\n"
                "`build/bench/<time>/`; the table below and the plot `tools/bench/results/bench.png` are rewritten\n"
                "by every run. The peer is PostgreSQL 15 with default durability running the same commands as SQL\n"
-               "functions (`tools/bench/pg/`), driven by pgbench at the same concurrency. See `tools/bench/README.md`.\n\n"
+               "functions (`tools/bench/pg/`), driven by pgbench at 4 to 64 clients, compared at its best count. See `tools/bench/README.md`.\n\n"
                + body + "\n\n![throughput vs batch size, latency vs load](tools/bench/results/bench.png)\n")
     pattern = re.compile(r"^## Benchmarks\n.*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(text):
