@@ -31,6 +31,9 @@ void PollingWaiter::wait(Ready ready, std::chrono::milliseconds timeout, Then th
     if (!stopping_) {
       pending_.push_back(
           {std::move(ready), std::chrono::steady_clock::now() + timeout, std::move(then)});
+      // Checked again at once on the waiter's thread: a notify() between the check above and
+      // this push found nothing pending and woke nobody.
+      notified_ = true;
       changed_.notify_all();
       return;
     }

@@ -43,6 +43,19 @@ TEST(PollingWaiter, NotifyChecksAtOnceRatherThanAtTheNextPoll) {
   EXPECT_TRUE(future.get());
 }
 
+// The condition turns true after the caller's check and before the wait is pending: its notify()
+// found nothing to wake. The wait must still be answered at once, not at the next poll.
+TEST(PollingWaiter, AConditionMetJustBeforeTheWaitIsPendingIsNotLeftToThePoll) {
+  PollingWaiter waiter(std::chrono::hours(1));
+  std::atomic<int> checks{0};
+  std::promise<bool> answer;
+  waiter.wait([&] { return checks.fetch_add(1) > 0; }, std::chrono::hours(1),
+              [&](bool reached) { answer.set_value(reached); });
+  auto future = answer.get_future();
+  ASSERT_EQ(future.wait_for(60s), std::future_status::ready);  // not an hour's poll
+  EXPECT_TRUE(future.get());
+}
+
 TEST(PollingWaiter, ATimeoutShorterThanThePollIsAnsweredAtTheTimeout) {
   PollingWaiter waiter(std::chrono::hours(1));
   std::promise<bool> answer;
