@@ -188,7 +188,8 @@ class FeedCacheTest : public FlowTest {
     Response page = as(user, std::move(roles), "GET", "/v1/tasks?limit=50", "", position);
     EXPECT_EQ(page.status, 200) << page.body;
     std::vector<std::string> ids;
-    if (const JsonValue* items = body_of(page).find("items")) {
+    const JsonValue body = body_of(page);  // find() points into it: it must outlive the loop
+    if (const JsonValue* items = body.find("items")) {
       for (const JsonValue& item : items->items) ids.push_back(member(item, "task_id"));
     }
     return ids;
