@@ -242,12 +242,25 @@ Response metrics_response(ApiContext& context) {
   return response;
 }
 
+// Ready once the processors serve (they recover before the server listens) and the read models
+// have applied the log as it was at start; until then 503, so a balancer sends no reads that
+// would answer from a past the log has left.
+Response readiness_response(const ApiContext& context) {
+  const std::int64_t behind = context.events_before_ready();
+  if (behind > 0) {
+    return retry_later(503, problem_codes::kNotReady,
+                       "the read models have " + std::to_string(behind) + " events of the log to apply before they are ready");
+  }
+  return json_response(200, [](JsonWriter& json) { json.field("status", "ready"); });
+}
+
 // The operations endpoints, open to anyone: health, metrics and the event schemas.
 std::optional<Response> open_response(std::string_view path, ApiContext& context, RouteName& name) {
   name = {"GET", path};
   if (path == "/healthz") {
     return json_response(200, [](JsonWriter& json) { json.field("status", "ok"); });
   }
+  if (path == "/readyz") return readiness_response(context);
   if (path == "/metrics") return metrics_response(context);
   if (path == "/openapi.json") {
     Response response;
@@ -263,7 +276,7 @@ std::optional<Response> open_response(std::string_view path, ApiContext& context
 
 // The open endpoints answer GET only.
 bool open_path(std::string_view path) {
-  return path == "/healthz" || path == "/metrics" || path == "/openapi.json" || path == kSchemasPath ||
+  return path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/openapi.json" || path == kSchemasPath ||
          path.starts_with(std::string(kSchemasPath) + "/");
 }
 
@@ -357,6 +370,14 @@ std::uint64_t ApiContext::read_model_version() const {
     version += static_cast<std::uint64_t>(projector.applied_end(p));
   }
   return version;
+}
+
+std::int64_t ApiContext::events_before_ready() const {
+  std::int64_t behind = 0;
+  for (std::size_t p = 0; p < config.ready_after.size(); ++p) {
+    behind += std::max<std::int64_t>(0, config.ready_after[p] - projector.applied_end(static_cast<std::int32_t>(p)));
+  }
+  return behind;
 }
 
 std::int32_t ApiContext::partitions() const {

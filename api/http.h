@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/auth.h"
 #include "commands/clock.h"
@@ -74,6 +75,9 @@ struct ApiConfig {
   int io_threads = 2;                           // threads running the server's io_context
   std::size_t pipeline_limit = 16;              // requests of one connection in flight at once
   std::string webhook_signing_key;              // derives the secret shown at registration
+  // Per partition, the log's end when the process started: /readyz answers 200 once the read
+  // models have applied up to it, and stays ready from then on. Empty: ready at once.
+  std::vector<std::int64_t> ready_after;
   bool webhooks_allow_private = false;          // accept loopback and private webhook URLs (tests)
 };
 
@@ -112,6 +116,10 @@ class ApiContext {
   PageCache& feed_cache() { return *feed_cache_; }
   // Grows with every event the read models apply: the sum of projector's applied offsets.
   std::uint64_t read_model_version() const;
+  // How many events of config.ready_after the read models still have to apply: 0 once ready.
+  // Applied positions only grow, so once ready it stays so: a projector trailing the newest
+  // events by a batch under load is still ready.
+  std::int64_t events_before_ready() const;
   // bus.send, counting the outcome in metrics(): every handler sends through here.
   void send(CommandId id, Command command, ReplyFn reply);
 

@@ -342,11 +342,14 @@ void write_open_operation(JsonWriter& json, std::string_view path, std::string_v
   json.key("responses").begin_object().key("200").begin_object().field("description", summary);
   json.key("content").begin_object().key(content_type).begin_object().end_object().end_object().end_object();
   if (path.find("{type}") != std::string_view::npos) write_problem_response(json, 404, {problem_codes::kNotFound});
+  if (path == "/readyz") write_problem_response(json, 503, {problem_codes::kNotReady});
   json.end_object().end_object().end_object();
 }
 
 void write_open_paths(JsonWriter& json) {
   write_open_operation(json, "/healthz", "The process is up", "application/json");
+  write_open_operation(json, "/readyz", "Ready to serve: the read models have applied the log as it was at start",
+                       "application/json");
   write_open_operation(json, "/metrics", "Prometheus metrics in the text format", "text/plain");
   write_open_operation(json, "/openapi.json", "This document", "application/json");
   write_open_operation(json, "/v1/schemas", "The catalogue of event types and their schemas", "application/json");

@@ -21,6 +21,7 @@ constexpr std::pair<std::string_view, int> kProblemStatuses[] = {
     {problem_codes::kPositionNotReached, 503}, {problem_codes::kNoDeliverer, 503},
     {problem_codes::kWebhookNotFound, 404},   {problem_codes::kInternal, 500},
     {problem_codes::kRateLimited, 429},       {problem_codes::kTooManyConnections, 503},
+    {problem_codes::kNotReady, 503},
 };
 
 constexpr Rejection kRejections[] = {

@@ -34,6 +34,7 @@ inline constexpr std::string_view kRateLimited = "rate_limited";            // 4
 inline constexpr std::string_view kTooManyConnections = "too_many_connections";  // 503
 inline constexpr std::string_view kOutcomeUnknown = "outcome_unknown";       // 503
 inline constexpr std::string_view kPositionNotReached = "position_not_reached";  // 503
+inline constexpr std::string_view kNotReady = "not_ready";                  // 503 /readyz while starting
 inline constexpr std::string_view kWebhookNotFound = "webhook_not_found";  // 404
 inline constexpr std::string_view kNoDeliverer = "no_webhook_deliverer";     // 503 api without one
 inline constexpr std::string_view kInternal = "internal";                    // 500

@@ -159,7 +159,7 @@ std::string api_reference_markdown() {
       "RFC 3339 UTC. A command's answer carries `position` and the header `X-Position`; send it back "
       "as `X-Min-Position` to read your own write. Commands take an optional `Idempotency-Key`. Every "
       "error is `application/problem+json` `{type, title, status, detail, code}`; a rejected command "
-      "appends nothing. Open to anyone: `GET /healthz`, `/metrics`, `/openapi.json`, `/v1/schemas`, "
+      "appends nothing. Open to anyone: `GET /healthz`, `/readyz`, `/metrics`, `/openapi.json`, `/v1/schemas`, "
       "`/v1/schemas/{type}`.\n\n" + limits_paragraph() + "\n\n## Routes\n";
   for (const Route& route : routes()) {
     out += "- `" + std::string(route.method) + " " + documented_path(route.pattern) + "` " + route.doc.summary + "\n";

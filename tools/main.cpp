@@ -132,6 +132,8 @@ int serve(NodeConfig config, ApiConfig api_config, const std::string& roles,
   api_config.partitions = config.partitions;
   api_config.webhook_signing_key = config.webhooks.signing_key;
   api_config.webhooks_allow_private = config.webhooks.allow_private;
+  EventLog& log = (*node)->log();
+  for (std::int32_t p = 0; p < log.partitions(); ++p) api_config.ready_after.push_back(log.end(p));
   ApiContext context((*node)->bus(), (*node)->reads(), (*node)->progress(), (*node)->clock(),
                      api_config);
   context.webhook_store = (*node)->webhook_store();

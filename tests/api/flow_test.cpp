@@ -235,5 +235,44 @@ TEST_F(FeedCacheTest, AWorkersPageIsItsOwn) {
   EXPECT_EQ(context->feed_cache().hits(), 1u);
 }
 
+// /readyz is 503 not_ready until the read models have applied the log as it was at start, then
+// 200 for good: later events the projector has not folded yet do not make it unready again.
+TEST(Readiness, ReadyOnceTheReadModelsHaveAppliedTheLogAsItWasAtStart) {
+  Stores stores{2};
+  ManualClock clock{kNow};
+  InProcessCommandBus bus{*stores.log, *stores.state_store, clock};
+  ASSERT_TRUE(bus.start().ok());
+  Projector projector{*stores.log, *stores.read_store};
+  ReadModels read_models{*stores.read_store};
+  ApiConfig writer_config;
+  writer_config.jwt_secret = std::string(kSecret);
+  ApiContext writer{bus, read_models, projector, clock, writer_config};
+  for (std::string user : {"w1", "w2", "w3"}) {
+    Request put = make_request("PUT", "/v1/users/" + user, R"({"country":"ID"})", token_for(user, {"worker"}));
+    ASSERT_EQ(call(writer, put).status, 200);
+  }
+  EXPECT_EQ(call(writer, make_request("GET", "/readyz")).status, 200) << "no ready_after: ready at once";
+
+  ApiConfig config = writer_config;
+  for (std::int32_t p = 0; p < stores.log->partitions(); ++p) config.ready_after.push_back(stores.log->end(p));
+  ApiContext starting{bus, read_models, projector, clock, config};
+  Response before = call(starting, make_request("GET", "/readyz"));
+  EXPECT_EQ(before.status, 503);
+  EXPECT_EQ(before.header("Content-Type"), "application/problem+json");
+  EXPECT_EQ(member(body_of(before), "code"), "not_ready");
+  EXPECT_EQ(before.header("Retry-After"), "1");
+  EXPECT_NE(member(body_of(before), "detail").find("3 events"), std::string::npos) << before.body;
+
+  for (auto folded = projector.step(); folded.ok() && *folded > 0; folded = projector.step()) {}
+  Response ready = call(starting, make_request("GET", "/readyz"));
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_EQ(member(body_of(ready), "status"), "ready");
+
+  Request later = make_request("PUT", "/v1/users/w4", R"({"country":"ID"})", token_for("w4", {"worker"}));
+  ASSERT_EQ(call(writer, later).status, 200);  // appended, not yet applied
+  EXPECT_EQ(call(starting, make_request("GET", "/readyz")).status, 200);
+  bus.stop();
+}
+
 }  // namespace
 }  // namespace microjobs

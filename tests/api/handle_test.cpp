@@ -73,7 +73,7 @@ TEST_F(HandleTest, SchemasNeedNoTokenAndListEveryEventType) {
 // Regression (found by schemathesis): another method on an open endpoint answered 404 "no such
 // resource", as if the path did not exist.
 TEST_F(HandleTest, AnOpenEndpointAnswersOtherMethods405AllowGet) {
-  for (const char* path : {"/healthz", "/metrics", "/openapi.json", "/v1/schemas", "/v1/schemas/task.posted.v1"}) {
+  for (const char* path : {"/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/schemas", "/v1/schemas/task.posted.v1"}) {
     Response response = send(make_request("POST", path, "{}"));
     EXPECT_EQ(response.status, 405) << path;
     EXPECT_EQ(response.header("Allow"), "GET") << path;

@@ -331,6 +331,8 @@ TEST(EndToEnd, CampaignOverHttpSurvivesRestartAndRebuild) {
   ASSERT_TRUE(server.start());
   {
     HttpClient client(server.port());
+    // Ready once the restarted read models have applied the whole log.
+    EXPECT_TRUE(testing::eventually([&] { return client.request("GET", "/readyz").status == 200; }));
     expect_results(client, world, last_review);
     HttpResult again = client.request("POST", "/v1/tasks", R"({"title":"Label images","reward":"0.10","slots":5})",
                                       auth(world.other_employer, {{"Idempotency-Key", "campaign-2"}}));
