@@ -1,6 +1,10 @@
 #include "commands/in_process_bus.h"
 
+#include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <thread>
+#include <vector>
 
 #include "domain/partitioner.h"
 
@@ -35,8 +39,22 @@ InProcessCommandBus::InProcessCommandBus(EventLog& log, StateStore& store, const
 
 InProcessCommandBus::~InProcessCommandBus() { stop(); }
 
+// Each partition recovers on its own (its snapshot, then its log's tail), so the partitions
+// recover side by side on the machine's cores: a restart is ready sooner.
 Status InProcessCommandBus::start() {
-  for (auto& processor : processors_) MJ_RETURN_IF_ERROR(processor->start());
+  const std::size_t threads =
+      std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, std::max<std::size_t>(processors_.size(), 1));
+  std::vector<Status> started(processors_.size(), ok_status());
+  std::atomic<std::size_t> next{0};
+  auto recover = [&] {
+    for (std::size_t i = next++; i < processors_.size(); i = next++) started[i] = processors_[i]->start();
+  };
+  {
+    std::vector<std::jthread> helpers;
+    for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(recover);
+    recover();
+  }
+  for (Status& status : started) MJ_RETURN_IF_ERROR(status);
   return ok_status();
 }
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "domain/assert.h"
@@ -316,6 +317,7 @@ Status PartitionProcessor::rebuild() {
       next_offset_ = next_offset;
       last_seq_ = last_seq;
       last_hash_ = last_hash;
+      idempotency_.reserve(static_cast<std::size_t>(std::clamp<std::int64_t>(entries, 0, static_cast<std::int64_t>(kMaxIdempotencyEntries))));
       for (std::int64_t i = 0; i < entries && !reader.failed; ++i) {
         std::string id;
         RememberedCommand entry;

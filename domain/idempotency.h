@@ -50,6 +50,8 @@ class IdempotencyTable {
   // Forgets what was decided more than window_ms before now, and the oldest beyond max_entries.
   void forget_expired(std::int64_t now_ms);
   void clear();
+  // Makes room for `entries` more without rehashing (a snapshot's load).
+  void reserve(std::size_t entries) { entries_.reserve(entries_.size() + entries); }
   std::size_t size() const { return entries_.size(); }
   // Visits every entry (id text, entry) in the order they were remembered.
   void for_each(const std::function<void(const std::string&, const RememberedCommand&)>& f) const;
