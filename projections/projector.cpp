@@ -567,9 +567,11 @@ Result<std::size_t> Projector::fold_step(std::size_t max_per_partition) {
 }
 
 void Projector::run(std::stop_token stop) {
+  std::size_t per_partition = kStep;
   while (!stop.stop_requested()) {
     std::uint64_t count = log_.append_count();
-    auto result = step();
+    auto result = step(per_partition);
+    per_partition = result.ok() && *result >= per_partition ? std::min(2 * per_partition, kCatchUpStep) : kStep;
     if (!result.ok()) {
       {
         std::lock_guard lock(mutex_);

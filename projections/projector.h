@@ -40,8 +40,16 @@ class Projector final : public ProjectionProgress {
   // Reads up to `max_per_partition` records of each partition, applies them in one batch.
   // Returns the number of events applied, or an error (a fork or a gap in the chain, a decode or
   // store failure, a read included: ReadStoreError), after which the partition stays where it was.
-  Result<std::size_t> step(std::size_t max_per_partition = 2048);
+  static constexpr std::size_t kStep = 2048;  // records per partition per step, caught up
+  // At most, while behind (a restart, a burst): with 8 partitions 2^18 events a step, as
+  // `rebuild` takes. Folding 2,000,000 events from scratch in `serve`: 52 s at kStep only,
+  // 38 s up to 16,384, 29 s up to 32,768 (peak RSS 0.77, 0.92, 1.03 GB).
+  static constexpr std::size_t kCatchUpStep = 32'768;
+  Result<std::size_t> step(std::size_t max_per_partition = kStep);
   // Steps until stopped; waits on the log when there is nothing new. Logs errors and retries.
+  // While behind (a step filled its batch) each step doubles, up to kCatchUpStep: a view folds
+  // more of its events in memory and is written once for them; caught up, steps are kStep again,
+  // so a fresh write waits for a small batch only.
   void run(std::stop_token stop);
 
   // True when the event at `position` is reflected in the read models.
