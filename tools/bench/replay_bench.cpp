@@ -5,6 +5,10 @@
 //                                      employers deposit and post tasks, workers claim, submit,
 //                                      and are approved (9 in 10) or rejected; approvals are
 //                                      credited on the worker's partition.
+//   replay_bench generate DIR EVENTS crash
+//                                      the same, then ends the process at once (no stop, no final
+//                                      snapshots): a restart must replay each partition's tail
+//                                      since its last snapshot and the projector's, as after a crash.
 //   replay_bench parse DIR             the ceiling for a rebuild: read every record of the log,
 //                                      (a) only read, (b) read + SHA-256, (c) read + decode the
 //                                      envelope (what any fold must at least do).
@@ -16,6 +20,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "domain/codec/envelope.h"
@@ -73,7 +78,7 @@ std::int64_t log_events(const std::string& dir) {
   return total;
 }
 
-int generate(const std::string& dir, std::int64_t target_events) {
+int generate(const std::string& dir, std::int64_t target_events, bool crash) {
   constexpr int kWorkers = 10'000, kEmployers = 100;
   // About 3.9 events per cycle: claimed, submitted, approved (+ credited) or rejected.
   const std::int64_t cycles = std::max<std::int64_t>(1, (target_events - kWorkers - 3 * kEmployers) * 10 / 39);
@@ -156,13 +161,33 @@ int generate(const std::string& dir, std::int64_t target_events) {
     seen = now;
   }
   double seconds = seconds_since(start);
-  (*node)->stop();
-  node->reset();
-  std::int64_t events = log_events(dir);
+  std::int64_t events = 0;
+  for (std::int32_t p = 0; p < (*node)->log().partitions(); ++p) events += (*node)->log().end(p);
+  if (crash) {
+    // The crash comes at a quiet moment: once the read models have caught up, so that the
+    // restart measures recovery rather than the projector's backlog from the load.
+    EventLog& log = (*node)->log();
+    auto backlog = [&] {
+      std::int64_t behind = 0;
+      for (std::int32_t p = 0; p < log.partitions(); ++p) behind += log.end(p) - (*node)->progress().applied_end(p);
+      return behind;
+    };
+    const std::int64_t behind = backlog();
+    auto catching_up = SteadyClock::now();
+    while (backlog() > 0 && seconds_since(catching_up) < 600) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::printf("RESULT name=replay.projector_backlog events=%lld seconds_to_catch_up=%.3f\n",
+                static_cast<long long>(behind), seconds_since(catching_up));
+  } else {
+    (*node)->stop();
+    node->reset();
+    events = log_events(dir);
+  }
   std::fprintf(stderr, "\n");
   std::printf("RESULT name=replay.generate events=%lld cycles=%lld failed=%lld seconds=%.3f rate=%.0f\n",
               static_cast<long long>(events), static_cast<long long>(cycles), static_cast<long long>(window.failed()),
               seconds, static_cast<double>(events) / seconds);
+  std::fflush(stdout);
+  if (crash) std::_Exit(events > 0 ? 0 : 1);  // what the log and the stores hold now, nothing more
   return events > 0 ? 0 : 1;
 }
 
@@ -213,8 +238,10 @@ int parse(const std::string& dir) {
 
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "generate" && argc == 4) return generate(argv[2], std::atoll(argv[3]));
+  if (mode == "generate" && (argc == 4 || (argc == 5 && std::string(argv[4]) == "crash"))) {
+    return generate(argv[2], std::atoll(argv[3]), argc == 5);
+  }
   if (mode == "parse" && argc == 3) return parse(argv[2]);
-  std::fprintf(stderr, "usage: replay_bench generate DIR EVENTS | replay_bench parse DIR\n");
+  std::fprintf(stderr, "usage: replay_bench generate DIR EVENTS [crash] | replay_bench parse DIR\n");
   return 2;
 }
