@@ -50,7 +50,12 @@ class Window {
     }
     bus_.send(client_command_id("bench", id), std::move(command), [this, on_reply = std::move(on_reply)](CommandOutcome outcome) {
       std::lock_guard lock(mutex_);
-      if (outcome.kind != CommandOutcome::Kind::accepted) ++failed_;
+      if (outcome.kind != CommandOutcome::Kind::accepted) {
+        ++failed_;
+        const std::string why = outcome.kind == CommandOutcome::Kind::rejected ? std::string(rejection_code(outcome.rejection))
+                                                                               : outcome.detail;
+        if (failed_ <= 3) std::fprintf(stderr, "replay_bench: a command failed: %s\n", why.c_str());
+      }
       if (on_reply) on_reply(outcome);
       --outstanding_;
       room_.notify_all();
@@ -116,6 +121,11 @@ int generate(const std::string& dir, std::int64_t target_events, bool crash) {
     });
   }
   window.wait_all();
+  // Cycle i claims task i % tasks, so every task gets at most cycles / tasks + 1 <= slots claims,
+  // by a worker no other cycle of that task has (cycles / tasks < kWorkers): no no_free_slot,
+  // no already_claimed.
+  auto task_of = [&](std::int64_t i) { return static_cast<std::size_t>(i % tasks); };
+  auto worker_of = [&](std::int64_t i) { return static_cast<int>((i / tasks + i % tasks) % kWorkers); };
   // Cycles in chunks: claim all, submit all, review all.
   constexpr std::int64_t kChunk = 50'000;
   for (std::int64_t first = 0; first < cycles; first += kChunk) {
@@ -123,8 +133,8 @@ int generate(const std::string& dir, std::int64_t target_events, bool crash) {
     std::vector<ClaimId> claims(static_cast<std::size_t>(n));
     for (std::int64_t k = 0; k < n; ++k) {
       std::int64_t i = first + k;
-      int w = static_cast<int>(i % kWorkers);
-      const TaskId& task = task_ids[static_cast<std::size_t>((w + i / kWorkers) % tasks)];
+      int w = worker_of(i);
+      const TaskId& task = task_ids[task_of(i)];
       window.send("c" + std::to_string(i), ClaimSlot{task, UserId{"w" + std::to_string(w)}, {w % 3 ? "ID" : "US", 0, 0}},
                   [&claims, k](const CommandOutcome& o) {
                     if (const auto* e = std::get_if<SlotClaimed>(&o.event)) claims[static_cast<std::size_t>(k)] = e->claim_id;
@@ -133,7 +143,7 @@ int generate(const std::string& dir, std::int64_t target_events, bool crash) {
     window.wait_all();
     for (std::int64_t k = 0; k < n; ++k) {
       if (claims[k].empty()) continue;
-      int w = static_cast<int>((first + k) % kWorkers);
+      int w = worker_of(first + k);
       window.send("s" + std::to_string(first + k),
                   SubmitProof{claims[k], UserId{"w" + std::to_string(w)}, "https://play.example.com/review/" + std::to_string(first + k)});
     }
