@@ -10,9 +10,9 @@ IdempotencyTable::Lookup IdempotencyTable::check(const CommandId& id,
 
 IdempotencyTable::Lookup IdempotencyTable::check_text(const std::string& id_text,
                                                       std::uint64_t fingerprint) const {
-  auto it = entries_.find(id_text);
-  if (it == entries_.end()) return {};
-  const RememberedCommand& first = it->second;
+  auto it = index_.find(std::string_view(id_text));
+  if (it == index_.end()) return {};
+  const RememberedCommand& first = *it->second;
   if (first.fingerprint != 0 && first.fingerprint != fingerprint) {
     return {Verdict::reused, first.offset};
   }
@@ -25,26 +25,28 @@ void IdempotencyTable::remember(const CommandId& id, RememberedCommand entry) {
 }
 
 void IdempotencyTable::remember_text(std::string id_text, RememberedCommand entry) {
-  auto [it, inserted] = entries_.try_emplace(id_text, entry);
-  if (inserted) order_.emplace_back(entry.time_ms, std::move(id_text));
+  // One lookup (the table is large and each lookup a cache miss): added first, taken back if
+  // the id was known.
+  Entry& added = order_.emplace_back(Entry{std::move(id_text), entry});
+  if (!index_.try_emplace(std::string_view(added.id), &added.command).second) order_.pop_back();
 }
 
 void IdempotencyTable::forget_expired(std::int64_t now_ms) {
   while (!order_.empty() &&
-         (order_.front().first + window_ms_ < now_ms || order_.size() > max_entries_)) {
-    entries_.erase(order_.front().second);
+         (order_.front().command.time_ms + window_ms_ < now_ms || order_.size() > max_entries_)) {
+    index_.erase(std::string_view(order_.front().id));
     order_.pop_front();
   }
 }
 
 void IdempotencyTable::clear() {
-  entries_.clear();
+  index_.clear();
   order_.clear();
 }
 
 void IdempotencyTable::for_each(
     const std::function<void(const std::string&, const RememberedCommand&)>& f) const {
-  for (const auto& [time_ms, id] : order_) f(id, entries_.at(id));
+  for (const Entry& entry : order_) f(entry.id, entry.command);
 }
 
 }  // namespace microjobs

@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
@@ -39,6 +40,11 @@ class IdempotencyTable {
 
   IdempotencyTable(std::int64_t window_ms, std::size_t max_entries)
       : window_ms_(window_ms), max_entries_(max_entries) {}
+  // The index views the ids the entries hold: a copy would view the original's. A move keeps
+  // the deque's elements where they are.
+  IdempotencyTable(const IdempotencyTable&) = delete;
+  IdempotencyTable& operator=(const IdempotencyTable&) = delete;
+  IdempotencyTable(IdempotencyTable&&) = default;
 
   Lookup check(const CommandId& id, std::uint64_t fingerprint) const;
   // The same by the id's text, for a caller that already has it (the processor's hot path).
@@ -51,16 +57,23 @@ class IdempotencyTable {
   void forget_expired(std::int64_t now_ms);
   void clear();
   // Makes room for `entries` more without rehashing (a snapshot's load).
-  void reserve(std::size_t entries) { entries_.reserve(entries_.size() + entries); }
-  std::size_t size() const { return entries_.size(); }
+  void reserve(std::size_t entries) { index_.reserve(index_.size() + entries); }
+  std::size_t size() const { return order_.size(); }
   // Visits every entry (id text, entry) in the order they were remembered.
   void for_each(const std::function<void(const std::string&, const RememberedCommand&)>& f) const;
 
  private:
+  struct Entry {
+    std::string id;
+    RememberedCommand command;
+  };
   const std::int64_t window_ms_;
   const std::size_t max_entries_;
-  std::unordered_map<std::string, RememberedCommand> entries_;
-  std::deque<std::pair<std::int64_t, std::string>> order_;  // (time, id text), oldest first
+  // Oldest first. Each id is held once, here: a deque keeps its elements in place as it grows at
+  // the back and shrinks at the front, so the index can view them (half the memory of a map and
+  // a list that both hold the id, and one allocation less per command).
+  std::deque<Entry> order_;
+  std::unordered_map<std::string_view, const RememberedCommand*> index_;
 };
 
 }  // namespace microjobs
