@@ -242,9 +242,10 @@ Response metrics_response(ApiContext& context) {
   return response;
 }
 
-// Ready once the processors serve (they recover before the server listens) and the read models
-// have applied the log as it was at start; until then 503, so a balancer sends no reads that
-// would answer from a past the log has left.
+// Ready once the read models have applied the log as it was at start; until then 503, so a
+// balancer sends no reads that would answer from a past the log has left. (The embedded node's
+// processors recover before the server listens; on Kafka they take commands from their topic
+// whenever the group assigns them, and this answers for this process's read side only.)
 Response readiness_response(const ApiContext& context) {
   const std::int64_t behind = context.events_before_ready();
   if (behind > 0) {
@@ -276,8 +277,8 @@ std::optional<Response> open_response(std::string_view path, ApiContext& context
 
 // The open endpoints answer GET only.
 bool open_path(std::string_view path) {
-  return path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/openapi.json" || path == kSchemasPath ||
-         path.starts_with(std::string(kSchemasPath) + "/");
+  constexpr std::string_view kOpenPaths[] = {"/healthz", "/readyz", "/metrics", "/openapi.json", kSchemasPath};
+  return std::ranges::find(kOpenPaths, path) != std::end(kOpenPaths) || path.starts_with(std::string(kSchemasPath) + "/");
 }
 
 void route(const Request& request, ApiContext& context, const Done& done, RouteName& name) {

@@ -70,8 +70,8 @@ class IdempotencyTable {
   const std::int64_t window_ms_;
   const std::size_t max_entries_;
   // Oldest first. Each id is held once, here: a deque keeps its elements in place as it grows at
-  // the back and shrinks at the front, so the index can view them (half the memory of a map and
-  // a list that both hold the id, and one allocation less per command).
+  // the back and shrinks at the front, so the index can view them (a map and a list that both
+  // held the id took 16 B more per command, and a second heap copy of an id of over 15 chars).
   std::deque<Entry> order_;
   std::unordered_map<std::string_view, const RememberedCommand*> index_;
 };

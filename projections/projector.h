@@ -47,9 +47,9 @@ class Projector final : public ProjectionProgress {
   static constexpr std::size_t kCatchUpStep = 32'768;
   Result<std::size_t> step(std::size_t max_per_partition = kStep);
   // Steps until stopped; waits on the log when there is nothing new. Logs errors and retries.
-  // While behind (a step filled its batch) each step doubles, up to kCatchUpStep: a view folds
-  // more of its events in memory and is written once for them; caught up, steps are kStep again,
-  // so a fresh write waits for a small batch only.
+  // While behind (a step applied at least its per-partition limit, all partitions together) each
+  // step doubles, up to kCatchUpStep: a view folds more of its events in memory and is written
+  // once for them. Otherwise steps are kStep again, so a fresh write waits for a small batch.
   void run(std::stop_token stop);
 
   // True when the event at `position` is reflected in the read models.

@@ -75,12 +75,20 @@ class Window {
   std::int64_t outstanding_ = 0, failed_ = 0;
 };
 
-std::int64_t log_events(const std::string& dir) {
-  auto log = LocalEventLog::open(dir + "/log", 0);
-  if (!log.ok()) return -1;
-  std::int64_t total = 0;
-  for (std::int32_t p = 0; p < (*log)->partitions(); ++p) total += (*log)->end(p);
-  return total;
+// Waits (at most 10 minutes) until the read models have applied the whole log, and prints how
+// far behind they were when the load ended and how long they took to catch up.
+void wait_for_read_models(EmbeddedNode& node) {
+  EventLog& log = node.log();
+  auto backlog = [&] {
+    std::int64_t behind = 0;
+    for (std::int32_t p = 0; p < log.partitions(); ++p) behind += log.end(p) - node.progress().applied_end(p);
+    return behind;
+  };
+  const std::int64_t behind = backlog();
+  auto catching_up = SteadyClock::now();
+  while (backlog() > 0 && seconds_since(catching_up) < 600) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::printf("RESULT name=replay.projector_backlog events=%lld seconds_to_catch_up=%.3f caught_up=%d\n",
+              static_cast<long long>(behind), seconds_since(catching_up), backlog() == 0 ? 1 : 0);
 }
 
 int generate(const std::string& dir, std::int64_t target_events, bool crash) {
@@ -176,21 +184,10 @@ int generate(const std::string& dir, std::int64_t target_events, bool crash) {
   if (crash) {
     // The crash comes at a quiet moment: once the read models have caught up, so that the
     // restart measures recovery rather than the projector's backlog from the load.
-    EventLog& log = (*node)->log();
-    auto backlog = [&] {
-      std::int64_t behind = 0;
-      for (std::int32_t p = 0; p < log.partitions(); ++p) behind += log.end(p) - (*node)->progress().applied_end(p);
-      return behind;
-    };
-    const std::int64_t behind = backlog();
-    auto catching_up = SteadyClock::now();
-    while (backlog() > 0 && seconds_since(catching_up) < 600) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    std::printf("RESULT name=replay.projector_backlog events=%lld seconds_to_catch_up=%.3f\n",
-                static_cast<long long>(behind), seconds_since(catching_up));
+    wait_for_read_models(**node);
   } else {
     (*node)->stop();
     node->reset();
-    events = log_events(dir);
   }
   std::fprintf(stderr, "\n");
   std::printf("RESULT name=replay.generate events=%lld cycles=%lld failed=%lld seconds=%.3f rate=%.0f\n",
