@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 
 #include "domain/assert.h"
 #include "domain/codec/binary.h"
@@ -79,9 +80,10 @@ void PartitionProcessor::stop() {
   queue_changed_.notify_all();
   room_.notify_all();
   thread_.join();
-  if (auto status = write_snapshot(); !status.ok()) {
-    spdlog::warn("partition {}: snapshot at stop failed: {}", partition_, status.error().message);
-  }
+  // The last snapshot holds everything: written after any periodic one still on its way.
+  finish_snapshot_write();
+  start_snapshot();
+  finish_snapshot_write();
 }
 
 void PartitionProcessor::submit(PendingCommand command, bool wait) {
@@ -170,9 +172,7 @@ void PartitionProcessor::process(std::vector<PendingCommand>& commands) {
   }
   if (events_since_snapshot_ >= config_.snapshot_every_events) {
     lock.lock();
-    if (auto status = write_snapshot(); !status.ok()) {
-      spdlog::warn("partition {}: snapshot failed: {}", partition_, status.error().message);
-    }
+    start_snapshot();
   }
 }
 
@@ -377,14 +377,26 @@ Status PartitionProcessor::replay_from(std::int64_t offset) {
   return ok_status();
 }
 
-Status PartitionProcessor::write_snapshot() {
+// A snapshot is written in order after the one before it (at most one is on its way), so the
+// newest one in the store is always the last one started; it only covers records already durable.
+bool PartitionProcessor::start_snapshot() {
+  if (snapshot_write_.valid()) {
+    if (snapshot_write_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return false;
+    finish_snapshot_write();
+  }
   std::string bytes;
+  bytes.reserve(last_snapshot_size_ + last_snapshot_size_ / 8);
   binary::Writer writer{bytes};
   writer.put(kSnapshotFormat);
   writer.put(next_offset_);
   writer.put(last_seq_);
   writer.put(last_hash_);
-  writer.put(encode_snapshot(state_));
+  // The state's bytes, length first, encoded in place.
+  const std::size_t length_at = bytes.size();
+  writer.put(std::int64_t{0});
+  append_snapshot_unordered(state_, bytes);
+  const auto state_length = static_cast<std::int64_t>(bytes.size() - length_at - 8);
+  std::memcpy(bytes.data() + length_at, &state_length, 8);
   writer.put(static_cast<std::int64_t>(idempotency_.size()));
   idempotency_.for_each([&](const std::string& id, const RememberedCommand& entry) {
     writer.put(id);
@@ -393,7 +405,18 @@ Status PartitionProcessor::write_snapshot() {
     writer.put(entry.time_ms);
   });
   events_since_snapshot_ = 0;
-  return store_.put(snapshot_key(partition_), bytes);
+  last_snapshot_size_ = bytes.size();
+  snapshot_write_ = std::async(std::launch::async, [this, bytes = std::move(bytes)] {
+    return store_.put(snapshot_key(partition_), bytes);
+  });
+  return true;
+}
+
+void PartitionProcessor::finish_snapshot_write() {
+  if (!snapshot_write_.valid()) return;
+  if (Status status = snapshot_write_.get(); !status.ok()) {
+    spdlog::warn("partition {}: snapshot failed: {}", partition_, status.error().message);
+  }
 }
 
 }  // namespace microjobs

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -79,7 +80,11 @@ class PartitionProcessor {
   bool append_batch(Batch& batch);
   void schedule_due(std::vector<PendingCommand>& batch, UnixMs now);
   void answer_repeat(PendingCommand& command, std::int64_t offset);
-  Status write_snapshot();
+  // Encodes the state on this thread (it must hold still) and hands the bytes to a writer of
+  // their own; false when the previous snapshot is still being written (try again later).
+  bool start_snapshot();
+  // Waits for the snapshot being written, if one is, and logs its failure.
+  void finish_snapshot_write();
 
   const std::int32_t partition_;
   EventLog& log_;
@@ -103,6 +108,8 @@ class PartitionProcessor {
   std::int64_t events_since_snapshot_ = 0;
   IdempotencyTable idempotency_;
   std::string encode_buffer_;
+  std::future<Status> snapshot_write_;  // the durable put of the last snapshot, off this thread
+  std::size_t last_snapshot_size_ = 0;
 };
 
 }  // namespace microjobs

@@ -20,6 +20,10 @@ template <class K, class V, class... R> struct is_map<std::map<K, V, R...>> : st
 template <class K, class V, class... R>
 struct is_map<std::unordered_map<K, V, R...>> : std::true_type {};
 
+template <class T> struct is_unordered_map : std::false_type {};
+template <class K, class V, class... R>
+struct is_unordered_map<std::unordered_map<K, V, R...>> : std::true_type {};
+
 template <class T> struct is_id : std::false_type {};
 template <class Tag> struct is_id<Id<Tag>> : std::true_type {};
 
@@ -28,10 +32,13 @@ template <class T> struct is_sequence : std::false_type {};
 template <class T, class A> struct is_sequence<std::vector<T, A>> : std::true_type {};
 template <class T, class C, class A> struct is_sequence<std::set<T, C, A>> : std::true_type {};
 
-// Writes a value of any type the state is made of; a struct through its visit() list, a map in
-// key order so that equal states give equal bytes.
+// Writes a value of any type the state is made of; a struct through its visit() list, an ordered
+// map in its order, a hash map sorted by key when `canonical` (so that equal states give equal
+// bytes) or else in the order it holds its entries.
 class Writer {
  public:
+  Writer(std::string& out, bool canonical) : out_(out), canonical_(canonical) {}
+
   template <class T> void operator()(std::string_view, const T& value) { write(value); }
 
   template <class T> void write(const T& value) {
@@ -56,10 +63,16 @@ class Writer {
       const_cast<T&>(value).visit(*this);  // visit() only reads here
     }
   }
-  std::string take() { return std::move(out_); }
-
  private:
   template <class Map> void write_map(const Map& map) {
+    if (!canonical_ || !is_unordered_map<Map>::value) {
+      u64(map.size());
+      for (const auto& [key, value] : map) {
+        write(key);
+        write(value);
+      }
+      return;
+    }
     std::vector<const typename Map::value_type*> entries;
     entries.reserve(map.size());
     for (const auto& entry : map) entries.push_back(&entry);
@@ -77,7 +90,8 @@ class Writer {
     out_.append(text);
   }
 
-  std::string out_;
+  std::string& out_;
+  const bool canonical_;
 };
 
 // Bounds on what a snapshot may hold, far beyond what the rules let a state reach, so that the
@@ -175,10 +189,17 @@ class Reader {
 }  // namespace
 
 std::string encode_snapshot(const PartitionState& state) {
-  Writer writer;
+  std::string out;
+  Writer writer(out, /*canonical=*/true);
   writer.write(std::uint64_t{kFormat});
   writer.write(state);
-  return writer.take();
+  return out;
+}
+
+void append_snapshot_unordered(const PartitionState& state, std::string& out) {
+  Writer writer(out, /*canonical=*/false);
+  writer.write(std::uint64_t{kFormat});
+  writer.write(state);
 }
 
 std::optional<PartitionState> decode_snapshot(std::string_view bytes) {
