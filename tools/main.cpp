@@ -193,6 +193,9 @@ CLI::App* add_serve(CLI::App& app, ServeArgs& args) {
   cmd->add_option("--port", args.port, "port to listen on (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
   cmd->add_option("--port-file", args.port_file, "write the bound port to this file once serving (0 without the api role)");
   cmd->add_option("--partitions", config.partitions, "partitions of a new log")->capture_default_str()->check(CLI::Range(1, 1024));
+  cmd->add_option("--memtable-mb", config.memtable_budget_mb,
+                  "MB of newest writes all stores together hold in memory before flushing to files")
+      ->capture_default_str()->check(CLI::Range(std::size_t{4}, std::size_t{65'536}));
   cmd->add_option("--role", args.roles, "all, or a comma list of api, processor, projector, webhooks (Kafka only; one process with webhooks)")
       ->capture_default_str();
   cmd->add_option("--node-id", config.node_id, "Kafka: this node's reply key (default: random)");

@@ -15,6 +15,7 @@ Result<std::unique_ptr<EmbeddedNode>> EmbeddedNode::open(NodeConfig config) {
   std::unique_ptr<EmbeddedNode> node(new EmbeddedNode(std::move(config)));
   const std::string& dir = node->config_.data_dir;
   node->clock_ = node->config_.clock ? node->config_.clock : &node->system_clock_;
+  set_memtable_budget(node->config_.memtable_budget_mb << 20);
   auto log = open_event_log(node->config_);
   if (!log.ok()) return log.error();
   node->log_ = std::move(*log);

@@ -30,6 +30,8 @@ struct NodeConfig {
   // Snapshots, cursors and read models stay in data_dir either way.
   std::string event_log;
   std::int32_t partitions = 8;
+  // What all RocksDB stores of the process may hold in memtables together (infra/rocksdb/stores.h).
+  std::size_t memtable_budget_mb = kDefaultMemtableBudget >> 20;
   ProcessorConfig processor;
   const Clock* clock = nullptr;  // nullptr: the system clock
   // What this process does. With the local log a node is always all three. With Kafka any mix:

@@ -1,14 +1,26 @@
 #include "infra/rocksdb/stores.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_buffer_manager.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 
+#include "domain/assert.h"
+
 namespace microjobs {
 namespace {
+
+// One manager for every store of the process, so that the budget is their sum. Never freed:
+// a store closed during static destruction still reports to it.
+const std::shared_ptr<rocksdb::WriteBufferManager>& memtable_manager() {
+  static auto* manager =
+      new std::shared_ptr<rocksdb::WriteBufferManager>(std::make_shared<rocksdb::WriteBufferManager>(kDefaultMemtableBudget));
+  return *manager;
+}
 
 Result<std::unique_ptr<rocksdb::DB>> open_db(const std::string& path, bool for_log) {
   std::error_code ec;
@@ -27,6 +39,7 @@ Result<std::unique_ptr<rocksdb::DB>> open_db(const std::string& path, bool for_l
     table.block_size = 64 << 10;
     options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   }
+  apply_memtable_budget(options);
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(options, path, &raw);
   if (!status.ok()) return Error{"cannot open " + path + ": " + status.ToString()};
@@ -59,6 +72,20 @@ rocksdb::Slice slice(std::string_view text) { return rocksdb::Slice(text.data(),
 constexpr char kPartitionsKey[] = "meta/partitions";
 
 }  // namespace
+
+void set_memtable_budget(std::size_t bytes) {
+  MJ_ASSERT(bytes > 0);
+  memtable_manager()->SetBufferSize(bytes);
+}
+
+std::size_t memtable_usage() { return memtable_manager()->memory_usage(); }
+
+void apply_memtable_budget(rocksdb::Options& options) {
+  options.write_buffer_manager = memtable_manager();
+  // A memtable of its own may take half the budget: it then flushes before the others must, and
+  // its arena grows in blocks of 1/8 of this (RocksDB's rule), not of 8 MB.
+  options.write_buffer_size = std::min(options.write_buffer_size, memtable_manager()->buffer_size() / 2);
+}
 
 // ---- LocalEventLog ----
 

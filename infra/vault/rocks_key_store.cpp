@@ -1,5 +1,7 @@
 #include "infra/vault/rocks_key_store.h"
 
+#include "infra/rocksdb/stores.h"
+
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
@@ -28,6 +30,7 @@ Result<std::unique_ptr<RocksKeyStore>> RocksKeyStore::open(const std::string& pa
   if (ec) return Error{"cannot create " + path + ": " + ec.message()};
   rocksdb::Options options;
   options.create_if_missing = true;
+  apply_memtable_budget(options);
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(options, path, &raw);
   if (!status.ok()) return Error{"cannot open the key store " + path + ": " + status.ToString()};

@@ -67,5 +67,38 @@ TEST(ReadStoreErrors, AReadOfADamagedTableIsAnErrorNotAnAbsentKey) {
   EXPECT_LT(visited, static_cast<std::size_t>(kKeys)) << "the scan went over the damage as if it were the end";
 }
 
+bool has_table_file(const std::string& path) {
+  for (const auto& entry : std::filesystem::directory_iterator(path)) {
+    if (entry.path().extension() == ".sst") return true;
+  }
+  return false;
+}
+
+// All stores of the process hold their newest writes in memory under one budget
+// (infra/rocksdb/stores.h): eight times the budget written into a read store and a state store
+// goes to table files, and what stays in memory is within the budget once their flushes are done
+// (without it, both memtables keep all 16 MB).
+TEST(MemtableBudget, AllStoresTogetherStayWithinIt) {
+  testing::TempDir dir;
+  constexpr std::size_t kBudget = std::size_t{2} << 20;
+  set_memtable_budget(kBudget);
+  auto read = RocksReadStore::open(dir.str() + "/read");
+  auto state = RocksStateStore::open(dir.str() + "/state");
+  ASSERT_TRUE(read.ok() && state.ok());
+  const std::string value(4096, 'v');
+  for (int i = 0; i < 2048; ++i) {
+    WriteSet batch;
+    batch.put(key_of(i), value);
+    ASSERT_TRUE((*read)->write(batch).ok());
+    ASSERT_TRUE((*state)->put(key_of(i), value).ok());
+  }
+  EXPECT_TRUE(testing::eventually([&] { return memtable_usage() <= kBudget; }))
+      << memtable_usage() << " bytes in memtables, budget " << kBudget;
+  EXPECT_GT(memtable_usage(), 0u);
+  EXPECT_TRUE(has_table_file(dir.str() + "/read"));
+  EXPECT_TRUE(has_table_file(dir.str() + "/state"));
+  set_memtable_budget(kDefaultMemtableBudget);
+}
+
 }  // namespace
 }  // namespace microjobs
