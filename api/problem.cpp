@@ -89,13 +89,19 @@ Response retry_later(int status, std::string_view code, std::string_view detail)
 }
 
 Response json_response(int status, const std::function<void(JsonWriter&)>& write) {
-  Response response;
-  response.status = status;
-  response.headers["Content-Type"] = "application/json";
+  Response response = json_response(status, std::string());
   JsonWriter json(response.body);
   json.begin_object();
   write(json);
   json.end_object();
+  return response;
+}
+
+Response json_response(int status, std::string body) {
+  Response response;
+  response.status = status;
+  response.headers["Content-Type"] = "application/json";
+  response.body = std::move(body);
   return response;
 }
 

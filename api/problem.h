@@ -56,5 +56,7 @@ Response retry_later(int status, std::string_view code, std::string_view detail)
 
 // application/json; `write` fills in the members of one object.
 Response json_response(int status, const std::function<void(JsonWriter&)>& write);
+// application/json whose body is already encoded (a cached page).
+Response json_response(int status, std::string body);
 
 }  // namespace microjobs

@@ -483,13 +483,6 @@ UnixMs page_valid_until(const FeedPage& page) {
   return until;
 }
 
-Response json_bytes(std::string body) {
-  Response response;
-  response.headers["Content-Type"] = "application/json";
-  response.body = std::move(body);
-  return response;
-}
-
 // A page unchanged since it was last written is answered from the feed cache.
 void get_feed(Call& call) {
   auto query = read_feed_query(call);
@@ -499,7 +492,7 @@ void get_feed(Call& call) {
   const std::uint64_t version = call.context.read_model_version();  // before reading the models
   auto cached = cache.find(key, version, query->now);
   call.context.metrics().feed_page(cached.has_value());
-  if (cached) return call.done(json_bytes(std::move(*cached)));
+  if (cached) return call.done(json_response(200, std::move(*cached)));
   restrict_to_worker(call, *query);
   auto page = call.context.read_models.feed(*query);
   if (!page.ok()) return call.done(bad_query("cursor: " + page.error().message));
