@@ -44,9 +44,4 @@ void IdempotencyTable::clear() {
   order_.clear();
 }
 
-void IdempotencyTable::for_each(
-    const std::function<void(const std::string&, const RememberedCommand&)>& f) const {
-  for (const Entry& entry : order_) f(entry.id, entry.command);
-}
-
 }  // namespace microjobs
