@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <system_error>
 
 #include "domain/assert.h"
 #include "domain/codec/binary.h"
@@ -406,17 +407,25 @@ bool PartitionProcessor::start_snapshot() {
   });
   events_since_snapshot_ = 0;
   last_snapshot_size_ = bytes.size();
-  snapshot_write_ = std::async(std::launch::async, [this, bytes = std::move(bytes)] {
-    return store_.put(snapshot_key(partition_), bytes);
-  });
+  // The put logs its own failure at once; it needs nothing of the processor but the store. The
+  // bytes are shared, so that the put can still run here when no thread can be started.
+  auto put = [&store = store_, partition = partition_,
+              shared = std::make_shared<const std::string>(std::move(bytes))] {
+    Status status = store.put(snapshot_key(partition), *shared);
+    if (!status.ok()) spdlog::warn("partition {}: snapshot failed: {}", partition, status.error().message);
+    return status;
+  };
+  try {
+    snapshot_write_ = std::async(std::launch::async, put);
+  } catch (const std::system_error& error) {  // no thread to be had: write it here instead
+    spdlog::warn("partition {}: snapshot written on the processor's thread: {}", partition_, error.what());
+    (void)put();
+  }
   return true;
 }
 
 void PartitionProcessor::finish_snapshot_write() {
-  if (!snapshot_write_.valid()) return;
-  if (Status status = snapshot_write_.get(); !status.ok()) {
-    spdlog::warn("partition {}: snapshot failed: {}", partition_, status.error().message);
-  }
+  if (snapshot_write_.valid()) (void)snapshot_write_.get();  // a failure was logged by the put
 }
 
 }  // namespace microjobs
