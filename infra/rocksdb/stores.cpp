@@ -23,6 +23,15 @@ const std::shared_ptr<rocksdb::WriteBufferManager>& memtable_manager() {
   return *manager;
 }
 
+// Read models, state, webhooks: looked up by key, often for one that is not there yet (a view the
+// fold creates, a claim's first index entry). Bloom filters in each table file answer most such
+// misses without searching; a follower (secondary instance) reads them too.
+void use_bloom_filters(rocksdb::Options& options) {
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+}
+
 Result<std::unique_ptr<rocksdb::DB>> open_db(const std::string& path, bool for_log) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
@@ -34,18 +43,16 @@ Result<std::unique_ptr<rocksdb::DB>> open_db(const std::string& path, bool for_l
     options.OptimizeLevelStyleCompaction();
     // Concurrent appends of different partitions join one write group: one WAL sync for all.
     options.enable_pipelined_write = true;
+    // A full memtable is flushed on its own, not kept to merge with the next one (which
+    // OptimizeLevelStyleCompaction asks for): it would sit beside the memtable budget.
+    options.min_write_buffer_number_to_merge = 1;
     // A log is read front to back (rebuilds, audits, catching up), rarely by point: large blocks
     // make a scan cost a few block reads per thousand records instead of one per seven.
     rocksdb::BlockBasedTableOptions table;
     table.block_size = 64 << 10;
     options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   } else {
-    // Read models, state, webhooks: looked up by key, often for one that is not there yet (a
-    // view the fold creates, a claim's first index entry). Bloom filters, in each table file and
-    // in the memtable, answer most such misses without searching.
-    rocksdb::BlockBasedTableOptions table;
-    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    use_bloom_filters(options);
     options.memtable_whole_key_filtering = true;
     options.memtable_prefix_bloom_size_ratio = 0.02;
   }
@@ -239,6 +246,7 @@ Result<std::unique_ptr<RocksReadStore>> RocksReadStore::open_secondary(
   std::filesystem::create_directories(secondary_path, ec);
   rocksdb::Options options;
   options.max_open_files = -1;  // required of a secondary instance
+  use_bloom_filters(options);
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status = rocksdb::DB::OpenAsSecondary(options, primary_path, secondary_path, &raw);
   if (!status.ok()) return Error{"cannot follow the read models at " + primary_path + ": " + status.ToString()};

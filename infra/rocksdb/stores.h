@@ -21,10 +21,17 @@ namespace microjobs {
 
 // Every store this process writes (the log, read models, state, webhooks, the vault's keys)
 // holds its newest writes in memtables (RocksDB's write buffers) under one budget: when their sum
-// passes it, RocksDB flushes the largest to a file. Without it each store took up to 64 MB, and
-// the log 128 MB (× 6 waiting to flush): on the hot task about 1,100 of the 3,400 bytes of
-// memory per claim. The budget can change at any time (`serve --memtable-mb`).
-constexpr std::size_t kDefaultMemtableBudget = std::size_t{64} << 20;
+// passes it, the next store written to flushes its memtable to a file (a soft limit: memtables
+// already being flushed still count until they are written). No memtable of its own may take
+// more than half of the budget as it was when its store opened, so set the budget before the
+// first store opens (`serve --memtable-mb`; it is one value for the whole process). Without it
+// each store took up to 64 MB, and the log 128 MB (× 6 waiting to flush): on the hot task about
+// 1,100 of the 3,400 bytes of memory per claim.
+// 256 MB by default: a budget of 64 MB took the hot task's memory per claim from 3,444 to 2,334
+// bytes, but sustained writing (replay_bench generate) ran at 35-38k events/s instead of 59k, and
+// 128 MB at 41k, as the smaller memtables flush and compact far more often; at 256 MB it ran at
+// 58k. A deployment short of memory trades that throughput with `--memtable-mb`.
+constexpr std::size_t kDefaultMemtableBudget = std::size_t{256} << 20;
 void set_memtable_budget(std::size_t bytes);
 // What the memtables of all stores hold now (bytes of their arenas).
 std::size_t memtable_usage();
