@@ -210,6 +210,11 @@ void wait_then_run(const Request& request, ApiContext& context, Prepared prepare
 
 constexpr std::string_view kSchemasPath = "/v1/schemas";
 
+// One event type's schema: /v1/schemas/{type}.
+bool is_schema_path(std::string_view path) {
+  return path.size() > kSchemasPath.size() && path.starts_with(kSchemasPath) && path[kSchemasPath.size()] == '/';
+}
+
 // The contracts, open to anyone: the catalogue of event schemas and each schema.
 std::optional<Response> schema_response(std::string_view path) {
   if (path == kSchemasPath) {
@@ -221,7 +226,7 @@ std::optional<Response> schema_response(std::string_view path) {
       json.end_array();
     });
   }
-  if (!path.starts_with(std::string(kSchemasPath) + "/")) return std::nullopt;
+  if (!is_schema_path(path)) return std::nullopt;
   std::string_view type = path.substr(kSchemasPath.size() + 1);
   auto schema = event_schema(type);
   if (!schema) return problem(404, problem_codes::kNotFound, "no event type " + std::string(type) + " (see /v1/schemas)");
@@ -269,7 +274,7 @@ std::optional<Response> open_response(std::string_view path, ApiContext& context
     response.body = openapi_json();
     return response;
   }
-  if (path.starts_with(std::string(kSchemasPath) + "/")) name.pattern = "/v1/schemas/{}";
+  if (is_schema_path(path)) name.pattern = "/v1/schemas/{}";
   if (auto schema = schema_response(path)) return schema;
   name = {};
   return std::nullopt;
@@ -278,7 +283,7 @@ std::optional<Response> open_response(std::string_view path, ApiContext& context
 // The open endpoints answer GET only.
 bool open_path(std::string_view path) {
   constexpr std::string_view kOpenPaths[] = {"/healthz", "/readyz", "/metrics", "/openapi.json", kSchemasPath};
-  return std::ranges::find(kOpenPaths, path) != std::end(kOpenPaths) || path.starts_with(std::string(kSchemasPath) + "/");
+  return std::ranges::find(kOpenPaths, path) != std::end(kOpenPaths) || is_schema_path(path);
 }
 
 void route(const Request& request, ApiContext& context, const Done& done, RouteName& name) {

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <system_error>
 
 #include "domain/assert.h"
@@ -380,9 +379,9 @@ Status PartitionProcessor::replay_from(std::int64_t offset) {
 
 // A snapshot is written in order after the one before it (at most one is on its way), so the
 // newest one in the store is always the last one started; it only covers records already durable.
-bool PartitionProcessor::start_snapshot() {
+void PartitionProcessor::start_snapshot() {
   if (snapshot_write_.valid()) {
-    if (snapshot_write_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return false;
+    if (snapshot_write_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
     finish_snapshot_write();
   }
   std::string bytes;
@@ -392,12 +391,7 @@ bool PartitionProcessor::start_snapshot() {
   writer.put(next_offset_);
   writer.put(last_seq_);
   writer.put(last_hash_);
-  // The state's bytes, length first, encoded in place.
-  const std::size_t length_at = bytes.size();
-  writer.put(std::int64_t{0});
-  append_snapshot_unordered(state_, bytes);
-  const auto state_length = static_cast<std::int64_t>(bytes.size() - length_at - 8);
-  std::memcpy(bytes.data() + length_at, &state_length, 8);
+  writer.put_appended([&](std::string& out) { append_snapshot_unordered(state_, out); });
   writer.put(static_cast<std::int64_t>(idempotency_.size()));
   idempotency_.for_each([&](const std::string& id, const RememberedCommand& entry) {
     writer.put(id);
@@ -421,7 +415,6 @@ bool PartitionProcessor::start_snapshot() {
     spdlog::warn("partition {}: snapshot written on the processor's thread: {}", partition_, error.what());
     (void)put();
   }
-  return true;
 }
 
 void PartitionProcessor::finish_snapshot_write() {

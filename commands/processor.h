@@ -81,8 +81,9 @@ class PartitionProcessor {
   void schedule_due(std::vector<PendingCommand>& batch, UnixMs now);
   void answer_repeat(PendingCommand& command, std::int64_t offset);
   // Encodes the state on this thread (it must hold still) and hands the bytes to a writer of
-  // their own; false when the previous snapshot is still being written (try again later).
-  bool start_snapshot();
+  // their own. Does nothing while the previous snapshot is still being written: the events since
+  // the last one stay counted, so the next batch tries again.
+  void start_snapshot();
   // Waits for the snapshot being written, if one is, and logs its failure.
   void finish_snapshot_write();
 

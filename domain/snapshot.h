@@ -16,7 +16,8 @@ std::string encode_snapshot(const PartitionState& state);
 // The same format appended to `out`, with each hash map in the order it holds its entries: it
 // decodes to the same state as the canonical bytes, and costs no sort. The processor encodes its
 // snapshots this way on its own thread (the synced put runs on another), so the time it holds
-// its partition is one walk over the state (sorting the hot task's 100,000 claims by id took most of a 177 ms snapshot).
+// its partition is one walk over the state: 46-64 ms for the hot task's 13.5 MB of state, where
+// the sorted encoding took 137 ms.
 void append_snapshot_unordered(const PartitionState& state, std::string& out);
 std::optional<PartitionState> decode_snapshot(std::string_view bytes);
 

@@ -23,6 +23,15 @@ struct Writer {
     out.append(text);
   }
   void put(const std::string& text) { put(std::string_view(text)); }
+  // The same form as put(text) for bytes that `fill(out)` appends in place, so that a large value
+  // (a partition's snapshot) is not built apart and copied.
+  template <class Fill> void put_appended(Fill&& fill) {
+    const std::size_t length_at = out.size();
+    put(std::int64_t{0});
+    fill(out);
+    const auto length = static_cast<std::int64_t>(out.size() - length_at - 8);
+    std::memcpy(out.data() + length_at, &length, 8);
+  }
   void put(bool value) { put(static_cast<std::int64_t>(value)); }
   void put(Micros value) { put(value.value); }
   void put(UnixMs value) { put(value.value); }

@@ -262,6 +262,29 @@ TEST(Binary, RoundTripsAVisitStruct) {
   EXPECT_EQ(binary::decode<ProofSubmitted>(binary::encode(proof)), proof);
 }
 
+// Bytes appended in place (a processor's snapshot) read back as put(text) would have written them.
+TEST(Binary, AFieldAppendedInPlaceReadsBackAsAString) {
+  std::string in_place, whole;
+  binary::Writer appended{in_place};
+  appended.put(std::int64_t{7});
+  appended.put_appended([](std::string& out) { out.append("snapshot bytes"); });
+  appended.put(std::int64_t{9});
+  binary::Writer written{whole};
+  written.put(std::int64_t{7});
+  written.put(std::string_view("snapshot bytes"));
+  written.put(std::int64_t{9});
+  EXPECT_EQ(in_place, whole);
+  binary::Reader reader{in_place};
+  std::int64_t first = 0, last = 0;
+  std::string text;
+  reader.get(first);
+  reader.get(text);
+  reader.get(last);
+  EXPECT_FALSE(reader.failed);
+  EXPECT_EQ(text, "snapshot bytes");
+  EXPECT_EQ(last, 9);
+}
+
 TEST(Binary, FailsOnATruncatedField) {
   SlotClaimed event{TaskId{"emp.1"}, ClaimId{"emp.1.2"}, UserId{"w1"}, UnixMs{77}, {}};
   std::string bytes = binary::encode(event);
