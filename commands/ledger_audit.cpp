@@ -26,7 +26,7 @@ AuditReputation& AuditReputation::operator+=(const AuditReputation& other) {
 
 namespace {
 
-constexpr std::int64_t kReadBatch = 4096;
+constexpr std::int64_t kReadBatch = 16384;
 
 // A user's bucket or one of the shared accounts; nothing else is in the ledger.
 bool known_account(std::string_view account) {
@@ -135,7 +135,7 @@ class PartitionFold {
     // The domain's fold only while nothing was found: its asserts hold for events that the
     // deciders wrote, not for whatever a broken log holds.
     if (violations.empty()) evolve(state, event);
-    count_reputation(event);
+    if (options_.for_diff) count_reputation(event);
     return true;
   }
 
@@ -221,6 +221,7 @@ void settle_payouts(std::unordered_map<std::string, PartitionFold::Payment>& owe
                     const std::vector<std::pair<std::int32_t, PartitionFold::Payment>>& credited, bool cut,
                     AuditReport& report) {
   std::unordered_set<std::string> paid;
+  paid.reserve(credited.size());
   for (const auto& [partition, credit] : credited) {
     auto it = owed.find(credit.event_id);
     if (!paid.insert(credit.event_id).second) {
@@ -248,10 +249,17 @@ void settle_payouts(std::unordered_map<std::string, PartitionFold::Payment>& owe
 }
 
 // Sums the partitions' results and settles the payouts against the credits.
-AuditReport merge(std::vector<PartitionFold>& folds, bool cut) {
+AuditReport merge(std::vector<PartitionFold>& folds, bool cut, bool for_diff) {
   AuditReport report;
   std::unordered_map<std::string, PartitionFold::Payment> owed;
   std::vector<std::pair<std::int32_t, PartitionFold::Payment>> credited;
+  std::size_t owed_count = 0, credited_count = 0;
+  for (const PartitionFold& fold : folds) {
+    owed_count += fold.owed.size();
+    credited_count += fold.credited.size();
+  }
+  owed.reserve(owed_count);
+  credited.reserve(credited_count);
   for (std::size_t p = 0; p < folds.size(); ++p) {
     PartitionFold& fold = folds[p];
     for (auto& [account, balance] : fold.balances) report.balances[account] += balance;
@@ -260,8 +268,11 @@ AuditReport merge(std::vector<PartitionFold>& folds, bool cut) {
     report.events += fold.events;
     report.skipped += fold.skipped;
     for (PartitionFold::Payment& payment : fold.owed) owed.emplace(payment.event_id, payment);
-    for (PartitionFold::Payment& payment : fold.credited) credited.emplace_back(static_cast<std::int32_t>(p), payment);
+    for (PartitionFold::Payment& payment : fold.credited) {
+      credited.emplace_back(static_cast<std::int32_t>(p), std::move(payment));
+    }
     report.statement.insert(report.statement.end(), fold.statement.begin(), fold.statement.end());
+    if (!for_diff) continue;
     if (fold.violations.empty()) {
       for (auto& [id, task] : fold.state.tasks) report.tasks.emplace(id, std::move(task));
     }
@@ -293,7 +304,7 @@ AuditReport audit_log(EventLog& log, const AuditOptions& options) {
   std::vector<PartitionFold> finished;
   finished.reserve(folds.size());
   for (auto& fold : folds) finished.push_back(std::move(*fold));
-  return merge(finished, options.until.value != 0 || options.cut_partition >= 0);
+  return merge(finished, options.until.value != 0 || options.cut_partition >= 0, options.for_diff);
 }
 
 std::optional<UnixMs> record_time(EventLog& log, std::int32_t partition, std::int64_t offset) {

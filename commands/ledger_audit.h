@@ -54,6 +54,7 @@ struct AuditOptions {
   std::int32_t cut_partition = -1;
   std::int64_t cut_offset = -1;
   std::string statement_user;  // non-empty: collect this user's statement lines
+  bool for_diff = false;       // collect every task's state and every user's reputation (--diff)
   std::function<void(std::int64_t records_done)> progress;  // called now and then, any thread
 };
 
@@ -73,9 +74,10 @@ struct AuditReport {
   std::int64_t skipped = 0;                       // duplicates
   std::vector<std::string> payouts_in_flight;     // event ids of payouts not credited yet
   std::vector<AuditLine> statement;               // options.statement_user's lines, log order
-  // Every task as the domain's fold left it (partitions without violations), for --diff.
+  // With options.for_diff: every task as the domain's fold left it (partitions without
+  // violations), and every user a review or submission concerns.
   std::map<TaskId, TaskState> tasks;
-  std::map<UserId, AuditReputation> reputations;  // every user a review or submission concerns
+  std::map<UserId, AuditReputation> reputations;
   bool ok() const { return violations.empty(); }
 };
 

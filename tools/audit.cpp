@@ -172,6 +172,7 @@ int run_audit(const AuditArgs& args, bool print_balances) {
   AuditOptions options;
   options.threads = args.threads;
   options.statement_user = args.statement;
+  options.for_diff = !args.diff_url.empty();
   if (Status cut = set_cut(**log, args.as_of, options); !cut.ok()) {
     std::fprintf(stderr, "audit: %s\n", cut.error().message.c_str());
     return 2;
