@@ -183,29 +183,50 @@ std::optional<Principal> verify_token(std::string_view secret, std::string_view 
 }
 
 TokenVerifier::TokenVerifier(std::string secret, TokenPolicy policy, std::size_t max_entries)
-    : secret_(std::move(secret)), policy_(std::move(policy)), max_entries_(max_entries) {}
+    : secret_(std::move(secret)),
+      policy_(std::move(policy)),
+      generation_size_(std::max<std::size_t>(1, max_entries / 2)) {}
+
+const VerifiedToken* TokenVerifier::find_locked(std::string_view token) {
+  if (auto it = current_.find(token); it != current_.end()) return &it->second;
+  auto old = previous_.find(token);
+  if (old == previous_.end()) return nullptr;
+  if (current_.size() >= generation_size_) return &old->second;  // the current one is full: read it in place
+  auto moved = current_.insert(previous_.extract(old));  // the node itself: no copy, no allocation
+  return &moved.position->second;
+}
 
 std::optional<Principal> TokenVerifier::verify(std::string_view token, UnixMs now) {
   {
     std::lock_guard lock(mutex_);
-    auto it = verified_.find(token);
-    if (it != verified_.end()) {
-      if (!it->second.valid_at(now)) return std::nullopt;
-      return it->second.principal;
+    if (const VerifiedToken* known = find_locked(token)) {
+      if (!known->valid_at(now)) return std::nullopt;
+      return known->principal;
     }
+    ++full_verifications_;
   }
   auto verified = verify_token_claims(secret_, token, policy_);
   if (!verified || !verified->valid_at(now)) return std::nullopt;
   Principal principal = verified->principal;
+  Generation retired;  // declared before the lock: freed after it is released
   std::lock_guard lock(mutex_);
-  if (verified_.size() >= max_entries_) verified_.clear();
-  verified_.emplace(std::string(token), std::move(*verified));
+  if (current_.size() >= generation_size_) {
+    retired = std::move(previous_);
+    previous_ = std::move(current_);
+    current_ = Generation{};
+  }
+  current_.emplace(std::string(token), std::move(*verified));
   return principal;
 }
 
 std::size_t TokenVerifier::size() const {
   std::lock_guard lock(mutex_);
-  return verified_.size();
+  return current_.size() + previous_.size();
+}
+
+std::uint64_t TokenVerifier::full_verifications() const {
+  std::lock_guard lock(mutex_);
+  return full_verifications_;
 }
 
 }  // namespace microjobs

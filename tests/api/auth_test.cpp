@@ -233,6 +233,23 @@ TEST(TokenVerifier, RefusesWhatVerifyTokenRefusesAndKeepsNoneOfIt) {
   EXPECT_FALSE(strict.verify(mint_token(kSecret, "emp1", {"admin"}, 60, kNow), kNow).has_value());
 }
 
+// An employer's token used between many workers' tokens is verified once, not again each time
+// the cache is full (it used to be emptied then).
+TEST(TokenVerifier, ATokenInSteadyUseIsVerifiedOnceWhileOthersComeAndGo) {
+  TokenVerifier verifier(std::string(kSecret), TokenPolicy{}, 4);
+  std::string employer = mint_token(kSecret, "emp1", {"employer"}, 60, kNow);
+  ASSERT_TRUE(verifier.verify(employer, kNow).has_value());
+  for (int i = 0; i < 20; ++i) {
+    std::string worker = mint_token(kSecret, "user" + std::to_string(i), {"worker"}, 60, kNow);
+    ASSERT_TRUE(verifier.verify(worker, kNow).has_value());
+    auto again = verifier.verify(employer, kNow);
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(again->user_id, "emp1");
+    EXPECT_LE(verifier.size(), 4u);
+  }
+  EXPECT_EQ(verifier.full_verifications(), 21u);  // the employer once, each worker once
+}
+
 TEST(TokenVerifier, KeepsAtMostItsBound) {
   TokenVerifier verifier(std::string(kSecret), TokenPolicy{}, 4);
   for (int i = 0; i < 10; ++i) {
