@@ -37,6 +37,7 @@ void set_memtable_budget(std::size_t bytes);
 std::size_t memtable_usage();
 // Puts a store's options under the budget; every writable store opens with it.
 void apply_memtable_budget(rocksdb::Options& options);
+// Every store's compactions run on RocksDB's shared low-priority threads at nice 19 (stores.cpp).
 
 // The local log: key = partition (4 bytes, big-endian) . offset (8 bytes, big-endian), value =
 // the record's stream key and envelope bytes. Appends are one WriteBatch with a synced WAL;

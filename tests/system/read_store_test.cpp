@@ -6,8 +6,10 @@
 
 #include <rocksdb/db.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "infra/rocksdb/stores.h"
 #include "projections/keys.h"
@@ -107,6 +109,43 @@ TEST(MemtableBudget, AllStoresTogetherStayWithinIt) {
   EXPECT_TRUE(has_table_file(dir.str() + "/read"));
   EXPECT_TRUE(has_table_file(dir.str() + "/state"));
   EXPECT_TRUE(has_table_file(dir.str() + "/log"));
+}
+
+// The nice value of each of this process's threads named `name` (/proc/self/task/*/stat).
+std::vector<int> nice_of_threads(const std::string& name) {
+  std::vector<int> nice;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string thread_name;
+    std::getline(comm, thread_name);
+    if (thread_name != name) continue;
+    std::ifstream stat_file(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // from field 3, the state
+    std::string field;
+    for (int i = 3; i <= 19 && fields >> field; ++i) {
+      if (i == 19) nice.push_back(std::stoi(field));
+    }
+  }
+  return nice;
+}
+
+// Compactions yield the CPU to deciding and projecting: the thread that ran one runs at nice 19.
+TEST(BackgroundWork, CompactionsRunAtTheLowestCpuPriority) {
+  testing::TempDir dir;
+  BudgetForThisTest budget(std::size_t{1} << 20);  // small memtables: many table files, compacted
+  auto read = RocksReadStore::open(dir.str() + "/read");
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  const std::string value(4096, 'v');
+  for (int i = 0; i < 4096; ++i) {  // 16 MB: sixteen times the budget
+    WriteSet batch;
+    batch.put(key_of(i), value);
+    ASSERT_TRUE((*read)->write(batch).ok());
+  }
+  EXPECT_TRUE(testing::eventually([] {
+    auto nice = nice_of_threads("rocksdb:low");
+    return std::find(nice.begin(), nice.end(), 19) != nice.end();
+  })) << "no compaction thread at nice 19";
 }
 
 }  // namespace
