@@ -290,6 +290,34 @@ void PartitionProcessor::answer_repeat(PendingCommand& command, std::int64_t off
 
 // ---- start-up: snapshot plus the log's tail ----
 
+namespace {
+
+// The snapshot's remembered commands, in batches whose index slots the table fetches ahead.
+void load_remembered(binary::Reader& reader, std::int64_t entries, IdempotencyTable& table) {
+  constexpr std::size_t kBatch = 64;
+  table.reserve(static_cast<std::size_t>(
+      std::clamp<std::int64_t>(entries, 0, static_cast<std::int64_t>(kMaxIdempotencyEntries))));
+  std::vector<IdempotencyTable::Loaded> batch(kBatch);
+  for (std::int64_t done = 0; done < entries && !reader.failed;) {
+    const auto size = static_cast<std::size_t>(
+        std::min<std::int64_t>(entries - done, static_cast<std::int64_t>(kBatch)));
+    batch.resize(size);
+    for (IdempotencyTable::Loaded& loaded : batch) {
+      std::int64_t fingerprint = 0;
+      reader.get(loaded.id_text);
+      reader.get(loaded.command.offset);
+      reader.get(fingerprint);
+      reader.get(loaded.command.time_ms);
+      loaded.command.fingerprint = static_cast<std::uint64_t>(fingerprint);
+    }
+    if (reader.failed) return;
+    table.remember_all(batch);
+    done += static_cast<std::int64_t>(size);
+  }
+}
+
+}  // namespace
+
 Status PartitionProcessor::rebuild() {
   state_ = PartitionState{};
   last_seq_ = 0;
@@ -317,18 +345,7 @@ Status PartitionProcessor::rebuild() {
       next_offset_ = next_offset;
       last_seq_ = last_seq;
       last_hash_ = last_hash;
-      idempotency_.reserve(static_cast<std::size_t>(std::clamp<std::int64_t>(entries, 0, static_cast<std::int64_t>(kMaxIdempotencyEntries))));
-      for (std::int64_t i = 0; i < entries && !reader.failed; ++i) {
-        std::string id;
-        RememberedCommand entry;
-        std::int64_t fingerprint = 0;
-        reader.get(id);
-        reader.get(entry.offset);
-        reader.get(fingerprint);
-        reader.get(entry.time_ms);
-        entry.fingerprint = static_cast<std::uint64_t>(fingerprint);
-        idempotency_.remember_text(std::move(id), entry);
-      }
+      load_remembered(reader, entries, idempotency_);
     }
   }
   MJ_RETURN_IF_ERROR(replay_from(next_offset_));

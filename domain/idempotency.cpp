@@ -1,6 +1,34 @@
 #include "domain/idempotency.h"
 
+#include <bit>
+#include <functional>
+
+#include "domain/assert.h"
+
 namespace microjobs {
+namespace {
+
+constexpr std::size_t kMinSlots = 16;
+
+}  // namespace
+
+std::uint64_t IdempotencyTable::hash_of(std::string_view id_text) {
+  const std::uint64_t hash = std::hash<std::string_view>{}(id_text);
+  return hash == 0 ? 1 : hash;  // 0 marks an empty slot
+}
+
+const IdempotencyTable::Entry* IdempotencyTable::find(std::string_view id_text,
+                                                      std::uint64_t hash) const {
+  if (index_.empty()) return nullptr;
+  const std::size_t mask = index_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& slot = index_[i];
+    if (slot.hash == 0) return nullptr;
+    if (slot.hash != hash) continue;
+    const Entry& entry = order_[slot.number - first_number_];
+    if (entry.id == id_text) return &entry;
+  }
+}
 
 IdempotencyTable::Lookup IdempotencyTable::check(const CommandId& id,
                                                  std::uint64_t fingerprint) const {
@@ -10,9 +38,9 @@ IdempotencyTable::Lookup IdempotencyTable::check(const CommandId& id,
 
 IdempotencyTable::Lookup IdempotencyTable::check_text(const std::string& id_text,
                                                       std::uint64_t fingerprint) const {
-  auto it = index_.find(std::string_view(id_text));
-  if (it == index_.end()) return {};
-  const RememberedCommand& first = *it->second;
+  const Entry* found = find(id_text, hash_of(id_text));
+  if (found == nullptr) return {};
+  const RememberedCommand& first = found->command;
   if (first.fingerprint != 0 && first.fingerprint != fingerprint) {
     return {Verdict::reused, first.offset};
   }
@@ -25,23 +53,86 @@ void IdempotencyTable::remember(const CommandId& id, RememberedCommand entry) {
 }
 
 void IdempotencyTable::remember_text(std::string id_text, RememberedCommand entry) {
-  // One lookup (the table is large and each lookup a cache miss): added first, taken back if
-  // the id was known.
-  Entry& added = order_.emplace_back(Entry{std::move(id_text), entry});
-  if (!index_.try_emplace(std::string_view(added.id), &added.command).second) order_.pop_back();
+  const std::uint64_t hash = hash_of(id_text);
+  add(std::move(id_text), hash, entry);
+}
+
+void IdempotencyTable::remember_all(std::vector<Loaded>& batch) {
+  reserve(batch.size());
+  std::vector<std::uint64_t> hashes(batch.size());
+  const std::size_t mask = index_.size() - 1;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    hashes[i] = hash_of(batch[i].id_text);
+    __builtin_prefetch(&index_[hashes[i] & mask]);
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    add(std::move(batch[i].id_text), hashes[i], batch[i].command);
+  }
+}
+
+void IdempotencyTable::add(std::string id_text, std::uint64_t hash, RememberedCommand entry) {
+  if (find(id_text, hash) != nullptr) return;
+  if ((order_.size() + 1) * 2 > index_.size()) {
+    resize_index(std::max(kMinSlots, index_.size() * 2));
+  }
+  insert_slot({hash, first_number_ + order_.size()});
+  order_.push_back(Entry{std::move(id_text), entry});
+}
+
+void IdempotencyTable::insert_slot(Slot slot) {
+  const std::size_t mask = index_.size() - 1;
+  std::size_t i = slot.hash & mask;
+  while (index_[i].hash != 0) i = (i + 1) & mask;
+  index_[i] = slot;
+}
+
+// Backward-shift deletion: the slots after the freed one that would be found no more through it
+// move back into it, so that no probe sequence has a hole and no tombstone is needed.
+void IdempotencyTable::erase_slot(std::uint64_t hash, std::uint64_t number) {
+  const std::size_t mask = index_.size() - 1;
+  std::size_t hole = hash & mask;
+  while (index_[hole].number != number || index_[hole].hash != hash) {
+    MJ_ASSERT(index_[hole].hash != 0);  // every entry has its slot
+    hole = (hole + 1) & mask;
+  }
+  for (std::size_t next = (hole + 1) & mask; index_[next].hash != 0; next = (next + 1) & mask) {
+    const std::size_t home = index_[next].hash & mask;
+    // `next` may move into the hole when its home is not in the cyclic range (hole, next].
+    const bool home_after_hole = ((next - home) & mask) < ((next - hole) & mask);
+    if (home_after_hole) continue;
+    index_[hole] = index_[next];
+    hole = next;
+  }
+  index_[hole] = Slot{};
+}
+
+void IdempotencyTable::resize_index(std::size_t slots) {
+  MJ_ASSERT(std::has_single_bit(slots) && slots >= order_.size() * 2);
+  std::vector<Slot> old = std::move(index_);
+  index_.assign(slots, Slot{});
+  for (const Slot& slot : old) {
+    if (slot.hash != 0) insert_slot(slot);
+  }
+}
+
+void IdempotencyTable::reserve(std::size_t entries) {
+  const std::size_t wanted = std::bit_ceil(std::max(kMinSlots, (order_.size() + entries) * 2));
+  if (wanted > index_.size()) resize_index(wanted);
 }
 
 void IdempotencyTable::forget_expired(std::int64_t now_ms) {
   while (!order_.empty() &&
          (order_.front().command.time_ms + window_ms_ < now_ms || order_.size() > max_entries_)) {
-    index_.erase(std::string_view(order_.front().id));
+    erase_slot(hash_of(order_.front().id), first_number_);
     order_.pop_front();
+    ++first_number_;
   }
 }
 
 void IdempotencyTable::clear() {
   index_.clear();
   order_.clear();
+  first_number_ = 0;
 }
 
 }  // namespace microjobs

@@ -2,6 +2,11 @@
 // fingerprints that tell a retry from a reused key, and the idempotency table's rule.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <deque>
+#include <random>
+#include <string>
+
 #include "domain/codec/envelope.h"
 #include "domain/command_id.h"
 #include "domain/idempotency.h"
@@ -134,6 +139,37 @@ TEST(IdempotencyTable, ForgetsAfterTheWindowAndBeyondItsSize) {
   table.forget_expired(600);
   EXPECT_EQ(table.size(), 2u);
   EXPECT_EQ(table.check(client_command_id("a", "2"), 1).verdict, IdempotencyTable::Verdict::fresh);
+}
+
+// The index is open addressing with deletions from the front: a random mix of remembers, expiries
+// and lookups on a table that grows from 16 slots and is trimmed to 64 entries must answer as a
+// plain map of the same entries does, for ids it holds and ids it forgot.
+TEST(IdempotencyTable, AnswersAsAPlainMapThroughGrowthAndForgetting) {
+  constexpr std::size_t kMaxEntries = 64;
+  IdempotencyTable table(1'000'000, kMaxEntries);
+  std::deque<std::pair<std::string, std::int64_t>> model;  // oldest first, (id, offset)
+  std::mt19937_64 random(20261204);
+  for (std::int64_t step = 1; step <= 20'000; ++step) {
+    const std::string id = "client/u/" + std::to_string(random() % 400);
+    const bool known = std::any_of(model.begin(), model.end(),
+                                   [&](const auto& entry) { return entry.first == id; });
+    const auto lookup = table.check_text(id, 1);
+    ASSERT_EQ(lookup.verdict, known ? IdempotencyTable::Verdict::repeat
+                                    : IdempotencyTable::Verdict::fresh) << "step " << step;
+    if (known) {
+      const auto it = std::find_if(model.begin(), model.end(),
+                                   [&](const auto& entry) { return entry.first == id; });
+      ASSERT_EQ(lookup.offset, it->second) << "step " << step;
+      continue;
+    }
+    table.remember_text(id, {step, 1, 0});
+    model.emplace_back(id, step);
+    if (random() % 3 == 0) {
+      table.forget_expired(0);
+      while (model.size() > kMaxEntries) model.pop_front();
+    }
+    ASSERT_EQ(table.size(), model.size());
+  }
 }
 
 }  // namespace
