@@ -67,7 +67,7 @@ Result<std::int64_t> export_keys(const std::string& data_dir, const KafkaTopics&
 
 // Copies every partition of a local log to Kafka: the same bytes at the same offsets of the same
 // partitions. Refuses a non-empty Kafka partition, so nothing is ever copied twice.
-int export_log(const std::string& data_dir, const std::string& url) {
+int export_log(const std::string& data_dir, const std::string& url, int timeout_s) {
   auto local = LocalEventLog::open_read_only(data_dir + "/log");
   if (!local.ok()) {
     spdlog::error("{}", local.error().message);
@@ -78,7 +78,9 @@ int export_log(const std::string& data_dir, const std::string& url) {
     spdlog::error("--to: {}", topics.error().message);
     return 2;
   }
-  auto kafka = KafkaEventLog::open(KafkaConfig{topics->bootstrap(), topics->events(), (*local)->partitions()});
+  KafkaConfig config{topics->bootstrap(), topics->events(), (*local)->partitions()};
+  config.timeout = std::chrono::seconds(timeout_s);
+  auto kafka = KafkaEventLog::open(config);
   if (!kafka.ok()) {
     spdlog::error("{}", kafka.error().message);
     return 1;
@@ -174,12 +176,17 @@ void add_kafka_commands(CLI::App& app, SubcommandRunners& runners) {
   struct ExportOptions {
     std::string data_dir = "./data";
     std::string to;
+    int timeout_s = 30;
   };
   auto exp = std::make_shared<ExportOptions>();
   CLI::App* export_cmd = app.add_subcommand("export", "copy a local log into Kafka unchanged (same bytes, same partitions)");
   export_cmd->add_option("--data-dir", exp->data_dir, "the node's data directory")->capture_default_str();
   export_cmd->add_option("--to", exp->to, "kafka://host:port")->required();
-  runners.push_back([export_cmd, exp] { return *export_cmd ? export_log(exp->data_dir, exp->to) : -1; });
+  export_cmd->add_option("--timeout", exp->timeout_s, "seconds to wait for the broker's answers (metadata, each delivery)")
+      ->capture_default_str()->check(CLI::Range(1, 3600));
+  runners.push_back([export_cmd, exp] {
+    return *export_cmd ? export_log(exp->data_dir, exp->to, exp->timeout_s) : -1;
+  });
 }
 
 }  // namespace microjobs

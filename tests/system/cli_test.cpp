@@ -71,7 +71,8 @@ TEST(Cli, ExportToAnAbsentKafkaBrokerSaysNoBrokerAnswered) {
   ASSERT_NE(mkdtemp(dir_template), nullptr);
   const std::string dir = dir_template;
   ASSERT_TRUE(microjobs::LocalEventLog::open(dir + "/log", 2).ok()) << "an empty log to export";
-  Printed printed = run("export --data-dir " + dir + " --to kafka://127.0.0.1:1");
+  // A short --timeout: the default 30 s is for a broker that is slow, not absent.
+  Printed printed = run("export --data-dir " + dir + " --to kafka://127.0.0.1:1 --timeout 2");
   EXPECT_EQ(printed.status, 1);
   EXPECT_NE(printed.out.find("no Kafka broker answered at 127.0.0.1:1"), std::string::npos) << printed.out;
   std::filesystem::remove_all(dir);
