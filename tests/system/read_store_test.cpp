@@ -69,12 +69,14 @@ TEST(ReadStoreErrors, AReadOfADamagedTableIsAnErrorNotAnAbsentKey) {
   EXPECT_LT(visited, static_cast<std::size_t>(kKeys)) << "the scan went over the damage as if it were the end";
 }
 
-bool has_table_file(const std::string& path) {
+bool has_file_ending_in(const std::string& path, std::string_view extension) {
   for (const auto& entry : std::filesystem::directory_iterator(path)) {
-    if (entry.path().extension() == ".sst") return true;
+    if (entry.path().extension() == extension) return true;
   }
   return false;
 }
+
+bool has_table_file(const std::string& path) { return has_file_ending_in(path, ".sst"); }
 
 // Sets the process's memtable budget for one test, and puts the default back however it ends.
 struct BudgetForThisTest {
@@ -146,6 +148,27 @@ TEST(BackgroundWork, CompactionsRunAtTheLowestCpuPriority) {
     auto nice = nice_of_threads("rocksdb:low");
     return std::find(nice.begin(), nice.end(), 19) != nice.end();
   })) << "no compaction thread at nice 19";
+}
+
+// A snapshot (a value of tens of megabytes with a large state) goes to a blob file of the state
+// store, outside the table files that compactions rewrite, and reads back whole: the newest of
+// three, with the memtables flushed.
+TEST(StateStore, ASnapshotSizedValueGoesToABlobFileAndReadsBackWhole) {
+  testing::TempDir dir;
+  BudgetForThisTest budget(std::size_t{1} << 20);  // each 4 MB value fills the memtables
+  auto state = RocksStateStore::open(dir.str() + "/state");
+  ASSERT_TRUE(state.ok()) << state.error().message;
+  std::string value;
+  for (char fill : {'a', 'b', 'c'}) {
+    value.assign(std::size_t{4} << 20, fill);
+    value[12345] = '!';
+    ASSERT_TRUE((*state)->put("processor/0/snapshot", value).ok());
+  }
+  EXPECT_TRUE(testing::eventually([&] { return has_file_ending_in(dir.str() + "/state", ".blob"); }))
+      << "no blob file in the state store";
+  auto read = (*state)->get("processor/0/snapshot");
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  EXPECT_TRUE(*read == value) << "read back " << read->size() << " bytes";
 }
 
 }  // namespace
