@@ -141,6 +141,23 @@ TEST(IdempotencyTable, ForgetsAfterTheWindowAndBeyondItsSize) {
   EXPECT_EQ(table.check(client_command_id("a", "2"), 1).verdict, IdempotencyTable::Verdict::fresh);
 }
 
+// A snapshot's load remembers in batches: the same as one by one, in order, so an id already
+// known or twice in a batch keeps its first offset, and the batch can outgrow the table.
+TEST(IdempotencyTable, ABatchIsRememberedAsOneByOneInOrder) {
+  IdempotencyTable table(1000, 100);
+  table.remember_text("client/a/known", {1, 7, 0});
+  std::vector<IdempotencyTable::Loaded> batch;
+  for (int i = 0; i < 40; ++i) batch.push_back({"client/a/" + std::to_string(i), {100 + i, 7, 0}});
+  batch.push_back({"client/a/known", {200, 7, 0}});
+  batch.push_back({"client/a/3", {201, 7, 0}});
+  table.remember_all(batch);
+  EXPECT_EQ(table.size(), 41u);
+  EXPECT_EQ(table.check_text("client/a/known", 7).offset, 1);
+  EXPECT_EQ(table.check_text("client/a/3", 7).offset, 103);
+  EXPECT_EQ(table.check_text("client/a/39", 7).offset, 139);
+  EXPECT_EQ(table.check_text("client/a/40", 7).verdict, IdempotencyTable::Verdict::fresh);
+}
+
 // The index is open addressing with deletions from the front: a random mix of remembers, expiries
 // and lookups on a table that grows from 16 slots and is trimmed to 64 entries must answer as a
 // plain map of the same entries does, for ids it holds and ids it forgot.
