@@ -293,7 +293,8 @@ void PartitionProcessor::answer_repeat(PendingCommand& command, std::int64_t off
 namespace {
 
 // The snapshot's remembered commands, in batches whose index slots the table fetches ahead.
-void load_remembered(binary::Reader& reader, std::int64_t entries, IdempotencyTable& table) {
+// False when the list is cut short: the caller then trusts nothing of the snapshot.
+bool load_remembered(binary::Reader& reader, std::int64_t entries, IdempotencyTable& table) {
   constexpr std::size_t kBatch = 64;
   table.reserve(static_cast<std::size_t>(
       std::clamp<std::int64_t>(entries, 0, static_cast<std::int64_t>(kMaxIdempotencyEntries))));
@@ -310,10 +311,11 @@ void load_remembered(binary::Reader& reader, std::int64_t entries, IdempotencyTa
       reader.get(loaded.command.time_ms);
       loaded.command.fingerprint = static_cast<std::uint64_t>(fingerprint);
     }
-    if (reader.failed) return;
+    if (reader.failed) return false;
     table.remember_all(batch);
     done += static_cast<std::int64_t>(size);
   }
+  return !reader.failed;
 }
 
 }  // namespace
@@ -337,15 +339,17 @@ Status PartitionProcessor::rebuild() {
     reader.get(state_bytes);
     reader.get(entries);
     auto state = decode_snapshot(state_bytes);
+    // A snapshot whose remembered commands are cut short is unusable as a whole: with some ids
+    // missing, a client's retry of one would be decided again.
     if (reader.failed || format != kSnapshotFormat || !state ||
-        next_offset > log_.end(partition_)) {
+        next_offset > log_.end(partition_) || !load_remembered(reader, entries, idempotency_)) {
       spdlog::warn("partition {}: snapshot unusable, replaying the whole log", partition_);
+      idempotency_.clear();
     } else {
       state_ = std::move(*state);
       next_offset_ = next_offset;
       last_seq_ = last_seq;
       last_hash_ = last_hash;
-      load_remembered(reader, entries, idempotency_);
     }
   }
   MJ_RETURN_IF_ERROR(replay_from(next_offset_));

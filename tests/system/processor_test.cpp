@@ -119,6 +119,25 @@ TEST(PartitionProcessor, RefusesAKeyReusedForAnotherCommandOrBody) {
   EXPECT_EQ(f.log->end(0), end);
 }
 
+// A snapshot whose list of remembered commands is cut short (here its last byte) is not used:
+// the whole log is replayed, so every accepted command's retry is still answered as a repeat.
+TEST(PartitionProcessor, ASnapshotWithItsRememberedCommandsCutShortIsNotUsed) {
+  Fixture f;
+  auto processor = std::make_unique<PartitionProcessor>(0, *f.log, *f.state, f.clock);
+  ASSERT_TRUE(processor->start().ok());
+  ASSERT_EQ(submit(*processor, "reg", RegisterUser{UserId{"emp"}, "US", "Emp"}).get().kind, Kind::accepted);
+  ASSERT_EQ(submit(*processor, "dep", DepositFunds{UserId{"emp"}, money("5"), "r1"}).get().kind, Kind::accepted);
+  processor.reset();  // a last snapshot at the stop
+  auto snapshot = f.state->get("processor/0/snapshot");
+  ASSERT_TRUE(snapshot.ok() && !snapshot->empty());
+  snapshot->pop_back();
+  ASSERT_TRUE(f.state->put("processor/0/snapshot", *snapshot).ok());
+  PartitionProcessor restarted(0, *f.log, *f.state, f.clock);
+  ASSERT_TRUE(restarted.start().ok());
+  EXPECT_TRUE(submit(restarted, "reg", RegisterUser{UserId{"emp"}, "US", "Emp"}).get().repeated);
+  EXPECT_TRUE(submit(restarted, "dep", DepositFunds{UserId{"emp"}, money("5"), "r1"}).get().repeated);
+}
+
 // Reproductions 1 and 3: no client key reaches the ids of credits or deposits. A user named
 // `credit` keys a command with the next event id, a user named `deposit` keys one with the
 // victim's reference: the system's own commands are still decided on their own.
