@@ -1,7 +1,9 @@
 #include "domain/idempotency.h"
 
+#include <algorithm>
 #include <bit>
 #include <functional>
+#include <random>
 
 #include "domain/assert.h"
 
@@ -10,10 +12,26 @@ namespace {
 
 constexpr std::size_t kMinSlots = 16;
 
+// MurmurHash3's 64-bit finalizer: every bit of the input moves every bit of the output.
+std::uint64_t mix(std::uint64_t value) {
+  value ^= value >> 33;
+  value *= 0xff51afd7ed558ccdULL;
+  value ^= value >> 33;
+  value *= 0xc4ceb9fe1a85ec53ULL;
+  return value ^ (value >> 33);
+}
+
 }  // namespace
 
-std::uint64_t IdempotencyTable::hash_of(std::string_view id_text) {
-  const std::uint64_t hash = std::hash<std::string_view>{}(id_text);
+IdempotencyTable::IdempotencyTable(std::int64_t window_ms, std::size_t max_entries)
+    : window_ms_(window_ms),
+      max_entries_(max_entries),
+      seed_((std::uint64_t{std::random_device{}()} << 32) | std::random_device{}()) {}
+
+// Client keys are chosen by clients and std::hash has no seed: mixed with this table's random
+// seed, ids whose std::hash agree in the low bits no longer pile up in one run of slots.
+std::uint64_t IdempotencyTable::hash_of(std::string_view id_text) const {
+  const std::uint64_t hash = mix(std::hash<std::string_view>{}(id_text) ^ seed_);
   return hash == 0 ? 1 : hash;  // 0 marks an empty slot
 }
 
@@ -116,6 +134,8 @@ void IdempotencyTable::resize_index(std::size_t slots) {
 }
 
 void IdempotencyTable::reserve(std::size_t entries) {
+  // A hint: never more than the table keeps (add() grows it beyond, should a batch need it).
+  entries = std::min(entries, max_entries_);
   const std::size_t wanted = std::bit_ceil(std::max(kMinSlots, (order_.size() + entries) * 2));
   if (wanted > index_.size()) resize_index(wanted);
 }

@@ -37,8 +37,7 @@ class IdempotencyTable {
     std::int64_t offset = -1;  // for a repeat: the first outcome's event
   };
 
-  IdempotencyTable(std::int64_t window_ms, std::size_t max_entries)
-      : window_ms_(window_ms), max_entries_(max_entries) {}
+  IdempotencyTable(std::int64_t window_ms, std::size_t max_entries);
   IdempotencyTable(const IdempotencyTable&) = delete;
   IdempotencyTable& operator=(const IdempotencyTable&) = delete;
   IdempotencyTable(IdempotencyTable&&) = default;
@@ -81,7 +80,7 @@ class IdempotencyTable {
     std::uint64_t hash = 0;
     std::uint64_t number = 0;
   };
-  static std::uint64_t hash_of(std::string_view id_text);
+  std::uint64_t hash_of(std::string_view id_text) const;
   const Entry* find(std::string_view id_text, std::uint64_t hash) const;
   void add(std::string id_text, std::uint64_t hash, RememberedCommand entry);
   void insert_slot(Slot slot);
@@ -90,6 +89,7 @@ class IdempotencyTable {
 
   const std::int64_t window_ms_;
   const std::size_t max_entries_;
+  const std::uint64_t seed_;  // random per table
   // Oldest first. Each id is held once, here.
   std::deque<Entry> order_;
   std::uint64_t first_number_ = 0;  // the number of order_.front()

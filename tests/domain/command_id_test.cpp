@@ -142,7 +142,8 @@ TEST(IdempotencyTable, ForgetsAfterTheWindowAndBeyondItsSize) {
 }
 
 // A snapshot's load remembers in batches: the same as one by one, in order, so an id already
-// known or twice in a batch keeps its first offset, and the batch can outgrow the table.
+// known or twice in a batch keeps its first offset, and a batch larger than the table's 16
+// first slots makes room for itself.
 TEST(IdempotencyTable, ABatchIsRememberedAsOneByOneInOrder) {
   IdempotencyTable table(1000, 100);
   table.remember_text("client/a/known", {1, 7, 0});
