@@ -296,16 +296,15 @@ namespace {
 // False when the list is cut short: the caller then trusts nothing of the snapshot.
 bool load_remembered(binary::Reader& reader, std::int64_t entries, IdempotencyTable& table) {
   constexpr std::size_t kBatch = 64;
-  table.reserve(static_cast<std::size_t>(
-      std::clamp<std::int64_t>(entries, 0, static_cast<std::int64_t>(kMaxIdempotencyEntries))));
-  std::vector<IdempotencyTable::Loaded> batch(kBatch);
+  table.reserve(static_cast<std::size_t>(std::max<std::int64_t>(entries, 0)));  // capped by the table
+  std::vector<IdempotencyTable::Entry> batch(kBatch);
   for (std::int64_t done = 0; done < entries && !reader.failed;) {
     const auto size = static_cast<std::size_t>(
         std::min<std::int64_t>(entries - done, static_cast<std::int64_t>(kBatch)));
     batch.resize(size);
-    for (IdempotencyTable::Loaded& loaded : batch) {
+    for (IdempotencyTable::Entry& loaded : batch) {
       std::int64_t fingerprint = 0;
-      reader.get(loaded.id_text);
+      reader.get(loaded.id);
       reader.get(loaded.command.offset);
       reader.get(fingerprint);
       reader.get(loaded.command.time_ms);

@@ -75,25 +75,31 @@ void IdempotencyTable::remember_text(std::string id_text, RememberedCommand entr
   add(std::move(id_text), hash, entry);
 }
 
-void IdempotencyTable::remember_all(std::vector<Loaded>& batch) {
+void IdempotencyTable::remember_all(std::vector<Entry>& batch) {
   reserve(batch.size());
   std::vector<std::uint64_t> hashes(batch.size());
   const std::size_t mask = index_.size() - 1;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    hashes[i] = hash_of(batch[i].id_text);
+    hashes[i] = hash_of(batch[i].id);
     __builtin_prefetch(&index_[hashes[i] & mask]);
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    add(std::move(batch[i].id_text), hashes[i], batch[i].command);
+    add(std::move(batch[i].id), hashes[i], batch[i].command);
   }
 }
 
+// One probe of the id's run of slots: it ends at the id (known: nothing to do) or at the empty
+// slot the id takes. The table grows first, so that it stays at most half full.
 void IdempotencyTable::add(std::string id_text, std::uint64_t hash, RememberedCommand entry) {
-  if (find(id_text, hash) != nullptr) return;
   if ((order_.size() + 1) * 2 > index_.size()) {
     resize_index(std::max(kMinSlots, index_.size() * 2));
   }
-  insert_slot({hash, first_number_ + order_.size()});
+  const std::size_t mask = index_.size() - 1;
+  std::size_t i = hash & mask;
+  for (; index_[i].hash != 0; i = (i + 1) & mask) {
+    if (index_[i].hash == hash && order_[index_[i].number - first_number_].id == id_text) return;
+  }
+  index_[i] = Slot{hash, first_number_ + order_.size()};
   order_.push_back(Entry{std::move(id_text), entry});
 }
 

@@ -49,14 +49,15 @@ class IdempotencyTable {
   void remember(const CommandId& id, RememberedCommand entry);
   // The same for an id in its text form, as the envelope and the snapshot carry it.
   void remember_text(std::string id_text, RememberedCommand entry);
+  // An id in its text form and what is remembered of its command.
+  struct Entry {
+    std::string id;
+    RememberedCommand command;
+  };
   // The same for each of a batch, in order (a snapshot's load: millions of entries). The index's
   // slots for the whole batch are fetched from memory ahead, so their cache misses overlap
   // instead of coming one after another. `batch` is left with its ids moved from.
-  struct Loaded {
-    std::string id_text;
-    RememberedCommand command;
-  };
-  void remember_all(std::vector<Loaded>& batch);
+  void remember_all(std::vector<Entry>& batch);
   // Forgets what was decided more than window_ms before now, and the oldest beyond max_entries.
   void forget_expired(std::int64_t now_ms);
   void clear();
@@ -70,10 +71,6 @@ class IdempotencyTable {
   }
 
  private:
-  struct Entry {
-    std::string id;
-    RememberedCommand command;
-  };
   // A slot of the index: the id's hash and the entry's number (its place in the order since the
   // table began: order_[number - first_number_]). Hash 0 marks an empty slot.
   struct Slot {
@@ -83,7 +80,7 @@ class IdempotencyTable {
   std::uint64_t hash_of(std::string_view id_text) const;
   const Entry* find(std::string_view id_text, std::uint64_t hash) const;
   void add(std::string id_text, std::uint64_t hash, RememberedCommand entry);
-  void insert_slot(Slot slot);
+  void insert_slot(Slot slot);  // into a table known not to hold its id (a resize)
   void erase_slot(std::uint64_t hash, std::uint64_t number);
   void resize_index(std::size_t slots);
 

@@ -183,7 +183,7 @@ void add_kafka_commands(CLI::App& app, SubcommandRunners& runners) {
   export_cmd->add_option("--data-dir", exp->data_dir, "the node's data directory")->capture_default_str();
   export_cmd->add_option("--to", exp->to, "kafka://host:port")->required();
   export_cmd->add_option("--timeout", exp->timeout_s, "seconds to wait for the broker's answers (metadata, each delivery)")
-      ->capture_default_str()->check(CLI::Range(1, 3600));
+      ->capture_default_str()->check(CLI::Range(1, 600));
   runners.push_back([export_cmd, exp] {
     return *export_cmd ? export_log(exp->data_dir, exp->to, exp->timeout_s) : -1;
   });

@@ -147,7 +147,7 @@ TEST(IdempotencyTable, ForgetsAfterTheWindowAndBeyondItsSize) {
 TEST(IdempotencyTable, ABatchIsRememberedAsOneByOneInOrder) {
   IdempotencyTable table(1000, 100);
   table.remember_text("client/a/known", {1, 7, 0});
-  std::vector<IdempotencyTable::Loaded> batch;
+  std::vector<IdempotencyTable::Entry> batch;
   for (int i = 0; i < 40; ++i) batch.push_back({"client/a/" + std::to_string(i), {100 + i, 7, 0}});
   batch.push_back({"client/a/known", {200, 7, 0}});
   batch.push_back({"client/a/3", {201, 7, 0}});
