@@ -47,6 +47,11 @@ class EventLog {
   // `seen` or when the timeout passes, so readers sleep instead of spinning.
   virtual std::uint64_t append_count() const = 0;
   virtual void wait_for_append(std::uint64_t seen, std::chrono::milliseconds timeout) = 0;
+  // While on, read() and end() answer at once with what they have (an error, or 0) instead of
+  // waiting on a remote log: a stopping node turns it on before it joins its readers, so a broker
+  // that is gone does not hold the stop for its timeouts, and off after. Appends are not
+  // affected. The local log never waits: nothing to do.
+  virtual void set_reads_interrupted(bool /*on*/) {}
 
   // Called by a partition's new single writer before it reads the partition to rebuild. Where
   // the log can, it fences every earlier writer of the partition: once this returns, none of

@@ -149,18 +149,18 @@ Status EmbeddedNode::start() {
 }
 
 void EmbeddedNode::stop() {
+  // Reads answer at once from here on: the credit manager, projector and deliverer would each wait
+  // out the log's timeouts, once per partition, when the brokers are gone. Appends still wait.
+  for (std::jthread* thread : {&credit_thread_, &projector_thread_, &webhook_thread_}) thread->request_stop();
+  if (log_) log_->set_reads_interrupted(true);
   // The credit manager waits on the processors' replies, so it stops first.
-  if (credit_thread_.joinable()) {
-    credit_thread_.request_stop();
-    credit_thread_.join();
-  }
+  if (credit_thread_.joinable()) credit_thread_.join();
   host_.reset();  // leaves the group: its processors stop
   if (local_bus_) local_bus_->stop();
   for (std::jthread* reader : {&projector_thread_, &webhook_thread_}) {
-    if (!reader->joinable()) continue;
-    reader->request_stop();
-    reader->join();
+    if (reader->joinable()) reader->join();
   }
+  if (log_) log_->set_reads_interrupted(false);  // the log stays readable (tests, tools)
 }
 
 Status parse_roles(std::string_view roles, NodeConfig& config) {

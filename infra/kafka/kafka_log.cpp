@@ -301,6 +301,7 @@ Result<std::vector<LogRecord>> KafkaEventLog::read(std::int32_t partition, std::
     // consumer's end-of-partition.
     if (next >= high && (high = end(partition)) <= next) break;
     if (Clock::now() > deadline) return Error{"kafka read: timed out"};
+    if (reads_interrupted_.load()) return Error{"kafka read: interrupted (the process is stopping)"};
     rd_kafka_message_t* message = rd_kafka_consumer_poll(handles_->consumer, 100);
     if (message == nullptr) continue;
     if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -449,7 +450,8 @@ std::int64_t KafkaEventLog::end(std::int32_t partition) {
   std::shared_lock producer_lock(handles_->producer_mutex);
   std::int64_t low = 0, high = 0;
   rd_kafka_resp_err_t err = kafka::query_watermarks(handles_->producer, config_.topic, partition, &low, &high,
-                                                    static_cast<int>(config_.timeout.count()));
+                                                    static_cast<int>(config_.timeout.count()), &reads_interrupted_);
+  if (err == RD_KAFKA_RESP_ERR__INTR) return 0;
   if (err) {
     spdlog::warn("kafka: watermarks of partition {}: {}", partition, rd_kafka_err2str(err));
     return 0;

@@ -50,6 +50,7 @@ class KafkaEventLog final : public EventLog {
   std::uint64_t append_count() const override { return append_count_.load(); }
   // Appends by other processes are not signalled: this waits at most 20 ms, so readers poll.
   void wait_for_append(std::uint64_t seen, std::chrono::milliseconds timeout) override;
+  void set_reads_interrupted(bool on) override { reads_interrupted_ = on; }
   Status become_writer(std::int32_t partition) override;
   std::int64_t marker_offsets_per_append() const override { return transactional() ? 1 : 0; }
   bool transactional() const { return !config_.transactional_id_prefix.empty(); }
@@ -68,6 +69,7 @@ class KafkaEventLog final : public EventLog {
   std::int32_t partitions_ = 0;
   std::unique_ptr<Handles> handles_;
   std::atomic<std::uint64_t> append_count_{0};
+  std::atomic<bool> reads_interrupted_{false};
   std::mutex wait_mutex_;
   std::condition_variable appended_;
 };

@@ -3,6 +3,8 @@
 // librdkafka: include it from infra/kafka .cpp files only.
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -47,13 +49,19 @@ inline Result<std::int32_t> topic_partitions(rd_kafka_t* client, const std::stri
 
 // A partition's watermarks. Errors that pass by themselves (a topic just created whose leader is
 // not elected yet, a leader moving to another broker) are asked again, every 100 ms, until
-// `timeout_ms`; any other error, or the last one, is returned.
+// `timeout_ms`; any other error, or the last one, is returned. With `interrupted`, the question
+// is asked in slices of at most 200 ms and gives up with RD_KAFKA_RESP_ERR__INTR once it is set:
+// a stopping process does not wait out the timeout of a broker that is gone.
 inline rd_kafka_resp_err_t query_watermarks(rd_kafka_t* client, const std::string& topic, std::int32_t partition,
-                                            std::int64_t* low, std::int64_t* high, int timeout_ms) {
+                                            std::int64_t* low, std::int64_t* high, int timeout_ms,
+                                            const std::atomic<bool>* interrupted = nullptr) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  const int slice_ms = interrupted ? std::min(timeout_ms, 200) : timeout_ms;
   while (true) {
+    if (interrupted && interrupted->load()) return RD_KAFKA_RESP_ERR__INTR;
     int64_t lo = 0, hi = 0;
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(client, topic.c_str(), partition, &lo, &hi, timeout_ms);
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(client, topic.c_str(), partition, &lo, &hi, slice_ms);
+    if (interrupted && err == RD_KAFKA_RESP_ERR__TIMED_OUT && std::chrono::steady_clock::now() < deadline) continue;
     const bool passing = err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
                          err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
                          err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||

@@ -161,6 +161,21 @@ std::vector<CommandOutcome> send_deposits(CommandBus& bus, int total, int users,
   return outcomes;
 }
 
+// A node of every role on the mock cluster, without fenced writers (the mock cannot fence), started.
+Result<std::unique_ptr<EmbeddedNode>> start_node_on_mock(const TempDir& dir, const MockKafka& mock,
+                                                         const std::string& node_id) {
+  NodeConfig config;
+  config.data_dir = dir.str();
+  config.partitions = kLoadPartitions;
+  config.event_log = "kafka://" + mock.bootstrap();
+  config.node_id = node_id;
+  config.kafka_transactions = false;
+  auto node = EmbeddedNode::open(config);
+  if (!node.ok()) return node.error();
+  MJ_RETURN_IF_ERROR((*node)->start());
+  return node;
+}
+
 TEST(KafkaFaults, RequestErrorsAndABrokerDownLoseNothingAndDuplicateNothing) {
   constexpr int kUsers = 100;
   constexpr int kDeposits = 20'000;
@@ -168,15 +183,8 @@ TEST(KafkaFaults, RequestErrorsAndABrokerDownLoseNothingAndDuplicateNothing) {
   ASSERT_TRUE(mock.ok());
   auto* cluster = static_cast<rd_kafka_mock_cluster_t*>((*mock)->cluster());
   TempDir dir;
-  NodeConfig config;
-  config.data_dir = dir.str();
-  config.partitions = kLoadPartitions;
-  config.event_log = "kafka://" + (*mock)->bootstrap();
-  config.node_id = "fault-node";
-  config.kafka_transactions = false;  // the mock cannot fence
-  auto node = EmbeddedNode::open(config);
+  auto node = start_node_on_mock(dir, **mock, "fault-node");
   ASSERT_TRUE(node.ok()) << node.error().message;
-  ASSERT_TRUE((*node)->start().ok());
   CommandBus& bus = (*node)->bus();
   for (int u = 0; u < kUsers; ++u) {
     std::string id = "reg-" + std::to_string(u);
@@ -239,6 +247,33 @@ TEST(KafkaFaults, RequestErrorsAndABrokerDownLoseNothingAndDuplicateNothing) {
     EXPECT_EQ(fold.balances["user:" + user + ":available"], kDeposits / kUsers * 10'000) << user;
   }
   (*node)->stop();
+}
+
+// A node on Kafka asked to stop while every broker is down: its projector, webhook deliverer and
+// processors would each wait out the log's 30 s timeouts, once per partition, and a stopping
+// process hung for minutes (seen in CI when the README's block stopped the broker first). Its
+// readers stop at once instead; stop() must return well within one timeout.
+TEST(KafkaFaults, ANodeWhoseBrokersAreAllDownStopsWithoutWaitingOutTheirTimeouts) {
+  auto mock = MockKafka::start(1, kLoadPartitions);
+  ASSERT_TRUE(mock.ok());
+  auto* cluster = static_cast<rd_kafka_mock_cluster_t*>((*mock)->cluster());
+  TempDir dir;
+  auto node = start_node_on_mock(dir, **mock, "stopping-node");
+  ASSERT_TRUE(node.ok()) << node.error().message;
+  ASSERT_TRUE(eventually([&] {  // the processors' group has formed and a command went through
+    return call((*node)->bus(), "reg", RegisterUser{UserId{"u"}, "US", ""}).kind == Kind::accepted;
+  }, std::chrono::seconds(60)));
+  rd_kafka_mock_broker_set_down(cluster, 1);
+
+  std::atomic<bool> stopped{false};
+  std::thread stopping([&] {
+    (*node)->stop();
+    stopped = true;
+  });
+  const bool in_time = eventually([&] { return stopped.load(); }, std::chrono::seconds(20));
+  stopping.join();  // a failure waits here for the timeouts, then reports
+  EXPECT_TRUE(in_time) << "stop() took longer than 20 s with the brokers down";
+  rd_kafka_mock_broker_set_up(cluster, 1);
 }
 
 // A processor process killed with SIGKILL in the middle of 20,000 commands and started again:
