@@ -64,6 +64,9 @@ Result<std::unique_ptr<KafkaKeyStore>> KafkaKeyStore::open(const KafkaTopics& to
                                          {"acks", "all"},
                                          {"enable.idempotence", "true"},
                                          {"linger.ms", "0"},
+                                         // at least as long as an event's append waits (30 s), not 5 minutes
+                                         {"delivery.timeout.ms", std::to_string(std::max<std::int64_t>(
+                                                                     catch_up_timeout.count(), 30'000))},
                                          {"client.id", "microjobs-keys"}});
   if (!producer_conf.ok()) return producer_conf.error();
   rd_kafka_conf_set_dr_msg_cb(*producer_conf, on_key_delivery);
@@ -130,7 +133,7 @@ Status KafkaKeyStore::catch_up() {
 Status KafkaKeyStore::produce(const std::vector<std::pair<std::string, std::optional<std::string>>>& records) {
   Delivery delivery;
   send(records, delivery);
-  // Every record gets a report within delivery.timeout.ms (librdkafka's default: 5 minutes).
+  // Every record gets a report within delivery.timeout.ms (set at open).
   while (delivery.outstanding.load() > 0) rd_kafka_flush(handles_->producer, 100);
   std::lock_guard lock(delivery.mutex);
   if (!delivery.error.empty()) return Error{"kafka key store " + topic_ + ": " + delivery.error};
