@@ -97,8 +97,15 @@ sigset_t block_stop_signals() {
   return signals;
 }
 
-int serve(NodeConfig config, ApiConfig api_config, const std::string& roles,
-          const std::string& address, int port, const std::string& port_file) {
+// serve's way out of a stop that does not finish: say why and end the process now.
+[[noreturn]] void exit_without_finishing_the_stop(const std::string& why) {
+  spdlog::error("{}: exiting without finishing the stop (the log is durable: a restart recovers)", why);
+  spdlog::default_logger()->flush();
+  std::_Exit(1);
+}
+
+int serve(NodeConfig config, ApiConfig api_config, const std::string& roles, const std::string& address,
+          int port, const std::string& port_file, std::chrono::seconds stop_timeout) {
   sigset_t signals = block_stop_signals();
   if (auto parsed = parse_roles(roles, config); !parsed.ok()) {
     spdlog::error("--role: {}", parsed.error().message);
@@ -124,7 +131,8 @@ int serve(NodeConfig config, ApiConfig api_config, const std::string& roles,
     std::fflush(stdout);
     int received = 0;
     sigwait(&signals, &received);
-    (*node)->stop();
+    spdlog::info("stopping on signal {}", received);
+    stop_within(signals, stop_timeout, [&] { (*node)->stop(); }, exit_without_finishing_the_stop);
     return 0;
   }
   api_config.jwt_secret = secret.value;
@@ -149,8 +157,10 @@ int serve(NodeConfig config, ApiConfig api_config, const std::string& roles,
   int received = 0;
   sigwait(&signals, &received);
   spdlog::info("stopping on signal {}", received);
-  server.stop();
-  (*node)->stop();
+  stop_within(signals, stop_timeout, [&] {
+    server.stop();
+    (*node)->stop();
+  }, exit_without_finishing_the_stop);
   return 0;
 }
 
@@ -164,6 +174,7 @@ struct ServeArgs {
   std::string roles = "all";
   std::string min_withdrawal;
   std::int64_t webhook_first_retry_ms = 10'000;
+  int stop_timeout_s = 30;
 };
 
 // The HTTP API's limits and what it asks of a token (api/http.h).
@@ -214,6 +225,9 @@ CLI::App* add_serve(CLI::App& app, ServeArgs& args) {
                   "a failed webhook delivery's first retry, doubling after (with jitter) up to an hour")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{3'600'000}));
+  cmd->add_option("--stop-timeout", args.stop_timeout_s,
+                  "seconds a stop may take after SIGINT/SIGTERM; past it, or on a second signal, exit at once (status 1)")
+      ->capture_default_str()->check(CLI::Range(1, 3600));
   add_api_options(cmd, args.api);
   args.min_withdrawal = format_money(config.processor.policy.min_withdrawal);
   cmd->add_option("--min-withdrawal", args.min_withdrawal, "the smallest withdrawal a worker may request")
@@ -298,7 +312,7 @@ int main(int argc, char** argv) {
     serve_args.config.processor.policy.min_withdrawal = *parse_money(serve_args.min_withdrawal);
     serve_args.config.webhooks.first_retry = std::chrono::milliseconds(serve_args.webhook_first_retry_ms);
     return serve(serve_args.config, serve_args.api, serve_args.roles, serve_args.address,
-                 serve_args.port, serve_args.port_file);
+                 serve_args.port, serve_args.port_file, std::chrono::seconds(serve_args.stop_timeout_s));
   }
   if (*token_cmd) return run_token(token_args);
   if (*rebuild_cmd) return run_rebuild(rebuild_dir);

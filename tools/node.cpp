@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -161,6 +162,29 @@ void EmbeddedNode::stop() {
     if (reader->joinable()) reader->join();
   }
   if (log_) log_->set_reads_interrupted(false);  // the log stays readable (tests, tools)
+}
+
+void stop_within(const sigset_t& signals, std::chrono::milliseconds limit, const std::function<void()>& stop,
+                 const std::function<void(const std::string& why)>& overrun) {
+  std::atomic<bool> finished{false};
+  std::thread watchdog([&] {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    const timespec slice{0, 50'000'000};  // 50 ms: how soon the watchdog notices the stop finished
+    while (!finished.load()) {
+      const int received = sigtimedwait(&signals, nullptr, &slice);
+      if (received > 0) {
+        overrun("signal " + std::to_string(received) + " while stopping");
+        return;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        overrun("the stop took longer than " + std::to_string(limit.count()) + " ms");
+        return;
+      }
+    }
+  });
+  stop();
+  finished = true;
+  watchdog.join();
 }
 
 Status parse_roles(std::string_view roles, NodeConfig& config) {

@@ -5,6 +5,10 @@
 // use it directly.
 //
 // Lifecycle: open(), start(), use, stop() (or destroy). Not copyable.
+#include <signal.h>
+
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -128,6 +132,14 @@ class EmbeddedNode {
 
 // Opens the event log a NodeConfig names (local or Kafka).
 Result<std::unique_ptr<EventLog>> open_event_log(const NodeConfig& config);
+
+// Runs `stop` and returns once it has finished. Meanwhile, if a signal of `signals` arrives (they
+// must be blocked in every thread, as `serve` blocks SIGINT and SIGTERM) or `limit` passes first,
+// `overrun` is called once, from another thread, with why. `serve`'s overrun ends the process at
+// once (`--stop-timeout`; a second Ctrl-C): a stop must not hang on a broker or disk that is
+// gone. The logs are durable, so what such an exit loses a restart recovers, as after a crash.
+void stop_within(const sigset_t& signals, std::chrono::milliseconds limit, const std::function<void()>& stop,
+                 const std::function<void(const std::string& why)>& overrun);
 
 // Drops the read models under `data_dir` and folds the whole log into new ones with the same
 // Projector code. Returns the number of events applied. The node must not be running (the log's
