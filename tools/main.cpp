@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 
 #include "api/auth.h"
 #include "api/http.h"
@@ -104,6 +105,14 @@ sigset_t block_stop_signals() {
   std::_Exit(1);
 }
 
+// Waits for SIGINT or SIGTERM, then runs `stop` within `stop_timeout` (stop_within).
+void stop_on_signal(const sigset_t& signals, std::chrono::seconds stop_timeout, const std::function<void()>& stop) {
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("stopping on signal {}", received);
+  stop_within(signals, stop_timeout, stop, exit_without_finishing_the_stop);
+}
+
 int serve(NodeConfig config, ApiConfig api_config, const std::string& roles, const std::string& address,
           int port, const std::string& port_file, std::chrono::seconds stop_timeout) {
   sigset_t signals = block_stop_signals();
@@ -129,10 +138,7 @@ int serve(NodeConfig config, ApiConfig api_config, const std::string& roles, con
                 config.processor_role ? "processor " : "", config.projector_role ? "projector" : "",
                 config.event_log.c_str());
     std::fflush(stdout);
-    int received = 0;
-    sigwait(&signals, &received);
-    spdlog::info("stopping on signal {}", received);
-    stop_within(signals, stop_timeout, [&] { (*node)->stop(); }, exit_without_finishing_the_stop);
+    stop_on_signal(signals, stop_timeout, [&] { (*node)->stop(); });
     return 0;
   }
   api_config.jwt_secret = secret.value;
@@ -154,13 +160,10 @@ int serve(NodeConfig config, ApiConfig api_config, const std::string& roles, con
   }
   if (!port_file.empty()) std::ofstream(port_file) << *bound << "\n";
   print_first_screen(address, *bound, config, secret.is_dev);
-  int received = 0;
-  sigwait(&signals, &received);
-  spdlog::info("stopping on signal {}", received);
-  stop_within(signals, stop_timeout, [&] {
+  stop_on_signal(signals, stop_timeout, [&] {
     server.stop();
     (*node)->stop();
-  }, exit_without_finishing_the_stop);
+  });
   return 0;
 }
 

@@ -284,6 +284,8 @@ Result<std::int64_t> KafkaEventLog::append(std::int32_t partition, std::span<con
 Result<std::vector<LogRecord>> KafkaEventLog::read(std::int32_t partition, std::int64_t from,
                                                    std::size_t max_records) {
   if (partition < 0 || partition >= partitions_) return Error{"no such partition"};
+  // An error, not an empty read: a writer rebuilding from an empty read would think it was at the end.
+  if (reads_interrupted_.load()) return Error{"kafka read: interrupted (the process is stopping)"};
   std::vector<LogRecord> records;
   std::int64_t high = end(partition);
   if (from >= high || max_records == 0) return records;

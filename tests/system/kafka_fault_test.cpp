@@ -276,6 +276,25 @@ TEST(KafkaFaults, ANodeWhoseBrokersAreAllDownStopsWithoutWaitingOutTheirTimeouts
   rd_kafka_mock_broker_set_up(cluster, 1);
 }
 
+// While reads are interrupted, read() fails rather than answering "nothing more": a writer that
+// rebuilt its partition from an empty read would decide on a state behind the log.
+TEST(KafkaFaults, AnInterruptedReadIsAnErrorAndTheLogReadsAgainAfter) {
+  auto mock = MockKafka::start(1, 1);
+  ASSERT_TRUE(mock.ok());
+  auto log = KafkaEventLog::open(KafkaConfig{(*mock)->bootstrap(), "microjobs.events", 1});
+  ASSERT_TRUE(log.ok()) << log.error().message;
+  const RecordView record{"u1", "an event"};
+  ASSERT_TRUE((*log)->append(0, std::span(&record, 1)).ok());
+  (*log)->set_reads_interrupted(true);
+  EXPECT_FALSE((*log)->read(0, 0, 10).ok());
+  EXPECT_EQ((*log)->end(0), 0);
+  (*log)->set_reads_interrupted(false);
+  auto records = (*log)->read(0, 0, 10);
+  ASSERT_TRUE(records.ok()) << records.error().message;
+  ASSERT_EQ(records->size(), 1u);
+  EXPECT_EQ(records->front().value, "an event");
+}
+
 // A processor process killed with SIGKILL in the middle of 20,000 commands and started again:
 // every command acknowledged is in the topic exactly once, those whose outcome was unknown are
 // retried with their command id and land exactly once too, and a projector folds the topic into
