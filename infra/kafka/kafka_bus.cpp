@@ -221,8 +221,8 @@ Result<std::unique_ptr<KafkaCommandBus>> KafkaCommandBus::open(KafkaBusConfig co
   // Read our reply partition from its current end, fixed now: every reply to a command sent after
   // open() returns lands at or after this offset.
   const std::int32_t reply_partition = partition_for(impl->config.node_id, impl->partitions);
-  std::int64_t low = 0, high = 0;
-  if (auto err = kafka::query_watermarks(impl->producer, impl->replies, reply_partition, &low, &high, 10'000)) {
+  std::int64_t high = 0;
+  if (auto err = kafka::query_offset(impl->producer, impl->replies, reply_partition, RD_KAFKA_OFFSET_END, &high, 10'000)) {
     return Error{"kafka topic " + impl->replies + ": " + rd_kafka_err2str(err)};
   }
   rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(1);

@@ -450,12 +450,12 @@ std::uint64_t KafkaEventLog::producers_created() const { return handles_->produc
 
 std::int64_t KafkaEventLog::end(std::int32_t partition) {
   std::shared_lock producer_lock(handles_->producer_mutex);
-  std::int64_t low = 0, high = 0;
-  rd_kafka_resp_err_t err = kafka::query_watermarks(handles_->producer, config_.topic, partition, &low, &high,
-                                                    static_cast<int>(config_.timeout.count()), &reads_interrupted_);
+  std::int64_t high = 0;
+  rd_kafka_resp_err_t err = kafka::query_offset(handles_->producer, config_.topic, partition, RD_KAFKA_OFFSET_END, &high,
+                                                static_cast<int>(config_.timeout.count()), &reads_interrupted_);
   if (err == RD_KAFKA_RESP_ERR__INTR) return 0;
   if (err) {
-    spdlog::warn("kafka: watermarks of partition {}: {}", partition, rd_kafka_err2str(err));
+    spdlog::warn("kafka: end of partition {}: {}", partition, rd_kafka_err2str(err));
     return 0;
   }
   return high;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <thread>
 #include <utility>
@@ -47,32 +48,43 @@ inline Result<std::int32_t> topic_partitions(rd_kafka_t* client, const std::stri
   return count;
 }
 
-// A partition's watermarks. Errors that pass by themselves (a topic just created whose leader is
-// not elected yet, a leader moving to another broker) are asked again, every 100 ms, until
-// `timeout_ms`; any other error, or the last one, is returned. With `interrupted`, the question
-// is asked in slices of at most 200 ms and gives up with RD_KAFKA_RESP_ERR__INTR once it is set:
-// a stopping process does not wait out the timeout of a broker that is gone.
-inline rd_kafka_resp_err_t query_watermarks(rd_kafka_t* client, const std::string& topic, std::int32_t partition,
-                                            std::int64_t* low, std::int64_t* high, int timeout_ms,
-                                            const std::atomic<bool>* interrupted = nullptr) {
+// One offset of a partition: where its records begin (RD_KAFKA_OFFSET_BEGINNING) or end
+// (RD_KAFKA_OFFSET_END), as the broker's ListOffsets answers. Asked with rd_kafka_offsets_for_times,
+// which gives up at its timeout: librdkafka 2.0's rd_kafka_query_watermark_offsets() does not, it
+// retries for as long as a down broker keeps changing state (a CI run hung 900 s in it). Errors
+// that pass by themselves (a topic just created whose leader is not elected yet, a leader moving
+// to another broker) are asked again, every 100 ms, until `timeout_ms`; any other error, or the
+// last one, is returned. With `interrupted`, the question is asked in slices of at most 200 ms and
+// gives up with RD_KAFKA_RESP_ERR__INTR once it is set: a stopping process does not wait out the
+// timeout of a broker that is gone.
+inline rd_kafka_resp_err_t query_offset(rd_kafka_t* client, const std::string& topic, std::int32_t partition,
+                                        std::int64_t which, std::int64_t* offset, int timeout_ms,
+                                        const std::atomic<bool>* interrupted = nullptr) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   const int slice_ms = interrupted ? std::min(timeout_ms, 200) : timeout_ms;
   while (true) {
     if (interrupted && interrupted->load()) return RD_KAFKA_RESP_ERR__INTR;
-    int64_t lo = 0, hi = 0;
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(client, topic.c_str(), partition, &lo, &hi, slice_ms);
+    rd_kafka_topic_partition_list_t* question = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(question, topic.c_str(), partition)->offset = which;
+    rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(client, question, slice_ms);
+    if (!err) err = question->elems[0].err;
+    if (!err) *offset = question->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(question);
     if (interrupted && err == RD_KAFKA_RESP_ERR__TIMED_OUT && std::chrono::steady_clock::now() < deadline) continue;
     const bool passing = err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
                          err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
                          err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
                          err == RD_KAFKA_RESP_ERR_NOT_COORDINATOR;
-    if (!passing || std::chrono::steady_clock::now() >= deadline) {
-      *low = lo;
-      *high = hi;
-      return err;
-    }
+    if (!passing || std::chrono::steady_clock::now() >= deadline) return err;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a retry's back-off
   }
+}
+
+// Where a partition's records begin (`low`) and end (`high`), each asked as query_offset does.
+inline rd_kafka_resp_err_t query_watermarks(rd_kafka_t* client, const std::string& topic, std::int32_t partition,
+                                            std::int64_t* low, std::int64_t* high, int timeout_ms) {
+  if (auto err = query_offset(client, topic, partition, RD_KAFKA_OFFSET_BEGINNING, low, timeout_ms)) return err;
+  return query_offset(client, topic, partition, RD_KAFKA_OFFSET_END, high, timeout_ms);
 }
 
 // Flushes (bounded) and destroys a producer; closes and destroys a consumer. Null is fine.

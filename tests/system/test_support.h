@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <future>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "commands/command_bus.h"
 
@@ -42,6 +45,25 @@ inline bool eventually(const std::function<bool()>& condition,
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   return condition();
+}
+
+// Runs `work` on a thread and waits for it at most `limit`. Work that hangs would hold the test
+// binary until ctest's timeout and say nothing: this reports the failure and ends the binary at
+// once (a hung thread cannot be stopped safely, so the test cannot go on).
+inline void finish_within(std::chrono::seconds limit, const std::string& what, const std::function<void()>& work) {
+  std::promise<void> finished;
+  std::future<void> done = finished.get_future();
+  std::thread worker([&] {
+    work();
+    finished.set_value();
+  });
+  if (done.wait_for(limit) != std::future_status::ready) {
+    ADD_FAILURE() << what << " did not finish within " << limit.count() << " s; ending the test binary";
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(1);
+  }
+  worker.join();
 }
 
 inline CommandOutcome call(CommandBus& bus, std::string id, Command command) {
