@@ -103,6 +103,39 @@ class Audit : public testing::HttpNodeTest {
     }
     return dir;
   }
+  // A copy where one record's bytes are edited and every later link of its partition recomputed,
+  // as a forger who knows the hash chain would do it: the chain checks see nothing.
+  std::string rechained_copy(const std::string& name, std::size_t partition, std::size_t index,
+                             const std::function<void(std::string&)>& edit) {
+    return tampered_copy(name, partition, [&](std::vector<LogRecord>& r) {
+      edit(r[index].value);
+      for (std::size_t j = index + 1; j < r.size(); ++j) {
+        const std::string old_hash = sha256_hex(records_[partition][j - 1].value);
+        r[j].value.replace(r[j].value.find(old_hash), old_hash.size(), sha256_hex(r[j - 1].value));
+      }
+    });
+  }
+  // Where the credit of `worker` is: {partition, index}.
+  std::pair<std::size_t, std::size_t> credit_of(const std::string& worker) {
+    for (std::size_t p = 0; p < records_.size(); ++p) {
+      for (std::size_t i = 0; i < records_[p].size(); ++i) {
+        const std::string& value = records_[p][i].value;
+        if (value.find("worker.credited.v1") != std::string::npos &&
+            value.find("\"worker_id\":\"" + worker + "\"") != std::string::npos) {
+          return {p, i};
+        }
+      }
+    }
+    ADD_FAILURE() << "no credit of " << worker;
+    return {0, 0};
+  }
+  // The payout a credit names: its source_event_id, as the record's bytes have it.
+  static std::string source_field(const std::string& event_id) { return "\"source_event_id\":\"" + event_id + "\""; }
+  static std::string source_of(const std::string& credit) {
+    const std::string name = "\"source_event_id\":\"";
+    const std::size_t from = credit.find(name) + name.size();
+    return credit.substr(from, credit.find('"', from) - from);
+  }
   void expect_found(const std::string& dir, std::int64_t seq, const std::string& what) {
     BinaryRun run = run_binary("audit --data-dir " + dir);
     EXPECT_EQ(run.status, 1) << run.out;
@@ -214,15 +247,10 @@ TEST_F(Audit, ARechainedLogWithAnInflatedCreditIsStillFound) {
     }
   }
   ASSERT_NE(records_[partition][index].value.find("worker.credited.v1"), std::string::npos);
-  const std::string dir = tampered_copy("rechained", partition, [&](std::vector<LogRecord>& r) {
-    std::string& bytes = r[index].value;
+  const std::string dir = rechained_copy("rechained", partition, index, [](std::string& bytes) {
     const std::string paid = "\"amount\":\"1.00\"", inflated = "\"amount\":\"1.10\"";
     for (std::size_t at = bytes.find(paid); at != std::string::npos; at = bytes.find(paid, at)) {
       bytes.replace(at, paid.size(), inflated);
-    }
-    for (std::size_t j = index + 1; j < r.size(); ++j) {  // every later link recomputed
-      const std::string old_hash = sha256_hex(records_[partition][j - 1].value);
-      r[j].value.replace(r[j].value.find(old_hash), old_hash.size(), sha256_hex(r[j - 1].value));
     }
   });
   BinaryRun run = run_binary("audit --data-dir " + dir);
@@ -230,6 +258,32 @@ TEST_F(Audit, ARechainedLogWithAnInflatedCreditIsStillFound) {
   EXPECT_EQ(run.out.find("broken chain"), std::string::npos) << "the chain itself is intact:\n" << run.out;
   EXPECT_NE(run.out.find("pays w"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("clearing:payouts holds -0.10"), std::string::npos) << run.out;
+}
+
+// Each payout is credited once, to its worker: a rechained credit that names w0's payout instead
+// of w1's makes w0's payout credited twice and w1's never (still in flight, while the clearing
+// account was emptied), and a credit that names no payout at all is found as well.
+TEST_F(Audit, ARechainedCreditOfAnotherPayoutOrOfNoneIsFound) {
+  play();
+  const auto [w0_partition, w0_index] = credit_of("w0");
+  const auto [w1_partition, w1_index] = credit_of("w1");
+  const std::string w0_payout = source_of(records_[w0_partition][w0_index].value);
+  const std::string w1_payout = source_of(records_[w1_partition][w1_index].value);
+  ASSERT_NE(w0_payout, w1_payout);
+  BinaryRun twice = run_binary("audit --data-dir " + rechained_copy("twice", w1_partition, w1_index, [&](std::string& bytes) {
+    bytes.replace(bytes.find(source_field(w1_payout)), source_field(w1_payout).size(), source_field(w0_payout));
+  }));
+  EXPECT_EQ(twice.status, 1) << twice.out;
+  EXPECT_EQ(twice.out.find("broken chain"), std::string::npos) << "the chain itself is intact:\n" << twice.out;
+  EXPECT_NE(twice.out.find("a second credit of " + w0_payout), std::string::npos) << twice.out;
+  EXPECT_NE(twice.out.find("clearing:payouts holds 0.00, not the payouts in flight 1.00"), std::string::npos) << twice.out;
+  EXPECT_EQ(json::parse(last_line(twice.out)).at("payouts_in_flight").as_int64(), 1) << twice.out;
+
+  BinaryRun none = run_binary("audit --data-dir " + rechained_copy("none", w0_partition, w0_index, [&](std::string& bytes) {
+    bytes.replace(bytes.find(source_field(w0_payout)), source_field(w0_payout).size(), source_field("no-such-payout"));
+  }));
+  EXPECT_EQ(none.status, 1) << none.out;
+  EXPECT_NE(none.out.find("a credit of no-such-payout, which owes none"), std::string::npos) << none.out;
 }
 
 // --diff compares the audit's fold with a live node: nothing on a healthy node; read models damaged
