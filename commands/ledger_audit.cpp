@@ -80,12 +80,17 @@ class PartitionFold {
   }
 
   // The domain's invariants over the partition's final state.
+  // Then, still on the fold's thread: the payments sorted for the merge, and the domain's state
+  // freed unless --diff needs it (the merging thread would otherwise do both, serially).
   void finish() {
     if (violations.empty() && events > 0) {
       if (std::string broken = check_invariants(state); !broken.empty()) {
         violation(last_seq_, -1, "at the end: " + broken);
       }
     }
+    std::sort(owed.begin(), owed.end());
+    std::sort(credited.begin(), credited.end());
+    if (!options_.for_diff) state = PartitionState{};
   }
 
   // Hashed, not ordered: a fold looks an account up for each leg (merge() orders them).
@@ -96,7 +101,12 @@ class PartitionFold {
     std::string event_id;  // of the payout (an approval or a bonus)
     UserId worker;
     Micros amount;
-    std::uint64_t key = std::hash<std::string>{}(event_id);  // hashed on the fold's thread, sorted by the merge
+    std::size_t order = 0;  // in the partition's log order
+    std::uint64_t key = std::hash<std::string>{}(event_id);
+    // By event id (hash first, then the bytes), then log order: what the merge walks.
+    bool same_id(const Payment& other) const { return key == other.key && event_id == other.event_id; }
+    bool id_before(const Payment& other) const { return key != other.key ? key < other.key : event_id < other.event_id; }
+    bool operator<(const Payment& other) const { return same_id(other) ? order < other.order : id_before(other); }
   };
   std::vector<Payment> owed;      // payouts made here
   std::vector<Payment> credited;  // credits applied here, by the payout they name
@@ -128,9 +138,9 @@ class PartitionFold {
         move(t.credit, t.amount.value, envelope, offset);
       }
     }
-    if (auto payout = payout_of(event)) owed.push_back({envelope.meta.id, payout->worker_id, payout->amount});
+    if (auto payout = payout_of(event)) owed.push_back({envelope.meta.id, payout->worker_id, payout->amount, owed.size()});
     if (const auto* credit = std::get_if<WorkerCredited>(&event)) {
-      credited.push_back({credit->source_event_id, credit->worker_id, credit->amount});
+      credited.push_back({credit->source_event_id, credit->worker_id, credit->amount, credited.size()});
     }
     // The domain's fold only while nothing was found: its asserts hold for events that the
     // deciders wrote, not for whatever a broken log holds.
@@ -215,56 +225,66 @@ PartitionFold fold_partition(EventLog& log, std::int32_t partition, const AuditO
   return fold;
 }
 
-// A payout or a credit where the merge finds it. Sorted by its event id (hash first, then the
-// bytes, then log order), so that credits meet their payouts in one walk over two sorted lists:
-// a hash table of strings on the merging thread was a tenth of the whole audit, and serial.
+// A payout or a credit where the merge finds it: credits meet their payouts in one walk over two
+// lists sorted by event id. (A hash table of strings on the merging thread was a tenth of the
+// whole audit, and serial.)
 struct PaymentRef {
   const PartitionFold::Payment* payment;
   std::int32_t partition;
-  std::size_t order;  // partition by partition, in log order
+  bool same_id(const PaymentRef& other) const { return payment->same_id(*other.payment); }
+  bool id_before(const PaymentRef& other) const { return payment->id_before(*other.payment); }
+  // Log order across partitions: partition by partition.
+  bool log_before(const PaymentRef& other) const {
+    return partition != other.partition ? partition < other.partition : payment->order < other.payment->order;
+  }
+  bool operator<(const PaymentRef& other) const { return same_id(other) ? log_before(other) : id_before(other); }
 };
 
-bool same_id(const PaymentRef& a, const PaymentRef& b) {
-  return a.payment->key == b.payment->key && a.payment->event_id == b.payment->event_id;
-}
-
-bool id_before(const PaymentRef& a, const PaymentRef& b) {
-  if (a.payment->key != b.payment->key) return a.payment->key < b.payment->key;
-  return a.payment->event_id < b.payment->event_id;
-}
-
-void sort_by_id(std::vector<PaymentRef>& refs) {
-  std::sort(refs.begin(), refs.end(), [](const PaymentRef& a, const PaymentRef& b) {
-    if (id_before(a, b) || id_before(b, a)) return id_before(a, b);
-    return a.order < b.order;
-  });
+// One of the folds' lists (`owed` or `credited`), each sorted by its fold, merged into one.
+std::vector<PaymentRef> merged_by_id(const std::vector<PartitionFold>& folds,
+                                     std::vector<PartitionFold::Payment> PartitionFold::*list) {
+  std::vector<PaymentRef> refs;
+  std::vector<std::size_t> runs{0};  // where each fold's sorted run begins; the last, the end
+  for (std::size_t p = 0; p < folds.size(); ++p) {
+    for (const PartitionFold::Payment& payment : folds[p].*list) refs.push_back({&payment, static_cast<std::int32_t>(p)});
+    runs.push_back(refs.size());
+  }
+  for (std::size_t width = 1; width + 1 < runs.size(); width *= 2) {
+    for (std::size_t i = 0; i + width + 1 < runs.size(); i += 2 * width) {
+      const std::size_t last = std::min(i + 2 * width, runs.size() - 1);
+      std::inplace_merge(refs.begin() + static_cast<std::ptrdiff_t>(runs[i]),
+                         refs.begin() + static_cast<std::ptrdiff_t>(runs[i + width]),
+                         refs.begin() + static_cast<std::ptrdiff_t>(runs[last]));
+    }
+  }
+  return refs;
 }
 
 // Each credit must pay the worker and the amount of the payout it names, once. At a cut a credit
 // may be inside it while its payout, in another partition, is not: that one is not counted.
 // A payout named twice counts once, its first in log order; violations come in the credits' order.
-void settle_payouts(std::vector<PaymentRef> owed, std::vector<PaymentRef> credited, bool cut, AuditReport& report) {
-  sort_by_id(owed);
-  sort_by_id(credited);
-  std::vector<std::pair<std::size_t, AuditViolation>> found;
+void settle_payouts(const std::vector<PaymentRef>& owed, const std::vector<PaymentRef>& credited, bool cut,
+                    AuditReport& report) {
+  std::vector<std::pair<PaymentRef, AuditViolation>> found;
   Micros in_flight;
   auto payout = owed.begin();
   auto still_owed = [&](auto until) {  // payouts before `until` that no credit named
     for (; payout != until; ++payout) {
-      if (payout != owed.begin() && same_id(*(payout - 1), *payout)) continue;
+      if (payout != owed.begin() && (payout - 1)->same_id(*payout)) continue;
       report.payouts_in_flight.push_back(payout->payment->event_id);
       in_flight += payout->payment->amount;
     }
   };
   for (auto credit = credited.begin(); credit != credited.end(); ++credit) {
     const PartitionFold::Payment& paid = *credit->payment;
-    const auto at = [&](std::string what) { found.push_back({credit->order, {credit->partition, 0, -1, std::move(what)}}); };
-    if (credit != credited.begin() && same_id(*(credit - 1), *credit)) {
+    const auto at = [&](std::string what) { found.push_back({*credit, {credit->partition, 0, -1, std::move(what)}}); };
+    if (credit != credited.begin() && (credit - 1)->same_id(*credit)) {
       at("a second credit of " + paid.event_id);
       continue;
     }
-    still_owed(std::lower_bound(payout, owed.end(), *credit, id_before));
-    if (payout == owed.end() || !same_id(*payout, *credit)) {
+    still_owed(std::lower_bound(payout, owed.end(), *credit,
+                                [](const PaymentRef& a, const PaymentRef& b) { return a.id_before(b); }));
+    if (payout == owed.end() || !payout->same_id(*credit)) {
       if (!cut) at("a credit of " + paid.event_id + ", which owes none");
       continue;
     }
@@ -273,10 +293,10 @@ void settle_payouts(std::vector<PaymentRef> owed, std::vector<PaymentRef> credit
       at("the credit of " + paid.event_id + " pays " + paid.worker.value + " " + format_money(paid.amount) +
          ", not " + due.worker.value + " " + format_money(due.amount));
     }
-    while (payout != owed.end() && same_id(*payout, *credit)) ++payout;
+    while (payout != owed.end() && payout->same_id(*credit)) ++payout;
   }
   still_owed(owed.end());
-  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first.log_before(b.first); });
   for (auto& [order, violation] : found) report.violations.push_back(std::move(violation));
   std::sort(report.payouts_in_flight.begin(), report.payouts_in_flight.end());
   if (!cut && report.balances[std::string(accounts::kClearingPayouts)] != in_flight.value) {
@@ -289,14 +309,6 @@ void settle_payouts(std::vector<PaymentRef> owed, std::vector<PaymentRef> credit
 // Sums the partitions' results and settles the payouts against the credits.
 AuditReport merge(std::vector<PartitionFold>& folds, bool cut, bool for_diff) {
   AuditReport report;
-  std::vector<PaymentRef> owed, credited;
-  std::size_t owed_count = 0, credited_count = 0;
-  for (const PartitionFold& fold : folds) {
-    owed_count += fold.owed.size();
-    credited_count += fold.credited.size();
-  }
-  owed.reserve(owed_count);
-  credited.reserve(credited_count);
   for (std::size_t p = 0; p < folds.size(); ++p) {
     PartitionFold& fold = folds[p];
     for (auto& [account, balance] : fold.balances) report.balances[account] += balance;
@@ -304,11 +316,6 @@ AuditReport merge(std::vector<PartitionFold>& folds, bool cut, bool for_diff) {
     report.records += fold.records;
     report.events += fold.events;
     report.skipped += fold.skipped;
-    const auto partition = static_cast<std::int32_t>(p);
-    for (const PartitionFold::Payment& payment : fold.owed) owed.push_back({&payment, partition, owed.size()});
-    for (const PartitionFold::Payment& payment : fold.credited) {
-      credited.push_back({&payment, partition, credited.size()});
-    }
     report.statement.insert(report.statement.end(), fold.statement.begin(), fold.statement.end());
     if (!for_diff) continue;
     if (fold.violations.empty()) {
@@ -316,7 +323,7 @@ AuditReport merge(std::vector<PartitionFold>& folds, bool cut, bool for_diff) {
     }
     for (const auto& [user, reputation] : fold.reputations) report.reputations[user] += reputation;
   }
-  settle_payouts(std::move(owed), std::move(credited), cut, report);
+  settle_payouts(merged_by_id(folds, &PartitionFold::owed), merged_by_id(folds, &PartitionFold::credited), cut, report);
   std::int64_t sum = 0;
   for (const auto& [account, balance] : report.balances) sum += balance;
   if (sum != 0) report.violations.push_back({-1, 0, -1, "the ledger sums to " + format_money(Micros{sum})});
