@@ -70,17 +70,15 @@ std::string encode_envelope(const EnvelopeMeta& meta, const Event& event) {
   return out;
 }
 
-std::optional<Envelope> decode_envelope(std::string_view bytes, std::string* error) {
+static_assert(kDecodePadding >= simdjson::SIMDJSON_PADDING);
+
+namespace {
+
+std::optional<Envelope> decode_padded(simdjson::padded_string_view bytes, std::string* error) {
   thread_local simdjson::ondemand::parser parser;
-  // simdjson reads up to SIMDJSON_PADDING bytes past the end: a copy into a buffer each thread
-  // keeps, not an allocation per record.
-  thread_local std::string buffer;
-  buffer.reserve(bytes.size() + simdjson::SIMDJSON_PADDING);
-  buffer.assign(bytes);
   simdjson::ondemand::document document;
   object root;
-  if (parser.iterate(simdjson::padded_string_view(buffer.data(), buffer.size(), buffer.capacity())).get(document) ||
-      document.get_object().get(root)) {
+  if (parser.iterate(bytes).get(document) || document.get_object().get(root)) {
     if (error) *error = "not a JSON object";
     return std::nullopt;
   }
@@ -125,6 +123,22 @@ std::optional<Envelope> decode_envelope(std::string_view bytes, std::string* err
     return std::nullopt;
   }
   return envelope;
+}
+
+}  // namespace
+
+std::optional<Envelope> decode_envelope(std::string_view bytes, std::string* error) {
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end: a copy into a buffer each thread
+  // keeps, not an allocation per record.
+  thread_local std::string buffer;
+  buffer.reserve(bytes.size() + simdjson::SIMDJSON_PADDING);
+  buffer.assign(bytes);
+  return decode_padded(simdjson::padded_string_view(buffer.data(), buffer.size(), buffer.capacity()), error);
+}
+
+std::optional<Envelope> decode_envelope(const std::string& bytes, std::string* error) {
+  if (bytes.capacity() < bytes.size() + simdjson::SIMDJSON_PADDING) return decode_envelope(std::string_view(bytes), error);
+  return decode_padded(simdjson::padded_string_view(bytes.data(), bytes.size(), bytes.capacity()), error);
 }
 
 std::string_view peek_attribute(std::string_view bytes, std::string_view name) {

@@ -37,6 +37,18 @@ void encode_envelope_to(std::string& out, const EnvelopeMeta& meta, const Event&
 // Decodes an envelope; on failure returns nullopt and says why in `error` (if given).
 std::optional<Envelope> decode_envelope(std::string_view bytes, std::string* error = nullptr);
 
+// The JSON decoder reads up to this many bytes past a record's end (simdjson's padding). A
+// std::string whose capacity leaves that room is decoded where it is; other bytes are copied into
+// a padded buffer first. The logs read their records' values as padded_copy()s.
+constexpr std::size_t kDecodePadding = 64;
+std::optional<Envelope> decode_envelope(const std::string& bytes, std::string* error = nullptr);
+inline std::string padded_copy(std::string_view bytes) {
+  std::string copy;
+  copy.reserve(bytes.size() + kDecodePadding);
+  copy.assign(bytes);
+  return copy;
+}
+
 // Reads one string attribute (id, type, source, …) of an envelope this codec wrote, without
 // parsing it: for readers that skip most events and for Kafka headers. Empty when absent.
 std::string_view peek_attribute(std::string_view bytes, std::string_view name);

@@ -325,7 +325,7 @@ Result<std::vector<LogRecord>> KafkaEventLog::read(std::int32_t partition, std::
       }
       records.push_back(LogRecord{message->offset,
                                   std::string(static_cast<const char*>(message->key), message->key_len),
-                                  std::string(static_cast<const char*>(message->payload), message->len)});
+                                  padded_copy({static_cast<const char*>(message->payload), message->len})});
       next = message->offset + 1;
     }
     rd_kafka_message_destroy(message);

@@ -181,6 +181,25 @@ TEST(Envelope, EveryTruncationOfARecordFails) {
   }
 }
 
+// A record read by a log (padded_copy) is decoded where it is: the same envelope as from a copy,
+// and what lies in its capacity past its end is never read as part of it. Here the record's
+// own last bytes sit right there, and every prefix must still fail.
+TEST(Envelope, APaddedRecordDecodesInPlaceOnlyUpToItsEnd) {
+  Event event = sample_events()[3];
+  const std::string json = encode_envelope(sample_meta(event), event);
+  const std::string padded = padded_copy(json);
+  ASSERT_GE(padded.capacity(), padded.size() + kDecodePadding);
+  auto in_place = decode_envelope(padded);
+  ASSERT_TRUE(in_place.has_value());
+  EXPECT_EQ(in_place->event, decode_envelope(std::string_view(json))->event);
+  EXPECT_EQ(in_place->meta.id, decode_envelope(std::string_view(json))->meta.id);
+  for (std::size_t cut = 1; cut <= 8; ++cut) {
+    std::string prefix = padded_copy(json);
+    prefix.resize(json.size() - cut);  // the capacity keeps the cut bytes
+    EXPECT_FALSE(decode_envelope(prefix).has_value()) << "decoded past its end when " << cut << " bytes were cut";
+  }
+}
+
 TEST(Envelope, TrailingGarbageFails) {
   Event event = sample_events()[4];
   const std::string json = encode_envelope(sample_meta(event), event);
