@@ -34,6 +34,41 @@ bool known_account(std::string_view account) {
          account == accounts::kWorldDeposits || account == accounts::kWorldWithdrawals;
 }
 
+// A payout (an approval or a bonus) or a credit, by the payout's event id.
+struct Payment {
+  std::string event_id;
+  UserId worker;
+  Micros amount;
+};
+
+// A payment where the merge finds it: credits meet their payouts in one walk over two lists
+// sorted by event id, then log order. (A hash table of strings on the merging thread was a tenth
+// of the whole audit, and serial.) Most comparisons end at the hash, without reading the payment.
+struct PaymentRef {
+  std::uint64_t key;  // the event id's hash
+  const Payment* payment;
+  std::int32_t partition;
+  std::size_t order;  // in its partition's log order
+  bool same_id(const PaymentRef& other) const { return key == other.key && payment->event_id == other.payment->event_id; }
+  bool id_before(const PaymentRef& other) const {
+    return key != other.key ? key < other.key : payment->event_id < other.payment->event_id;
+  }
+  bool log_before(const PaymentRef& other) const {  // partition by partition
+    return partition != other.partition ? partition < other.partition : order < other.order;
+  }
+  bool operator<(const PaymentRef& other) const { return same_id(other) ? log_before(other) : id_before(other); }
+};
+
+std::vector<PaymentRef> sorted_by_id(const std::vector<Payment>& payments, std::int32_t partition) {
+  std::vector<PaymentRef> refs;
+  refs.reserve(payments.size());
+  for (std::size_t i = 0; i < payments.size(); ++i) {
+    refs.push_back({std::hash<std::string>{}(payments[i].event_id), &payments[i], partition, i});
+  }
+  std::sort(refs.begin(), refs.end());
+  return refs;
+}
+
 // One partition's fold, in offset order. apply() returns false when the partition ends here: at
 // the cut, or at a violation after which nothing further can be trusted.
 class PartitionFold {
@@ -79,17 +114,17 @@ class PartitionFold {
     return post(*envelope, record.offset);
   }
 
-  // The domain's invariants over the partition's final state.
-  // Then, still on the fold's thread: the payments sorted for the merge, and the domain's state
-  // freed unless --diff needs it (the merging thread would otherwise do both, serially).
+  // The domain's invariants over the partition's final state. Then, still on the fold's thread:
+  // the payments sorted for the merge, and the domain's state freed unless --diff needs it (the
+  // merging thread would otherwise do both, serially).
   void finish() {
     if (violations.empty() && events > 0) {
       if (std::string broken = check_invariants(state); !broken.empty()) {
         violation(last_seq_, -1, "at the end: " + broken);
       }
     }
-    std::sort(owed.begin(), owed.end());
-    std::sort(credited.begin(), credited.end());
+    owed_by_id = sorted_by_id(owed, partition_);
+    credited_by_id = sorted_by_id(credited, partition_);
     if (!options_.for_diff) state = PartitionState{};
   }
 
@@ -97,19 +132,9 @@ class PartitionFold {
   std::unordered_map<std::string, std::int64_t> balances;
   std::vector<AuditViolation> violations;
   std::int64_t records = 0, events = 0, skipped = 0;
-  struct Payment {
-    std::string event_id;  // of the payout (an approval or a bonus)
-    UserId worker;
-    Micros amount;
-    std::size_t order = 0;  // in the partition's log order
-    std::uint64_t key = std::hash<std::string>{}(event_id);
-    // By event id (hash first, then the bytes), then log order: what the merge walks.
-    bool same_id(const Payment& other) const { return key == other.key && event_id == other.event_id; }
-    bool id_before(const Payment& other) const { return key != other.key ? key < other.key : event_id < other.event_id; }
-    bool operator<(const Payment& other) const { return same_id(other) ? order < other.order : id_before(other); }
-  };
-  std::vector<Payment> owed;      // payouts made here
+  std::vector<Payment> owed;      // payouts made here, in log order
   std::vector<Payment> credited;  // credits applied here, by the payout they name
+  std::vector<PaymentRef> owed_by_id, credited_by_id;  // the same, sorted (finish())
   std::vector<AuditLine> statement;
   PartitionState state;  // the domain's fold of the partition, while its chain held
   std::unordered_map<UserId, AuditReputation> reputations;
@@ -138,9 +163,9 @@ class PartitionFold {
         move(t.credit, t.amount.value, envelope, offset);
       }
     }
-    if (auto payout = payout_of(event)) owed.push_back({envelope.meta.id, payout->worker_id, payout->amount, owed.size()});
+    if (auto payout = payout_of(event)) owed.push_back({envelope.meta.id, payout->worker_id, payout->amount});
     if (const auto* credit = std::get_if<WorkerCredited>(&event)) {
-      credited.push_back({credit->source_event_id, credit->worker_id, credit->amount, credited.size()});
+      credited.push_back({credit->source_event_id, credit->worker_id, credit->amount});
     }
     // The domain's fold only while nothing was found: its asserts hold for events that the
     // deciders wrote, not for whatever a broken log holds.
@@ -225,28 +250,13 @@ PartitionFold fold_partition(EventLog& log, std::int32_t partition, const AuditO
   return fold;
 }
 
-// A payout or a credit where the merge finds it: credits meet their payouts in one walk over two
-// lists sorted by event id. (A hash table of strings on the merging thread was a tenth of the
-// whole audit, and serial.)
-struct PaymentRef {
-  const PartitionFold::Payment* payment;
-  std::int32_t partition;
-  bool same_id(const PaymentRef& other) const { return payment->same_id(*other.payment); }
-  bool id_before(const PaymentRef& other) const { return payment->id_before(*other.payment); }
-  // Log order across partitions: partition by partition.
-  bool log_before(const PaymentRef& other) const {
-    return partition != other.partition ? partition < other.partition : payment->order < other.payment->order;
-  }
-  bool operator<(const PaymentRef& other) const { return same_id(other) ? log_before(other) : id_before(other); }
-};
-
-// One of the folds' lists (`owed` or `credited`), each sorted by its fold, merged into one.
+// One of the folds' sorted lists (`owed_by_id` or `credited_by_id`), merged into one.
 std::vector<PaymentRef> merged_by_id(const std::vector<PartitionFold>& folds,
-                                     std::vector<PartitionFold::Payment> PartitionFold::*list) {
+                                     std::vector<PaymentRef> PartitionFold::*list) {
   std::vector<PaymentRef> refs;
   std::vector<std::size_t> runs{0};  // where each fold's sorted run begins; the last, the end
-  for (std::size_t p = 0; p < folds.size(); ++p) {
-    for (const PartitionFold::Payment& payment : folds[p].*list) refs.push_back({&payment, static_cast<std::int32_t>(p)});
+  for (const PartitionFold& fold : folds) {
+    refs.insert(refs.end(), (fold.*list).begin(), (fold.*list).end());
     runs.push_back(refs.size());
   }
   for (std::size_t width = 1; width + 1 < runs.size(); width *= 2) {
@@ -276,7 +286,7 @@ void settle_payouts(const std::vector<PaymentRef>& owed, const std::vector<Payme
     }
   };
   for (auto credit = credited.begin(); credit != credited.end(); ++credit) {
-    const PartitionFold::Payment& paid = *credit->payment;
+    const Payment& paid = *credit->payment;
     const auto at = [&](std::string what) { found.push_back({*credit, {credit->partition, 0, -1, std::move(what)}}); };
     if (credit != credited.begin() && (credit - 1)->same_id(*credit)) {
       at("a second credit of " + paid.event_id);
@@ -288,7 +298,7 @@ void settle_payouts(const std::vector<PaymentRef>& owed, const std::vector<Payme
       if (!cut) at("a credit of " + paid.event_id + ", which owes none");
       continue;
     }
-    const PartitionFold::Payment& due = *payout->payment;
+    const Payment& due = *payout->payment;
     if (due.worker != paid.worker || due.amount != paid.amount) {
       at("the credit of " + paid.event_id + " pays " + paid.worker.value + " " + format_money(paid.amount) +
          ", not " + due.worker.value + " " + format_money(due.amount));
@@ -323,7 +333,7 @@ AuditReport merge(std::vector<PartitionFold>& folds, bool cut, bool for_diff) {
     }
     for (const auto& [user, reputation] : fold.reputations) report.reputations[user] += reputation;
   }
-  settle_payouts(merged_by_id(folds, &PartitionFold::owed), merged_by_id(folds, &PartitionFold::credited), cut, report);
+  settle_payouts(merged_by_id(folds, &PartitionFold::owed_by_id), merged_by_id(folds, &PartitionFold::credited_by_id), cut, report);
   std::int64_t sum = 0;
   for (const auto& [account, balance] : report.balances) sum += balance;
   if (sum != 0) report.violations.push_back({-1, 0, -1, "the ledger sums to " + format_money(Micros{sum})});
