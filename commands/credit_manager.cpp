@@ -85,8 +85,9 @@ Result<std::size_t> CreditManager::step(std::size_t max_records_per_partition) {
   // progress must not hold back the credits of all the others.
   std::size_t consumed = 0;
   std::string failures;
+  const std::vector<std::int64_t> ends = log_.ends();
   for (std::int32_t p = 0; p < log_.partitions(); ++p) {
-    auto result = step_partition(p, max_records_per_partition);
+    auto result = step_partition(p, ends[static_cast<std::size_t>(p)], max_records_per_partition);
     if (result.ok()) {
       consumed += *result;
       if (failed_rounds_[p] > 0) spdlog::info("credit manager: partition {} recovered", p);
@@ -110,9 +111,9 @@ std::size_t CreditManager::stalled_partitions() const {
   return stalled;
 }
 
-Result<std::size_t> CreditManager::step_partition(std::int32_t source, std::size_t max_records) {
+Result<std::size_t> CreditManager::step_partition(std::int32_t source, std::int64_t end, std::size_t max_records) {
   Cursor next = cursors_[source];
-  if (log_.end(source) <= next.next_offset) return std::size_t{0};
+  if (end <= next.next_offset) return std::size_t{0};
   auto records = log_.read(source, next.next_offset, max_records);
   if (!records.ok()) return records.error();
   auto round = std::make_shared<Round>();

@@ -47,7 +47,8 @@ class CreditManager {
     std::string last_hash;                      // of the record with last_seq: the chain's head
     std::vector<std::int64_t> last_credit_seq;  // per destination partition
   };
-  Result<std::size_t> step_partition(std::int32_t source, std::size_t max_records);
+  // `end`: where the source partition ends (EventLog::ends(), asked once per step).
+  Result<std::size_t> step_partition(std::int32_t source, std::int64_t end, std::size_t max_records);
   Status save(std::int32_t source);
 
   EventLog& log_;

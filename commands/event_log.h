@@ -43,11 +43,18 @@ class EventLog {
                                               std::size_t max_records) = 0;
   // The offset the next appended record will get.
   virtual std::int64_t end(std::int32_t partition) = 0;
+  // end() of every partition, in partition order, asked at once where the log can: readers that
+  // look at all partitions each step ask this (on Kafka one request, not one per partition).
+  virtual std::vector<std::int64_t> ends() {
+    std::vector<std::int64_t> all;
+    for (std::int32_t p = 0; p < partitions(); ++p) all.push_back(end(p));
+    return all;
+  }
   // A counter that grows with every append; wait_for_append() returns when it differs from
   // `seen` or when the timeout passes, so readers sleep instead of spinning.
   virtual std::uint64_t append_count() const = 0;
   virtual void wait_for_append(std::uint64_t seen, std::chrono::milliseconds timeout) = 0;
-  // While on, read() and end() answer at once with what they have (an error, or 0) instead of
+  // While on, read(), end() and ends() answer at once with what they have (an error, or 0) instead of
   // waiting on a remote log: a stopping node turns it on before it joins its readers, so a broker
   // that is gone does not hold the stop for its timeouts, and off after. Appends are not
   // affected. The local log never waits: nothing to do.

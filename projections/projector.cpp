@@ -510,9 +510,10 @@ Result<std::size_t> Projector::fold_step(std::size_t max_per_partition) {
   std::size_t applied = 0;
   std::string failure;
   std::vector<ChainPosition> next = chain_;
+  const std::vector<std::int64_t> ends = log_.ends();
   for (std::int32_t p = 0; p < log_.partitions(); ++p) {
     ChainPosition& chain = next[p];
-    if (log_.end(p) <= chain.next_offset) continue;
+    if (ends[static_cast<std::size_t>(p)] <= chain.next_offset) continue;
     auto records = log_.read(p, chain.next_offset, max_per_partition);
     if (!records.ok()) return records.error();
     for (const LogRecord& record : *records) {

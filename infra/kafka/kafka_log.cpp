@@ -461,6 +461,18 @@ std::int64_t KafkaEventLog::end(std::int32_t partition) {
   return high;
 }
 
+std::vector<std::int64_t> KafkaEventLog::ends() {
+  std::shared_lock producer_lock(handles_->producer_mutex);
+  std::vector<std::int32_t> all(static_cast<std::size_t>(partitions_));
+  for (std::int32_t p = 0; p < partitions_; ++p) all[static_cast<std::size_t>(p)] = p;
+  std::vector<std::int64_t> highs;
+  rd_kafka_resp_err_t err = kafka::query_offsets(handles_->producer, config_.topic, all, RD_KAFKA_OFFSET_END, highs,
+                                                 static_cast<int>(config_.timeout.count()), &reads_interrupted_);
+  if (err && err != RD_KAFKA_RESP_ERR__INTR) spdlog::warn("kafka: ends of the partitions: {}", rd_kafka_err2str(err));
+  if (err) return std::vector<std::int64_t>(all.size(), 0);  // as end(): nothing to read now
+  return highs;
+}
+
 void KafkaEventLog::wait_for_append(std::uint64_t seen, std::chrono::milliseconds timeout) {
   std::unique_lock lock(wait_mutex_);
   appended_.wait_for(lock, std::min(timeout, std::chrono::milliseconds(20)),

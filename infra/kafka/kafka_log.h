@@ -47,6 +47,7 @@ class KafkaEventLog final : public EventLog {
   Result<std::vector<LogRecord>> read(std::int32_t partition, std::int64_t from,
                                       std::size_t max_records) override;
   std::int64_t end(std::int32_t partition) override;
+  std::vector<std::int64_t> ends() override;  // one ListOffsets request per leader
   std::uint64_t append_count() const override { return append_count_.load(); }
   // Appends by other processes are not signalled: this waits at most 20 ms, so readers poll.
   void wait_for_append(std::uint64_t seen, std::chrono::milliseconds timeout) override;

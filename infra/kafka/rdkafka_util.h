@@ -48,8 +48,9 @@ inline Result<std::int32_t> topic_partitions(rd_kafka_t* client, const std::stri
   return count;
 }
 
-// One offset of a partition: where its records begin (RD_KAFKA_OFFSET_BEGINNING) or end
-// (RD_KAFKA_OFFSET_END), as the broker's ListOffsets answers. Asked with rd_kafka_offsets_for_times,
+// One offset of each of `partitions`: where its records begin (RD_KAFKA_OFFSET_BEGINNING) or end
+// (RD_KAFKA_OFFSET_END), as the broker's ListOffsets answers, in one request per leader; the
+// answers go to `offsets`, in the order of `partitions`. Asked with rd_kafka_offsets_for_times,
 // which gives up at its timeout: librdkafka 2.0's rd_kafka_query_watermark_offsets() does not, it
 // retries for as long as a down broker keeps changing state (a CI run hung 900 s in it). Errors
 // that pass by themselves (a topic just created whose leader is not elected yet, a leader moving
@@ -57,18 +58,24 @@ inline Result<std::int32_t> topic_partitions(rd_kafka_t* client, const std::stri
 // last one, is returned. With `interrupted`, the question is asked in slices of at most 200 ms and
 // gives up with RD_KAFKA_RESP_ERR__INTR once it is set: a stopping process does not wait out the
 // timeout of a broker that is gone.
-inline rd_kafka_resp_err_t query_offset(rd_kafka_t* client, const std::string& topic, std::int32_t partition,
-                                        std::int64_t which, std::int64_t* offset, int timeout_ms,
-                                        const std::atomic<bool>* interrupted = nullptr) {
+inline rd_kafka_resp_err_t query_offsets(rd_kafka_t* client, const std::string& topic,
+                                         const std::vector<std::int32_t>& partitions, std::int64_t which,
+                                         std::vector<std::int64_t>& offsets, int timeout_ms,
+                                         const std::atomic<bool>* interrupted = nullptr) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   const int slice_ms = interrupted ? std::min(timeout_ms, 200) : timeout_ms;
   while (true) {
     if (interrupted && interrupted->load()) return RD_KAFKA_RESP_ERR__INTR;
-    rd_kafka_topic_partition_list_t* question = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(question, topic.c_str(), partition)->offset = which;
+    auto* question = rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
+    for (std::int32_t partition : partitions) rd_kafka_topic_partition_list_add(question, topic.c_str(), partition)->offset = which;
     rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(client, question, slice_ms);
-    if (!err) err = question->elems[0].err;
-    if (!err) *offset = question->elems[0].offset;
+    for (int i = 0; !err && i < question->cnt; ++i) err = question->elems[i].err;
+    if (!err) {
+      offsets.resize(partitions.size());
+      for (std::size_t i = 0; i < partitions.size(); ++i) {
+        offsets[i] = rd_kafka_topic_partition_list_find(question, topic.c_str(), partitions[i])->offset;
+      }
+    }
     rd_kafka_topic_partition_list_destroy(question);
     if (interrupted && err == RD_KAFKA_RESP_ERR__TIMED_OUT && std::chrono::steady_clock::now() < deadline) continue;
     const bool passing = err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
@@ -78,6 +85,16 @@ inline rd_kafka_resp_err_t query_offset(rd_kafka_t* client, const std::string& t
     if (!passing || std::chrono::steady_clock::now() >= deadline) return err;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a retry's back-off
   }
+}
+
+// One partition's offset, asked as query_offsets does.
+inline rd_kafka_resp_err_t query_offset(rd_kafka_t* client, const std::string& topic, std::int32_t partition,
+                                        std::int64_t which, std::int64_t* offset, int timeout_ms,
+                                        const std::atomic<bool>* interrupted = nullptr) {
+  std::vector<std::int64_t> answer;
+  rd_kafka_resp_err_t err = query_offsets(client, topic, {partition}, which, answer, timeout_ms, interrupted);
+  if (!err) *offset = answer.front();
+  return err;
 }
 
 // Where a partition's records begin (`low`) and end (`high`), each asked as query_offset does.

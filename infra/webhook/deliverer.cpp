@@ -86,9 +86,10 @@ Result<std::size_t> WebhookDeliverer::deliver_step() {
 }
 
 Status WebhookDeliverer::ingest(WriteSet& batch, std::size_t& work) {
+  const std::vector<std::int64_t> ends = log_.ends();
   for (std::int32_t p = 0; p < log_.partitions(); ++p) {
     ChainPosition& chain = chain_[p];
-    if (log_.end(p) <= chain.next_offset) continue;
+    if (ends[static_cast<std::size_t>(p)] <= chain.next_offset) continue;
     auto records = log_.read(p, chain.next_offset, config_.records_per_step);
     if (!records.ok()) return records.error();
     Status read = ingest_records(*records, chain, batch, work);

@@ -94,6 +94,7 @@ TYPED_TEST(EventLogContract, AppendsReturnConsecutiveOffsetsPerPartition) {
   EXPECT_EQ(log->end(1), 4);
   EXPECT_EQ(log->end(2), 1);
   EXPECT_EQ(log->end(0), 0);
+  EXPECT_EQ(log->ends(), (std::vector<std::int64_t>{0, 4, 1, 0}));  // every partition's end at once
   EXPECT_EQ(log->partitions(), 4);
 }
 

@@ -287,9 +287,12 @@ TEST(KafkaFaults, TheEndOfAPartitionWhoseBrokerIsDownIsAskedNoLongerThanTheTimeo
   rd_kafka_mock_broker_set_down(cluster, 1);
   for (int question = 0; question < 2; ++question) {
     finish_within(std::chrono::seconds(20), "end() with the broker down", [&] { EXPECT_EQ((*log)->end(0), 0); });
+    finish_within(std::chrono::seconds(20), "ends() with the broker down",
+                  [&] { EXPECT_EQ((*log)->ends(), std::vector<std::int64_t>{0}); });
   }
   rd_kafka_mock_broker_set_up(cluster, 1);
   EXPECT_TRUE(eventually([&] { return (*log)->end(0) == 1; }, std::chrono::seconds(30)));
+  EXPECT_EQ((*log)->ends(), std::vector<std::int64_t>{1});
 }
 
 // While reads are interrupted, read() fails rather than answering "nothing more": a writer that
@@ -304,6 +307,7 @@ TEST(KafkaFaults, AnInterruptedReadIsAnErrorAndTheLogReadsAgainAfter) {
   (*log)->set_reads_interrupted(true);
   EXPECT_FALSE((*log)->read(0, 0, 10).ok());
   EXPECT_EQ((*log)->end(0), 0);
+  EXPECT_EQ((*log)->ends(), std::vector<std::int64_t>{0});
   (*log)->set_reads_interrupted(false);
   auto records = (*log)->read(0, 0, 10);
   ASSERT_TRUE(records.ok()) << records.error().message;

@@ -140,6 +140,26 @@ std::string real_topic(const std::string& bootstrap, const std::string& prefix) 
   return topics.events();
 }
 
+// What a reader (projector, webhook deliverer, credit manager) asks each step to learn which
+// partitions have new records: ends() in one request, against end() of each partition in turn.
+void reader_look(const std::string& bootstrap, const std::string& topic) {
+  auto log = KafkaEventLog::open(KafkaConfig{bootstrap, topic, kPartitions});
+  if (!log.ok()) return;
+  constexpr int kLooks = 200;
+  std::vector<double> at_once, one_by_one;
+  for (int look = 0; look < kLooks; ++look) {
+    auto start = std::chrono::steady_clock::now();
+    (*log)->ends();
+    at_once.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+    start = std::chrono::steady_clock::now();
+    for (std::int32_t p = 0; p < kPartitions; ++p) (*log)->end(p);
+    one_by_one.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::printf("  a reader's look at the %d partitions' ends, median of %d: ends() %.0f us, end(p) for each %.0f us\n",
+              kPartitions, kLooks, median(at_once), median(one_by_one));
+  std::printf("RESULT name=kafka.reader_look at_once_us=%.0f one_by_one_us=%.0f\n", median(at_once), median(one_by_one));
+}
+
 // Raw, adapter and fenced adapter, interleaved on fresh topics of a real cluster.
 int real_cluster(const std::string& bootstrap, const std::vector<std::vector<std::string>>& data,
                  std::size_t batch, int rounds) {
@@ -161,6 +181,7 @@ int real_cluster(const std::string& bootstrap, const std::vector<std::vector<std
   std::printf("RESULT name=kafka_real.raw rate=%.0f\nRESULT name=kafka_real.adapter rate=%.0f batch=%zu\n"
               "RESULT name=kafka_real.fenced rate=%.0f batch=%zu\n",
               median(raw_rates), median(adapter_rates), batch, median(fenced_rates), batch);
+  reader_look(bootstrap, real_topic(bootstrap, "kb" + run + "-look"));
   return 0;
 }
 
