@@ -75,6 +75,10 @@ class PartitionFold {
  public:
   PartitionFold(std::int32_t partition, const AuditOptions& options)
       : partition_(partition), options_(options) {}
+  // Moved, never copied: its PaymentRefs point into its own `owed` and `credited`, whose buffers
+  // move with it.
+  PartitionFold(PartitionFold&&) = default;
+  PartitionFold(const PartitionFold&) = delete;
 
   bool apply(const LogRecord& record) {
     ++records;
@@ -333,7 +337,8 @@ AuditReport merge(std::vector<PartitionFold>& folds, bool cut, bool for_diff) {
     }
     for (const auto& [user, reputation] : fold.reputations) report.reputations[user] += reputation;
   }
-  settle_payouts(merged_by_id(folds, &PartitionFold::owed_by_id), merged_by_id(folds, &PartitionFold::credited_by_id), cut, report);
+  settle_payouts(merged_by_id(folds, &PartitionFold::owed_by_id), merged_by_id(folds, &PartitionFold::credited_by_id),
+                 cut, report);
   std::int64_t sum = 0;
   for (const auto& [account, balance] : report.balances) sum += balance;
   if (sum != 0) report.violations.push_back({-1, 0, -1, "the ledger sums to " + format_money(Micros{sum})});
