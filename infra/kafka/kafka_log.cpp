@@ -448,28 +448,25 @@ Result<std::int64_t> KafkaEventLog::append_in_transaction(std::int32_t partition
 
 std::uint64_t KafkaEventLog::producers_created() const { return handles_->producers_created.load(); }
 
-std::int64_t KafkaEventLog::end(std::int32_t partition) {
-  std::shared_lock producer_lock(handles_->producer_mutex);
-  std::int64_t high = 0;
-  rd_kafka_resp_err_t err = kafka::query_offset(handles_->producer, config_.topic, partition, RD_KAFKA_OFFSET_END, &high,
-                                                static_cast<int>(config_.timeout.count()), &reads_interrupted_);
-  if (err == RD_KAFKA_RESP_ERR__INTR) return 0;
-  if (err) {
-    spdlog::warn("kafka: end of partition {}: {}", partition, rd_kafka_err2str(err));
-    return 0;
-  }
-  return high;
-}
+std::int64_t KafkaEventLog::end(std::int32_t partition) { return ends_of({partition}).front(); }
 
 std::vector<std::int64_t> KafkaEventLog::ends() {
-  std::shared_lock producer_lock(handles_->producer_mutex);
   std::vector<std::int32_t> all(static_cast<std::size_t>(partitions_));
   for (std::int32_t p = 0; p < partitions_; ++p) all[static_cast<std::size_t>(p)] = p;
+  return ends_of(all);
+}
+
+// One ListOffsets request per leader. On an error, 0 for each: nothing to read now.
+std::vector<std::int64_t> KafkaEventLog::ends_of(const std::vector<std::int32_t>& partitions) {
+  std::shared_lock producer_lock(handles_->producer_mutex);
   std::vector<std::int64_t> highs;
-  rd_kafka_resp_err_t err = kafka::query_offsets(handles_->producer, config_.topic, all, RD_KAFKA_OFFSET_END, highs,
-                                                 static_cast<int>(config_.timeout.count()), &reads_interrupted_);
-  if (err && err != RD_KAFKA_RESP_ERR__INTR) spdlog::warn("kafka: ends of the partitions: {}", rd_kafka_err2str(err));
-  if (err) return std::vector<std::int64_t>(all.size(), 0);  // as end(): nothing to read now
+  rd_kafka_resp_err_t err = kafka::query_offsets(handles_->producer, config_.topic, partitions, RD_KAFKA_OFFSET_END,
+                                                 highs, static_cast<int>(config_.timeout.count()), &reads_interrupted_);
+  if (err && err != RD_KAFKA_RESP_ERR__INTR) {
+    spdlog::warn("kafka: where {} of {}'s partitions end (first {}): {}", partitions.size(), config_.topic,
+                 partitions.front(), rd_kafka_err2str(err));
+  }
+  if (err) return std::vector<std::int64_t>(partitions.size(), 0);
   return highs;
 }
 

@@ -65,6 +65,7 @@ class KafkaEventLog final : public EventLog {
   explicit KafkaEventLog(KafkaConfig config);
   Result<std::int64_t> append_in_transaction(std::int32_t partition, std::span<const RecordView> records);
   void note_append();  // counts an append and wakes wait_for_append()
+  std::vector<std::int64_t> ends_of(const std::vector<std::int32_t>& partitions);  // end() and ends()
 
   KafkaConfig config_;
   std::int32_t partitions_ = 0;
