@@ -24,12 +24,9 @@ std::array<char, 16> fingerprint_hex(std::uint64_t fingerprint) {
   return hex;
 }
 
-// "command_hash" is optional (absent in records written before it existed, and when 0).
-bool read_fingerprint(object& root, std::uint64_t& fingerprint) {
-  std::string_view hex;
-  auto error = root.find_field_unordered("command_hash").get_string().get(hex);
-  if (error == simdjson::NO_SUCH_FIELD) return true;
-  if (error || hex.size() != 16) return false;
+// command_hash as written: 16 lower-case hex digits, never all zeros (0 is written as absent).
+bool parse_fingerprint(std::string_view hex, std::uint64_t& fingerprint) {
+  if (hex.size() != 16) return false;
   fingerprint = 0;
   for (char c : hex) {
     int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
@@ -37,6 +34,21 @@ bool read_fingerprint(object& root, std::uint64_t& fingerprint) {
     fingerprint = fingerprint << 4 | static_cast<std::uint64_t>(digit);
   }
   return fingerprint != 0;
+}
+
+// The walk over every field of the root, to its end (so that a truncated record is refused),
+// reads "command_hash" on the way: it is optional (absent in records written before it existed,
+// and when 0), and looking for an absent field would walk the whole object once more.
+bool walk_reading_fingerprint(object& root, std::uint64_t& fingerprint) {
+  if (root.reset().error()) return false;
+  for (auto field : root) {
+    simdjson::ondemand::raw_json_string key;
+    if (field.error() || field.key().get(key)) return false;
+    if (!key.unsafe_is_equal("command_hash")) continue;
+    std::string_view hex;
+    if (field.value().get_string().get(hex) || !parse_fingerprint(hex, fingerprint)) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -83,15 +95,17 @@ std::optional<Envelope> decode_padded(simdjson::padded_string_view bytes, std::s
     return std::nullopt;
   }
   Envelope envelope;
-  std::string type, time;
+  // type and time are read where the parser unescaped them: they live only for this decode.
+  std::string_view type, time;
   std::int64_t seq = 0;
-  bool ok = json_fields::read_string_field(root, "id", envelope.meta.id) && json_fields::read_string_field(root, "type", type) &&
+  bool ok = json_fields::read_string_field(root, "id", envelope.meta.id) &&
+            !root.find_field_unordered("type").get_string().get(type) &&
             json_fields::read_string_field(root, "source", envelope.meta.source) &&
-            json_fields::read_string_field(root, "subject", envelope.subject) && json_fields::read_string_field(root, "time", time) &&
+            json_fields::read_string_field(root, "subject", envelope.subject) &&
+            !root.find_field_unordered("time").get_string().get(time) &&
             json_fields::read_string_field(root, "stream", envelope.meta.stream) &&
             !root.find_field_unordered("seq").get_int64().get(seq) &&
             json_fields::read_string_field(root, "command_id", envelope.meta.command_id) &&
-            read_fingerprint(root, envelope.meta.command_fingerprint) &&
             json_fields::read_string_field(root, "prev_hash", envelope.meta.prev_hash);
   auto parsed_time = parse_rfc3339(time);
   if (!ok || !parsed_time) {
@@ -108,15 +122,9 @@ std::optional<Envelope> decode_padded(simdjson::padded_string_view bytes, std::s
   if (!json_fields::decode_variant(type, data, envelope.event, error)) return std::nullopt;
   // On-demand parsing reads only what it is asked for: walk the root object to its end and make
   // sure nothing follows it, so a truncated or padded record is refused.
-  if (root.reset().error()) {
-    if (error) *error = "envelope is not a complete JSON object";
+  if (!walk_reading_fingerprint(root, envelope.meta.command_fingerprint)) {
+    if (error) *error = "envelope is not a complete JSON object, or its command_hash is malformed";
     return std::nullopt;
-  }
-  for (auto field : root) {
-    if (field.error()) {
-      if (error) *error = "envelope is not a complete JSON object";
-      return std::nullopt;
-    }
   }
   if (document.current_location().error() != simdjson::OUT_OF_BOUNDS) {
     if (error) *error = "bytes follow the envelope";

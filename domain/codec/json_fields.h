@@ -173,17 +173,18 @@ struct FieldReader {
     out.visit(reader);
     return reader.ok;
   }
-  template <class T> void operator()(const char* name, T& target) {
+  // Names are the literals visit() passes: their length is known without strlen().
+  template <class T, std::size_t N> void operator()(const char (&name)[N], T& target) {
     if (!ok) return;
     value v;
-    auto code = obj.find_field_unordered(name).get(v);
+    auto code = obj.find_field_unordered(std::string_view(name, N - 1)).get(v);
     if (code == simdjson::NO_SUCH_FIELD) return;
     if (code || !read(name, v, target)) fail(name, "missing or of the wrong type");
   }
 };
 
 // Reads the string field `name` of `obj` into `out`; false when absent or not a string.
-inline bool read_string_field(object& obj, const char* name, std::string& out) {
+inline bool read_string_field(object& obj, std::string_view name, std::string& out) {
   std::string_view text;
   if (obj.find_field_unordered(name).get_string().get(text)) return false;
   out.assign(text);
