@@ -58,10 +58,10 @@ std::string check_invariants(const PartitionState& state) {
     if (u.available.value < 0) return "user:" + id.value + ":available is negative";
     if (u.escrow.value < 0) return "user:" + id.value + ":escrow is negative";
     Micros pending;
-    for (const auto& [withdrawal_id, withdrawal] : u.withdrawals) {
+    for (const auto& [withdrawal_id, withdrawal] : u.extras->withdrawals) {
       if (withdrawal.status == WithdrawalStatus::pending) pending += withdrawal.amount;
     }
-    if (u.pending_withdrawal != pending) {
+    if (u.extras->pending_withdrawal != pending) {
       return "user:" + id.value + ":pending_withdrawal != its pending withdrawals";
     }
   }
@@ -99,7 +99,7 @@ std::string check_transfers(const PartitionState& state, const std::vector<Trans
       auto user_account = accounts::parse_user_account(account);
       if (!user_account) continue;
       const UserState* user = state.find_user(UserId{std::string(user_account->user)});
-      if (user != nullptr && accounts::bucket_of(*user, user_account->bucket).value < 0) {
+      if (user != nullptr && user->balance(user_account->bucket).value < 0) {
         return account + " is negative";
       }
     }

@@ -17,6 +17,7 @@
 #include "domain/ids.h"
 #include "domain/ledger.h"
 #include "domain/money.h"
+#include "domain/out_of_line.h"
 #include "domain/time.h"
 
 namespace microjobs {
@@ -144,6 +145,26 @@ struct WithdrawalState {
   Micros amount;
   WithdrawalStatus status = WithdrawalStatus::pending;
   template <class V> void visit(V& v) { v("amount", amount); v("status", status); }
+  bool operator==(const WithdrawalState&) const = default;
+};
+
+// What only some users ever have: an employer's deposits, blocked workers and webhooks, a
+// worker's withdrawals. Out of line (UserState::extras), so that a worker who only claims and
+// submits costs the fields above it alone: 160 bytes with its map entry instead of 336.
+struct UserExtras {
+  std::unordered_map<std::string, Micros> deposit_references;
+  std::map<UserId, std::string> blocked;  // workers this employer keeps off its tasks: the reason
+  Micros pending_withdrawal;  // requested, not yet completed or failed by the payment provider
+  std::int64_t next_withdrawal_number = 1;
+  std::map<WithdrawalId, WithdrawalState> withdrawals;
+  std::int64_t next_webhook_number = 1;
+  template <class V> void visit(V& v) {
+    v("deposit_references", deposit_references); v("blocked", blocked);
+    v("pending_withdrawal", pending_withdrawal);
+    v("next_withdrawal_number", next_withdrawal_number); v("withdrawals", withdrawals);
+    v("next_webhook_number", next_webhook_number);
+  }
+  bool operator==(const UserExtras&) const = default;
 };
 
 struct UserState {
@@ -153,21 +174,26 @@ struct UserState {
   Micros available;
   Micros escrow;
   std::int64_t next_task_number = 1;
-  std::unordered_map<std::string, Micros> deposit_references;
-  std::map<UserId, std::string> blocked;  // workers this employer keeps off its tasks: the reason
-  Micros pending_withdrawal;  // requested, not yet completed or failed by the payment provider
-  std::int64_t next_withdrawal_number = 1;
-  std::map<WithdrawalId, WithdrawalState> withdrawals;
-  std::int64_t next_webhook_number = 1;
+  OutOfLine<UserExtras> extras;
+  // The extras' fields follow the others in the same order as when they stood inline, so a
+  // snapshot's bytes did not change with them.
   template <class V> void visit(V& v) {
     v("registered", registered); v("country", country); v("display_name", display_name);
     v("available", available); v("escrow", escrow); v("next_task_number", next_task_number);
-    v("deposit_references", deposit_references); v("blocked", blocked);
-    v("pending_withdrawal", pending_withdrawal);
-    v("next_withdrawal_number", next_withdrawal_number); v("withdrawals", withdrawals);
-    v("next_webhook_number", next_webhook_number);
+    extras.visit(v);
   }
-  Micros& balance(accounts::Bucket bucket) { return accounts::bucket_of(*this, bucket); }
+  Micros& balance(accounts::Bucket bucket) {
+    switch (bucket) {
+      case accounts::Bucket::escrow: return escrow;
+      case accounts::Bucket::pending_withdrawal: return extras.write().pending_withdrawal;
+      case accounts::Bucket::available: break;
+    }
+    return available;
+  }
+  Micros balance(accounts::Bucket bucket) const {
+    if (bucket == accounts::Bucket::pending_withdrawal) return extras->pending_withdrawal;
+    return const_cast<UserState&>(*this).balance(bucket);  // escrow or available: no allocation
+  }
 };
 
 // The partition's own view of the accounts it moves money in and out of. platform:fees,

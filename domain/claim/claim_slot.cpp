@@ -36,7 +36,7 @@ Decision decide_one(const PartitionState& state, const ClaimSlot& command, UnixM
   if (task->status != TaskStatus::open || now >= task->expires_at) return Rejection::task_not_open;
   if (command.worker_id == task->employer_id) return Rejection::own_task;
   if (const UserState* employer = state.find_user(task->employer_id);
-      employer != nullptr && employer->blocked.contains(command.worker_id)) {
+      employer != nullptr && employer->extras->blocked.contains(command.worker_id)) {
     return Rejection::blocked;
   }
   if (!qualified(*task, command.profile)) return Rejection::not_qualified;

@@ -12,7 +12,7 @@ Decision decide_one(const PartitionState& state, const BlockWorker& command, Uni
   if (!valid_reason(command.reason)) return Rejection::reason_required;
   const UserState* employer = state.find_user(command.employer_id);
   if (employer == nullptr || !employer->registered) return Rejection::user_not_found;
-  if (employer->blocked.contains(command.worker_id)) return Rejection::exists;
+  if (employer->extras->blocked.contains(command.worker_id)) return Rejection::exists;
   return WorkerBlocked{command.employer_id, command.worker_id, command.reason};
 }
 
@@ -20,18 +20,18 @@ Decision decide_one(const PartitionState& state, const UnblockWorker& command, U
                     const Policy&) {
   if (!valid_user_id(command.worker_id.value)) return Rejection::invalid_argument;
   const UserState* employer = state.find_user(command.employer_id);
-  if (employer == nullptr || !employer->blocked.contains(command.worker_id)) {
+  if (employer == nullptr || !employer->extras->blocked.contains(command.worker_id)) {
     return Rejection::block_not_found;
   }
   return WorkerUnblocked{command.employer_id, command.worker_id};
 }
 
 void evolve_one(PartitionState& state, const WorkerBlocked& e) {
-  state.users[e.employer_id].blocked[e.worker_id] = e.reason;
+  state.users[e.employer_id].extras.write().blocked[e.worker_id] = e.reason;
 }
 
 void evolve_one(PartitionState& state, const WorkerUnblocked& e) {
-  state.users[e.employer_id].blocked.erase(e.worker_id);
+  state.users[e.employer_id].extras.write().blocked.erase(e.worker_id);
 }
 
 }  // namespace microjobs

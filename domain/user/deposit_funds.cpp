@@ -12,8 +12,8 @@ Decision decide_one(const PartitionState& state, const DepositFunds& command, Un
   }
   const UserState* user = state.find_user(command.account);
   if (user == nullptr || !user->registered) return Rejection::user_not_found;
-  if (auto it = user->deposit_references.find(command.reference);
-      it != user->deposit_references.end()) {
+  if (auto it = user->extras->deposit_references.find(command.reference);
+      it != user->extras->deposit_references.end()) {
     return it->second == command.amount ? Rejection::exists
                                         : Rejection::exists_with_different_amount;
   }
@@ -32,7 +32,7 @@ Decision decide_one(const PartitionState& state, const DepositFunds& command, Un
 }
 
 void evolve_one(PartitionState& state, const FundsDeposited& e) {
-  state.users[e.account].deposit_references[e.reference] = e.amount;
+  state.users[e.account].extras.write().deposit_references[e.reference] = e.amount;
   apply_transfers(state, e.transfers);
 }
 

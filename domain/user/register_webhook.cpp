@@ -25,13 +25,13 @@ Decision decide_one(const PartitionState& state, const RegisterWebhook& command,
   if (!std::all_of(sorted.begin(), sorted.end(), is_event_type)) return Rejection::invalid_argument;
   const UserState* employer = state.find_user(command.employer_id);
   if (employer == nullptr || !employer->registered) return Rejection::user_not_found;
-  if (employer->next_webhook_number > policy.max_webhooks) return Rejection::too_many_webhooks;
-  return WebhookRegistered{make_webhook_id(command.employer_id, employer->next_webhook_number),
+  if (employer->extras->next_webhook_number > policy.max_webhooks) return Rejection::too_many_webhooks;
+  return WebhookRegistered{make_webhook_id(command.employer_id, employer->extras->next_webhook_number),
                            command.employer_id, command.url, command.events};
 }
 
 void evolve_one(PartitionState& state, const WebhookRegistered& e) {
-  ++state.users[e.employer_id].next_webhook_number;
+  ++state.users[e.employer_id].extras.write().next_webhook_number;
 }
 
 }  // namespace microjobs

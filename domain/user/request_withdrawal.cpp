@@ -14,7 +14,7 @@ Decision decide_one(const PartitionState& state, const RequestWithdrawal& comman
   if (user == nullptr || !user->registered) return Rejection::user_not_found;
   if (command.amount < policy.min_withdrawal) return Rejection::below_minimum;
   if (user->available < command.amount) return Rejection::insufficient_funds;
-  return WithdrawalRequested{make_withdrawal_id(command.user_id, user->next_withdrawal_number),
+  return WithdrawalRequested{make_withdrawal_id(command.user_id, user->extras->next_withdrawal_number),
                              command.user_id,
                              command.amount,
                              command.destination,
@@ -24,8 +24,9 @@ Decision decide_one(const PartitionState& state, const RequestWithdrawal& comman
 
 void evolve_one(PartitionState& state, const WithdrawalRequested& e) {
   UserState& user = state.users[e.user_id];
-  user.next_withdrawal_number += 1;
-  user.withdrawals[e.withdrawal_id] = WithdrawalState{e.amount, WithdrawalStatus::pending};
+  UserExtras& extras = user.extras.write();
+  extras.next_withdrawal_number += 1;
+  extras.withdrawals[e.withdrawal_id] = WithdrawalState{e.amount, WithdrawalStatus::pending};
   apply_transfers(state, e.transfers);
 }
 

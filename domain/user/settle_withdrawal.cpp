@@ -18,8 +18,8 @@ std::variant<const WithdrawalState*, Rejection> pending_withdrawal(const Partiti
   auto owner = owner_of_withdrawal(id.value);
   const UserState* user = owner ? state.find_user(*owner) : nullptr;
   if (user == nullptr) return Rejection::withdrawal_not_found;
-  auto it = user->withdrawals.find(id);
-  if (it == user->withdrawals.end()) return Rejection::withdrawal_not_found;
+  auto it = user->extras->withdrawals.find(id);
+  if (it == user->extras->withdrawals.end()) return Rejection::withdrawal_not_found;
   if (it->second.status == repeat) return Rejection::exists;
   if (it->second.status != WithdrawalStatus::pending) return Rejection::wrong_state;
   return &it->second;
@@ -59,12 +59,12 @@ Decision decide_one(const PartitionState& state, const FailWithdrawal& command, 
 }
 
 void evolve_one(PartitionState& state, const WithdrawalCompleted& e) {
-  state.users[e.user_id].withdrawals[e.withdrawal_id].status = WithdrawalStatus::completed;
+  state.users[e.user_id].extras.write().withdrawals[e.withdrawal_id].status = WithdrawalStatus::completed;
   apply_transfers(state, e.transfers);
 }
 
 void evolve_one(PartitionState& state, const WithdrawalFailed& e) {
-  state.users[e.user_id].withdrawals[e.withdrawal_id].status = WithdrawalStatus::failed;
+  state.users[e.user_id].extras.write().withdrawals[e.withdrawal_id].status = WithdrawalStatus::failed;
   apply_transfers(state, e.transfers);
 }
 

@@ -38,7 +38,7 @@ TEST(RequestWithdrawal, MovesTheAmountFromAvailableToPending) {
                        requested("4.00")));
   PartitionState state = given(funded({requested("4.00")}));
   EXPECT_EQ(state.find_user(kWorker)->available, money("6.00"));
-  EXPECT_EQ(state.find_user(kWorker)->pending_withdrawal, money("4.00"));
+  EXPECT_EQ(state.find_user(kWorker)->extras->pending_withdrawal, money("4.00"));
   EXPECT_EQ(check_invariants(state), "");
   EXPECT_TRUE(is_event(decide(state, RequestWithdrawal{kWorker, money("1.00"), "ewallet:0812"}, at_s(10)),
                        requested("1.00", "w1.w2")))
@@ -65,7 +65,7 @@ TEST(CompleteWithdrawal, PaysThePendingAmountOutToTheWorld) {
   PartitionState state = given(funded({requested("4.00")}));
   EXPECT_TRUE(is_event(decide(state, CompleteWithdrawal{kFirst}, at_s(20)), completed("4.00")));
   evolve(state, completed("4.00"));
-  EXPECT_EQ(state.find_user(kWorker)->pending_withdrawal, Micros{0});
+  EXPECT_EQ(state.find_user(kWorker)->extras->pending_withdrawal, Micros{0});
   EXPECT_EQ(state.shared_accounts.at("world:withdrawals"), money("4.00"));
   EXPECT_EQ(check_invariants(state), "");
   EXPECT_TRUE(is_rejection(decide(state, CompleteWithdrawal{kFirst}, at_s(30)), Rejection::exists));
