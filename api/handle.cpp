@@ -237,13 +237,16 @@ std::optional<Response> schema_response(std::string_view path) {
 }
 
 Response metrics_response(ApiContext& context) {
-  std::vector<std::int64_t> applied(static_cast<std::size_t>(context.partitions()));
-  for (std::size_t p = 0; p < applied.size(); ++p) {
-    applied[p] = context.projector.applied_end(static_cast<std::int32_t>(p));
+  ApiMetrics::Gauges now;
+  now.applied_offsets.resize(static_cast<std::size_t>(context.partitions()));
+  for (std::size_t p = 0; p < now.applied_offsets.size(); ++p) {
+    now.applied_offsets[p] = context.projector.applied_end(static_cast<std::int32_t>(p));
   }
+  if (context.memtable_bytes) now.memtable_bytes = context.memtable_bytes();
+  now.token_cache_entries = static_cast<std::int64_t>(context.token_verifier().size());
   Response response;
   response.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8";
-  response.body = context.metrics().render(applied);
+  response.body = context.metrics().render(now);
   return response;
 }
 

@@ -104,6 +104,8 @@ class ApiContext {
   // Opens the sealed personal data in what the read side answers (domain/personal_data.h);
   // nullptr: sealed text is answered as it is stored.
   PersonalDataVault* vault = nullptr;
+  // What the process's memtables hold (GET /metrics); empty when not set.
+  std::function<std::int64_t()> memtable_bytes;
 
   // The number of partitions positions may name.
   std::int32_t partitions() const;

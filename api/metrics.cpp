@@ -53,6 +53,17 @@ struct ApiMetrics::Impl {
           .Help("The next offset of each partition that the read models will apply")
           .Register(registry);
 
+  prometheus::Family<prometheus::Gauge>& memtable_bytes =
+      prometheus::BuildGauge()
+          .Name("microjobs_memtable_bytes")
+          .Help("Bytes RocksDB's memtables hold in this process, under the budget of serve --memtable-mb")
+          .Register(registry);
+  prometheus::Family<prometheus::Gauge>& token_cache_entries =
+      prometheus::BuildGauge()
+          .Name("microjobs_token_cache_entries")
+          .Help("Verified bearer tokens remembered for their lifetime (at most 65,536)")
+          .Register(registry);
+
   prometheus::Family<prometheus::Counter>& feed_pages =
       prometheus::BuildCounter()
           .Name("microjobs_feed_pages_total")
@@ -120,10 +131,14 @@ void ApiMetrics::command_answered(std::string_view command, std::string_view out
       .Increment();
 }
 
-std::string ApiMetrics::render(const std::vector<std::int64_t>& applied_offsets) const {
-  for (std::size_t p = 0; p < applied_offsets.size(); ++p) {
+std::string ApiMetrics::render(const Gauges& now) const {
+  for (std::size_t p = 0; p < now.applied_offsets.size(); ++p) {
     impl_->applied.Add({{"partition", std::to_string(p)}})
-        .Set(static_cast<double>(applied_offsets[p]));
+        .Set(static_cast<double>(now.applied_offsets[p]));
+  }
+  if (now.memtable_bytes >= 0) impl_->memtable_bytes.Add({}).Set(static_cast<double>(now.memtable_bytes));
+  if (now.token_cache_entries >= 0) {
+    impl_->token_cache_entries.Add({}).Set(static_cast<double>(now.token_cache_entries));
   }
   return prometheus::TextSerializer().Serialize(impl_->registry.Collect());
 }

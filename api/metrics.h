@@ -9,6 +9,9 @@
 //   microjobs_feed_pages_total{source}                feed pages answered from the page cache
 //                                                     ("cache") or written from the read models
 //                                                     ("read_models")
+//   microjobs_memtable_bytes                          what RocksDB's memtables hold in this process
+//                                                     (bounded by serve --memtable-mb)
+//   microjobs_token_cache_entries                     verified tokens remembered (at most 65,536)
 //   microjobs_build_info{version}                     1
 // Routes are the route table's patterns ("/v1/tasks/{id}/claims"), never raw paths, so the
 // number of series is bounded by the table.
@@ -34,9 +37,15 @@ class ApiMetrics {
   // `command` as command_name() gives it; `outcome` as above.
   void command_answered(std::string_view command, std::string_view outcome);
   void feed_page(bool from_cache);
-  // The exposition, with the gauges given here as of now (one applied offset per partition; an
-  // empty vector when this process cannot tell).
-  std::string render(const std::vector<std::int64_t>& applied_offsets) const;
+  // The gauges read when /metrics is asked. A gauge this process cannot tell is left out: no
+  // applied offsets, or -1.
+  struct Gauges {
+    std::vector<std::int64_t> applied_offsets;  // one per partition
+    std::int64_t memtable_bytes = -1;
+    std::int64_t token_cache_entries = -1;
+  };
+  // The exposition, with `now`'s gauges.
+  std::string render(const Gauges& now) const;
 
  private:
   struct Impl;

@@ -12,6 +12,7 @@
 #include "api/auth.h"
 #include "api/http.h"
 #include "api/server.h"
+#include "infra/rocksdb/stores.h"
 #include "infra/webhook/signature.h"
 #include "tools/node.h"
 #include "tools/subcommands.h"
@@ -152,6 +153,7 @@ int serve(NodeConfig config, ApiConfig api_config, const std::string& roles, con
                      api_config);
   context.webhook_store = (*node)->webhook_store();
   context.vault = &(*node)->vault();
+  context.memtable_bytes = [] { return static_cast<std::int64_t>(memtable_usage()); };
   HttpServer server(context);
   auto bound = server.start(address, static_cast<unsigned short>(port));
   if (!bound.ok()) {

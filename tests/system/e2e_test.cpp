@@ -142,6 +142,13 @@ void post_and_race(int port, HttpClient& client, World& world) {
   EXPECT_EQ(lost, 10);
 }
 
+// The value of the sample `name{labels}` in parse_metrics.py's output, or -1 when it is absent.
+double metric_value(const std::string& parsed, const std::string& sample) {
+  auto at = parsed.find("\n" + sample + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(parsed.substr(at + sample.size() + 2));
+}
+
 // GET /metrics, read by Prometheus's own parser (prometheus-client from PyPI): the race's claims
 // are counted by route and status, and by command and outcome.
 void expect_metrics(HttpClient& client, const std::string& dir) {
@@ -163,6 +170,10 @@ void expect_metrics(HttpClient& client, const std::string& dir) {
        }) {
     EXPECT_NE(parsed.out.find(sample), std::string::npos) << sample << "\n" << parsed.out;
   }
+  // The memory of the bounded caches: the campaign's events sit in memtables, and each worker's
+  // token (and the employer's) was verified once and remembered.
+  EXPECT_GT(metric_value(parsed.out, "microjobs_memtable_bytes{}"), 0) << parsed.out;
+  EXPECT_GE(metric_value(parsed.out, "microjobs_token_cache_entries{}"), 31) << parsed.out;
 }
 
 std::string submit_and_review(HttpClient& client, World& world) {

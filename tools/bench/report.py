@@ -78,8 +78,10 @@ def table(results, checks, wall_s, command):
     row("p99.9 claim latency in the hot task (1,000 conns, closed loop)", fmt(claim_p999, 2) + " ms", "", "",
         "≤ 20 ms", claim_p999 <= 20)
     per_claim = num(r, "hot-task.memory", "bytes_per_claim")
+    in_memtables = num(r, "hot-task.memory", "memtable_bytes_per_claim")
     row("memory per held claim with its worker (server RSS growth over the hot task ÷ claims)",
-        fmt(per_claim) + " B", "", "", "≤ 256 B", per_claim <= 256)
+        fmt(per_claim) + " B", f"of which memtables (bounded by `--memtable-mb`, 256 MB): {fmt(in_memtables)} B",
+        "", "≤ 256 B", per_claim <= 256)
     rebuild, parse_only = num(r, "replay.rebuild"), num(r, "replay.parse_only")
     events = r.get("replay.rebuild", {}).get("events", "?")
     row(f"rebuild events/s ({int(events):,} events)" if events != "?" else "rebuild events/s", fmt(rebuild),
