@@ -131,7 +131,9 @@ void PartitionState::rebuild_deadlines() {
   task_deadlines.clear();
   for (const auto& [task_id, task] : tasks) {
     if (task_runs(task)) task_deadlines.emplace(task.expires_at, task_id);
-    for (const auto& [claim_id, claim] : task.claims) {
+    for (const auto& [number, claim] : task.claims.numbered()) {
+      if (!claim.held() && claim.status != ClaimStatus::submitted) continue;
+      const ClaimId claim_id = make_claim_id(task_id, number);
       if (claim.held()) claim_deadlines.emplace(claim.expires_at, claim_id);
       if (claim.status == ClaimStatus::submitted) {
         review_deadlines.emplace(review_deadline(task, claim), claim_id);

@@ -50,6 +50,15 @@ std::optional<TaskId> task_of_claim(std::string_view claim_id) {
   return TaskId{std::string(task)};
 }
 
+std::optional<std::int64_t> claim_number(std::string_view claim_id) {
+  if (!task_of_claim(claim_id)) return std::nullopt;
+  std::string_view digits = claim_id.substr(claim_id.rfind('.') + 1);
+  if (digits.size() > 1 && digits[0] == '0') return std::nullopt;
+  std::int64_t number = 0;
+  for (char c : digits) number = number * 10 + (c - '0');  // at most 18 digits: no overflow
+  return number;
+}
+
 std::optional<UserId> owner_of_claim(std::string_view claim_id) {
   auto task = task_of_claim(claim_id);
   if (!task) return std::nullopt;

@@ -88,9 +88,7 @@ std::pair<const TaskState*, const ClaimState*> find_claim(const PartitionState& 
   if (!task_id) return {nullptr, nullptr};
   const TaskState* task = state.find_task(*task_id);
   if (task == nullptr) return {nullptr, nullptr};
-  auto it = task->claims.find(claim_id);
-  if (it == task->claims.end()) return {task, nullptr};
-  return {task, &it->second};
+  return {task, task->claims.find(claim_id)};
 }
 
 TaskId task_id_of(const ClaimId& claim_id) {

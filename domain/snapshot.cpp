@@ -13,7 +13,7 @@ namespace {
 
 // "MJS" + version. Any change of the state's fields (their visit() lists) changes the bytes:
 // bump it then, so an old snapshot is refused and the log replayed rather than misread.
-constexpr std::uint32_t kFormat = 0x4d4a5306;
+constexpr std::uint32_t kFormat = 0x4d4a5307;  // 7: claims saved by number (TaskClaims)
 
 template <class T> struct is_map : std::false_type {};
 template <class K, class V, class... R> struct is_map<std::map<K, V, R...>> : std::true_type {};

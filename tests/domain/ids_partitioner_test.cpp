@@ -6,6 +6,7 @@
 
 #include "domain/commands.h"
 #include "domain/partitioner.h"
+#include "domain/state.h"
 #include "tests/domain/test_support.h"
 
 namespace microjobs {
@@ -43,6 +44,25 @@ TEST(ClaimId, NamesItsTaskAndEmployer) {
        {"", "emp", "emp.7", "emp.7.", "emp.7.x", "emp..3", ".7.3", "emp.x.3", "emp.7.3.1"}) {
     EXPECT_FALSE(task_of_claim(bad).has_value()) << bad;
     EXPECT_FALSE(owner_of_claim(bad).has_value()) << bad;
+    EXPECT_FALSE(claim_number(bad).has_value()) << bad;
+  }
+}
+
+// A task keeps its claims by number (TaskClaims): only the id make_claim_id() writes names one,
+// so "emp.7.03" is not claim 3 under another name.
+TEST(ClaimId, HasANumberOnlyInTheFormMakeClaimIdWrites) {
+  EXPECT_EQ(claim_number("emp.7.3"), 3);
+  EXPECT_EQ(claim_number(make_claim_id(TaskId{"emp.7"}, 123456789012345678).value), 123456789012345678);
+  for (const char* other : {"emp.7.03", "emp.7.00", "emp.7.0003", "emp.7.1234567890123456789"}) {
+    EXPECT_FALSE(claim_number(other).has_value()) << other;
+  }
+  EXPECT_EQ(claim_number("emp.7.0"), 0);
+  TaskClaims claims;
+  claims[ClaimId{"emp.7.3"}].item = 9;
+  ASSERT_NE(claims.find(ClaimId{"emp.7.3"}), nullptr);
+  EXPECT_EQ(claims.find(ClaimId{"emp.7.3"})->item, 9);
+  for (const char* absent : {"emp.7.03", "emp.7.4", "emp.7", "emp.7.x"}) {
+    EXPECT_EQ(claims.find(ClaimId{absent}), nullptr) << absent;
   }
 }
 
