@@ -182,7 +182,7 @@ struct WithdrawalState {
 
 // What only some users ever have: an employer's deposits, blocked workers and webhooks, a
 // worker's withdrawals. Out of line (UserState::extras), so that a worker who only claims and
-// submits costs the fields above it alone: 160 bytes with its map entry instead of 336.
+// submits costs UserState's own fields alone: 160 bytes with its map entry instead of 336.
 struct UserExtras {
   std::unordered_map<std::string, Micros> deposit_references;
   std::map<UserId, std::string> blocked;  // workers this employer keeps off its tasks: the reason

@@ -4,7 +4,9 @@
 //   2. hot claims: C workers claim a slot of the per_item task, then C workers one of a plain task
 //      of as many slots, with `inflight` commands outstanding (claims/s of each, side by side);
 //   3. memory: the bytes of heap a partition state holds per item, measured by folding the same
-//      task.items_added events into a PartitionState (mallinfo2 before and after).
+//      task.items_added events into a PartitionState (mallinfo2 before and after); and per held
+//      claim with its registered worker, deciding and folding registrations and claims the same
+//      way (the partition state alone: no log, caches or memtables).
 //
 //   build/tools/bench/items_bench [items] [claims] [inflight]
 #include <malloc.h>
@@ -112,6 +114,39 @@ double state_bytes_per_item(std::int64_t count) {
   return static_cast<double>(after - before) / static_cast<double>(count);
 }
 
+// The decided event of `command` folded into `state`; exits when it is rejected.
+void decide_and_fold(PartitionState& state, const Command& command) {
+  Decision decision = decide(state, command, UnixMs{1'000'000}, Policy{});
+  if (!std::holds_alternative<Event>(decision)) {
+    std::fprintf(stderr, "a command of the memory measure was rejected\n");
+    std::exit(1);
+  }
+  evolve(state, std::get<Event>(decision));
+}
+
+// Heap bytes per held claim of a partition state where `count` registered workers each hold a
+// claim on one plain task.
+double state_bytes_per_claim(std::int64_t count) {
+  PartitionState state;
+  decide_and_fold(state, RegisterUser{UserId{"emp"}, "US", ""});
+  decide_and_fold(state, DepositFunds{UserId{"emp"}, Micros{count * 20'000}, "bench"});
+  PostTask post;
+  post.employer_id = UserId{"emp"};
+  post.title = "memory";
+  post.reward = Micros{10'000};
+  post.slots = count;
+  decide_and_fold(state, post);
+  const TaskId task{"emp.1"};
+  const std::size_t before = mallinfo2().uordblks;
+  for (std::int64_t i = 0; i < count; ++i) {
+    const UserId worker{"w" + std::to_string(i)};
+    decide_and_fold(state, RegisterUser{worker, "US", ""});
+    decide_and_fold(state, ClaimSlot{task, worker, {"US", 0, 0}});
+  }
+  const std::size_t after = mallinfo2().uordblks;
+  return static_cast<double>(after - before) / static_cast<double>(count);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -162,5 +197,7 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(dir);
   std::printf("RESULT name=items.state_memory bytes_per_item=%.1f items=%lld\n",
               state_bytes_per_item(items), static_cast<long long>(items));
+  std::printf("RESULT name=claims.state_memory bytes_per_claim=%.0f claims=%lld\n",
+              state_bytes_per_claim(claims), static_cast<long long>(claims));
   return added * kItemsPerCall == items && item_claims == claims && plain_claims == claims ? 0 : 1;
 }

@@ -115,6 +115,8 @@ def table(results, checks, wall_s, command):
          fmt(num(r, "items.claim_per_item")) + " vs " + fmt(num(r, "items.claim_plain"))),
         ("write-side memory per item (partition state, bytes)",
          fmt(num(r, "items.state_memory", "bytes_per_item"), 1)),
+        ("write-side memory per held claim with its registered worker (partition state, bytes)",
+         fmt(num(r, "claims.state_memory", "bytes_per_claim"))),
         ("lifecycle p50 / p99 / p99.9 at peak (closed loop)",
          " / ".join(fmt(num(r, "lifecycle.command", f), 2) for f in ("p50_ms", "p99_ms", "p999_ms")) + " ms"),
         ("hot task claim p50 / p99 / p99.9 (closed loop, 1,000 conns)",
