@@ -7,7 +7,8 @@ namespace {
 
 using simdjson::ondemand::object;
 
-// Parses `bytes` as one JSON object and hands its root to `read`; false on any error.
+// Parses `bytes` as one JSON object, walked whole (json_fields::walked_whole) with nothing after
+// it, and hands its root to `read`; false on any error.
 template <class F> bool parse_object(std::string_view bytes, std::string* error, F&& read) {
   thread_local simdjson::ondemand::parser parser;
   simdjson::padded_string padded(bytes);
@@ -15,6 +16,16 @@ template <class F> bool parse_object(std::string_view bytes, std::string* error,
   object root;
   if (parser.iterate(padded).get(document) || document.get_object().get(root)) {
     if (error) *error = "not a JSON object";
+    return false;
+  }
+  for (auto field : root) {
+    if (field.error()) {
+      if (error) *error = "not a complete JSON object";
+      return false;
+    }
+  }
+  if (document.current_location().error() != simdjson::OUT_OF_BOUNDS || root.reset().error()) {
+    if (error) *error = "not a single JSON object";
     return false;
   }
   return read(root);

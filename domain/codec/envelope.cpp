@@ -40,7 +40,6 @@ bool parse_fingerprint(std::string_view hex, std::uint64_t& fingerprint) {
 // reads "command_hash" on the way: it is optional (absent in records written before it existed,
 // and when 0), and looking for an absent field would walk the whole object once more.
 bool walk_reading_fingerprint(object& root, std::uint64_t& fingerprint) {
-  if (root.reset().error()) return false;
   for (auto field : root) {
     simdjson::ondemand::raw_json_string key;
     if (field.error() || field.key().get(key)) return false;
@@ -95,6 +94,21 @@ std::optional<Envelope> decode_padded(simdjson::padded_string_view bytes, std::s
     return std::nullopt;
   }
   Envelope envelope;
+  // First the root walked to its end, and nothing after it: on-demand parsing checks only what it
+  // reads, so a truncated or padded record is refused here, and simdjson's find_field_unordered
+  // below may assume (as it does) that the object it searches is well formed.
+  if (!walk_reading_fingerprint(root, envelope.meta.command_fingerprint)) {
+    if (error) *error = "envelope is not a complete JSON object, or its command_hash is malformed";
+    return std::nullopt;
+  }
+  if (document.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+    if (error) *error = "bytes follow the envelope";
+    return std::nullopt;
+  }
+  if (root.reset().error()) {
+    if (error) *error = "envelope is not a complete JSON object";
+    return std::nullopt;
+  }
   // type and time are read where the parser unescaped them: they live only for this decode.
   std::string_view type, time;
   std::int64_t seq = 0;
@@ -120,16 +134,6 @@ std::optional<Envelope> decode_padded(simdjson::padded_string_view bytes, std::s
     return std::nullopt;
   }
   if (!json_fields::decode_variant(type, data, envelope.event, error)) return std::nullopt;
-  // On-demand parsing reads only what it is asked for: walk the root object to its end and make
-  // sure nothing follows it, so a truncated or padded record is refused.
-  if (!walk_reading_fingerprint(root, envelope.meta.command_fingerprint)) {
-    if (error) *error = "envelope is not a complete JSON object, or its command_hash is malformed";
-    return std::nullopt;
-  }
-  if (document.current_location().error() != simdjson::OUT_OF_BOUNDS) {
-    if (error) *error = "bytes follow the envelope";
-    return std::nullopt;
-  }
   return envelope;
 }
 

@@ -75,6 +75,18 @@ struct FieldWriter {
 
 // Reads the fields an event lists in visit(). A field that is absent keeps its default (fields
 // added in later versions of an event type); a field of the wrong type fails the decode.
+// Walks `obj`'s fields to its end and back to its start; false when it is not well formed.
+// On-demand parsing checks only what it reads, and simdjson's find_field_unordered assumes an
+// object it searches is well formed: one malformed after the field read first (`"a":"1":[`, or
+// a nested `{"amount":"1.00"x]`) left it past the object's end (undefined behaviour, found by
+// tests/fuzz envelope_fuzz). So FieldReader reads only objects walked whole first.
+inline bool walked_whole(object& obj) {
+  for (auto field : obj) {
+    if (field.error()) return false;
+  }
+  return !obj.reset().error();
+}
+
 struct FieldReader {
   object& obj;
   std::string* error;
@@ -156,10 +168,8 @@ struct FieldReader {
     for (auto element : array) {
       object inner;
       if (element.get_object().get(inner)) return false;
-      FieldReader reader{inner, error};
       T item;
-      item.visit(reader);
-      if (!reader.ok) return false;
+      if (!read_whole(inner, item)) return false;
       out.push_back(std::move(item));
     }
     return true;
@@ -169,6 +179,11 @@ struct FieldReader {
   bool read(const char*, value v, T& out) {
     object inner;
     if (v.get_object().get(inner)) return false;
+    return read_whole(inner, out);
+  }
+  // A nested object: checked to its end (walked_whole), then its fields read.
+  template <class T> bool read_whole(object& inner, T& out) {
+    if (!walked_whole(inner)) return false;
     FieldReader reader{inner, error};
     out.visit(reader);
     return reader.ok;
@@ -209,6 +224,10 @@ bool decode_variant(std::string_view name, object& data, Variant& out, std::stri
   } else {
     using T = std::variant_alternative_t<I, Variant>;
     if (name != wire_name<T>()) return decode_variant<Variant, I + 1>(name, data, out, error);
+    if (!walked_whole(data)) {
+      if (error) *error = "data is not a well-formed object";
+      return false;
+    }
     T item;
     FieldReader reader{data, error};
     item.visit(reader);

@@ -200,6 +200,35 @@ TEST(Envelope, APaddedRecordDecodesInPlaceOnlyUpToItsEnd) {
   }
 }
 
+// On-demand parsing checks only what it reads: a nested object whose rest is malformed after the
+// fields read from it must be refused, not leave the decoder where simdjson assumes well-formed
+// input (undefined behaviour that tests/fuzz envelope_fuzz found: `"amount":"0.02"m]}`).
+TEST(Envelope, ANestedObjectMalformedAfterItsLastFieldFails) {
+  Event event = sample_events()[3];
+  const std::string json = encode_envelope(sample_meta(event), event);
+  const std::size_t list = json.find("\"transfers\":[{");
+  ASSERT_NE(list, std::string::npos);
+  const std::size_t object_end = json.find("}]", list);
+  ASSERT_NE(object_end, std::string::npos);
+  for (const char* bad : {"m", "x", "1", "\"", "}}", ",", ",\"a\"", "]"}) {
+    std::string changed = json;
+    changed.replace(object_end, 1, bad);
+    SCOPED_TRACE(changed.substr(list));
+    std::string error;
+    EXPECT_FALSE(decode_envelope(changed, &error).has_value());
+    EXPECT_NE(error, "");
+  }
+  // And an object malformed between two of its fields, in data and in the envelope itself.
+  for (const char* after : {"\"data\":{", "\"specversion\":"}) {
+    std::string changed = json;
+    const std::size_t comma = changed.find(',', changed.find(after));
+    ASSERT_NE(comma, std::string::npos);
+    changed[comma] = ':';
+    SCOPED_TRACE(changed);
+    EXPECT_FALSE(decode_envelope(changed).has_value());
+  }
+}
+
 TEST(Envelope, TrailingGarbageFails) {
   Event event = sample_events()[4];
   const std::string json = encode_envelope(sample_meta(event), event);
