@@ -223,8 +223,12 @@ struct UserState {
     return available;
   }
   Micros balance(accounts::Bucket bucket) const {
-    if (bucket == accounts::Bucket::pending_withdrawal) return extras->pending_withdrawal;
-    return const_cast<UserState&>(*this).balance(bucket);  // escrow or available: no allocation
+    switch (bucket) {
+      case accounts::Bucket::escrow: return escrow;
+      case accounts::Bucket::pending_withdrawal: return extras->pending_withdrawal;
+      case accounts::Bucket::available: break;
+    }
+    return available;
   }
 };
 

@@ -7,8 +7,8 @@ namespace {
 
 using simdjson::ondemand::object;
 
-// Parses `bytes` as one JSON object, walked whole (json_fields::walked_whole) with nothing after
-// it, and hands its root to `read`; false on any error.
+// Parses `bytes` as one JSON object, walked whole with nothing after it
+// (json_fields::walked_whole_root), and hands its root to `read`; false on any error.
 template <class F> bool parse_object(std::string_view bytes, std::string* error, F&& read) {
   thread_local simdjson::ondemand::parser parser;
   simdjson::padded_string padded(bytes);
@@ -18,14 +18,8 @@ template <class F> bool parse_object(std::string_view bytes, std::string* error,
     if (error) *error = "not a JSON object";
     return false;
   }
-  for (auto field : root) {
-    if (field.error()) {
-      if (error) *error = "not a complete JSON object";
-      return false;
-    }
-  }
-  if (document.current_location().error() != simdjson::OUT_OF_BOUNDS || root.reset().error()) {
-    if (error) *error = "not a single JSON object";
+  if (!json_fields::walked_whole_root(document, root)) {
+    if (error) *error = "not one complete JSON object";
     return false;
   }
   return read(root);

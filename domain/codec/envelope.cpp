@@ -36,20 +36,6 @@ bool parse_fingerprint(std::string_view hex, std::uint64_t& fingerprint) {
   return fingerprint != 0;
 }
 
-// The walk over every field of the root, to its end (so that a truncated record is refused),
-// reads "command_hash" on the way: it is optional (absent in records written before it existed,
-// and when 0), and looking for an absent field would walk the whole object once more.
-bool walk_reading_fingerprint(object& root, std::uint64_t& fingerprint) {
-  for (auto field : root) {
-    simdjson::ondemand::raw_json_string key;
-    if (field.error() || field.key().get(key)) return false;
-    if (!key.unsafe_is_equal("command_hash")) continue;
-    std::string_view hex;
-    if (field.value().get_string().get(hex) || !parse_fingerprint(hex, fingerprint)) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 void encode_envelope_to(std::string& out, const EnvelopeMeta& meta, const Event& event) {
@@ -94,19 +80,18 @@ std::optional<Envelope> decode_padded(simdjson::padded_string_view bytes, std::s
     return std::nullopt;
   }
   Envelope envelope;
-  // First the root walked to its end, and nothing after it: on-demand parsing checks only what it
-  // reads, so a truncated or padded record is refused here, and simdjson's find_field_unordered
-  // below may assume (as it does) that the object it searches is well formed.
-  if (!walk_reading_fingerprint(root, envelope.meta.command_fingerprint)) {
-    if (error) *error = "envelope is not a complete JSON object, or its command_hash is malformed";
-    return std::nullopt;
-  }
-  if (document.current_location().error() != simdjson::OUT_OF_BOUNDS) {
-    if (error) *error = "bytes follow the envelope";
-    return std::nullopt;
-  }
-  if (root.reset().error()) {
-    if (error) *error = "envelope is not a complete JSON object";
+  // First the root walked whole, nothing after it (a record cut or padded is refused here), and
+  // "command_hash" read on the way: it is optional (absent in records written before it existed,
+  // and when 0), and looking up an absent field would walk the whole object once more.
+  auto read_fingerprint = [&](auto& field) {
+    simdjson::ondemand::raw_json_string key;
+    if (field.key().get(key)) return false;
+    if (!key.unsafe_is_equal("command_hash")) return true;
+    std::string_view hex;
+    return !field.value().get_string().get(hex) && parse_fingerprint(hex, envelope.meta.command_fingerprint);
+  };
+  if (!json_fields::walked_whole_root(document, root, read_fingerprint)) {
+    if (error) *error = "envelope is not one complete JSON object, or its command_hash is malformed";
     return std::nullopt;
   }
   // type and time are read where the parser unescaped them: they live only for this decode.

@@ -73,20 +73,33 @@ struct FieldWriter {
   }
 };
 
-// Reads the fields an event lists in visit(). A field that is absent keeps its default (fields
-// added in later versions of an event type); a field of the wrong type fails the decode.
-// Walks `obj`'s fields to its end and back to its start; false when it is not well formed.
-// On-demand parsing checks only what it reads, and simdjson's find_field_unordered assumes an
-// object it searches is well formed: one malformed after the field read first (`"a":"1":[`, or
-// a nested `{"amount":"1.00"x]`) left it past the object's end (undefined behaviour, found by
-// tests/fuzz envelope_fuzz). So FieldReader reads only objects walked whole first.
-inline bool walked_whole(object& obj) {
+// Walks `obj`'s fields to its end, handing each to `on_field` (false stops the walk and fails it),
+// and goes back to its start; false when the object is not well formed. On-demand parsing checks
+// only what it reads, and simdjson's find_field_unordered assumes an object it searches is well
+// formed: one malformed after the field read first (`"a":"1":[`, or a nested
+// `{"amount":"1.00"x]`) left it past the object's end (undefined behaviour, found by tests/fuzz
+// envelope_fuzz). So every object is walked whole before its fields are looked up.
+template <class OnField> bool walk_fields(object& obj, OnField&& on_field) {
   for (auto field : obj) {
-    if (field.error()) return false;
+    if (field.error() || !on_field(field)) return false;
   }
-  return !obj.reset().error();
+  return true;
+}
+inline bool walked_whole(object& obj) {
+  return walk_fields(obj, [](auto&) { return true; }) && !obj.reset().error();
+}
+// The same for a document's root object, which nothing may follow (a record cut or padded).
+template <class OnField>
+bool walked_whole_root(simdjson::ondemand::document& document, object& root, OnField&& on_field) {
+  return walk_fields(root, on_field) && document.current_location().error() == simdjson::OUT_OF_BOUNDS &&
+         !root.reset().error();
+}
+inline bool walked_whole_root(simdjson::ondemand::document& document, object& root) {
+  return walked_whole_root(document, root, [](auto&) { return true; });
 }
 
+// Reads the fields an event lists in visit(). A field that is absent keeps its default (fields
+// added in later versions of an event type); a field of the wrong type fails the decode.
 struct FieldReader {
   object& obj;
   std::string* error;
