@@ -227,18 +227,18 @@ Result<std::unique_ptr<EventLog>> open_event_log(const NodeConfig& config) {
   return std::unique_ptr<EventLog>(std::move(*log));
 }
 
-Result<std::size_t> rebuild_read_models(const std::string& data_dir, std::int32_t partitions) {
+Result<std::size_t> rebuild_read_models(const std::string& data_dir, std::int32_t partitions,
+                                        std::size_t events_per_step) {
   auto log = LocalEventLog::open(data_dir + "/log", partitions);
   if (!log.ok()) return log.error();
   MJ_RETURN_IF_ERROR(destroy_store(data_dir + "/read"));
-  auto store = RocksReadStore::open(data_dir + "/read");
+  auto store = RocksReadStore::open_to_rebuild(data_dir + "/read");
   if (!store.ok()) return store.error();
   Projector projector(**log, **store);
-  // A step loads each view it touches once and writes it once: the larger the step, the more of
-  // a claim's life (claimed, submitted, reviewed) folds into one write. 2^18 events per step
-  // halve the keys written against 2^16 (4.4 -> 2.4 per event on the replay benchmark's log),
-  // for a peak of about 0.6 GB of memory.
-  const auto per_partition = static_cast<std::size_t>((1 << 18) / (*log)->partitions());
+  // The larger the step, the more of a claim's life (claimed, submitted, reviewed) folds into
+  // one write of its view.
+  const std::size_t per_partition =
+      std::max<std::size_t>(1, events_per_step / static_cast<std::size_t>((*log)->partitions()));
   std::size_t total = 0;
   auto caught_up = [&] {
     for (std::int32_t p = 0; p < (*log)->partitions(); ++p) {
@@ -251,6 +251,7 @@ Result<std::size_t> rebuild_read_models(const std::string& data_dir, std::int32_
     if (!applied.ok()) return applied.error();
     total += *applied;
   }
+  MJ_RETURN_IF_ERROR((*store)->finish_rebuild());
   return total;
 }
 

@@ -85,6 +85,11 @@ class RocksReadStore final : public ReadStore {
   static Result<std::unique_ptr<RocksReadStore>> open_secondary(
       const std::string& primary_path, const std::string& secondary_path,
       std::chrono::milliseconds catch_up = std::chrono::milliseconds(5));
+  // Creates a store at `path` (which must not exist) for `rebuild`: one writer, a few large
+  // batches, no WAL; each batch is sorted and flushed to a table file in the background while the
+  // next is prepared (stores.cpp, fill_in_large_batches). finish_rebuild() waits for the last.
+  static Result<std::unique_ptr<RocksReadStore>> open_to_rebuild(const std::string& path);
+  Status finish_rebuild();
   ~RocksReadStore() override;
   std::optional<std::string> get(std::string_view key) override;
   Status write(const WriteSet& batch) override;
@@ -95,6 +100,7 @@ class RocksReadStore final : public ReadStore {
   explicit RocksReadStore(std::unique_ptr<rocksdb::DB> db);
   std::unique_ptr<rocksdb::DB> db_;
   bool secondary_ = false;
+  bool rebuilding_ = false;
   std::atomic<bool> stopping_{false};
   std::thread catch_up_;
 };

@@ -108,6 +108,37 @@ TEST(Projector, StopsAtAGap) {
   EXPECT_EQ(projector.chain_position(0).next_offset, 1);  // stays before the gap
 }
 
+// A read of 6,002 records is hashed and decoded on two threads (from 4,096 on); the chain is
+// still followed record by record in log order: the fork in the second half is skipped, and a
+// gap near the end stops the partition exactly before it.
+TEST(Projector, FollowsTheChainThroughALargeReadDecodedOnTwoThreads) {
+  TempDir dir;
+  auto log = LocalEventLog::open(dir.str() + "/log", 1);
+  auto store = RocksReadStore::open(dir.str() + "/read");
+  ASSERT_TRUE(log.ok() && store.ok());
+  Writer a;
+  std::vector<std::string> records = {a.next(UserRegistered{UserId{"emp"}, "US", ""})};
+  for (int i = 1; i <= 6000; ++i) {
+    Writer fork = a;
+    if (i == 5990) (void)a.next(deposit("lost", "1"));  // never written: a gap
+    records.push_back(a.next(deposit("d" + std::to_string(i), "0.01")));
+    if (i == 5000) records.push_back(fork.next(deposit("fork", "999")));  // the same seq again
+  }
+  std::vector<RecordView> views;
+  for (const std::string& value : records) views.push_back({"emp", value});
+  ASSERT_TRUE((*log)->append(0, views).ok());
+  Projector projector(**log, **store);
+  auto applied = projector.step(8192);
+  ASSERT_FALSE(applied.ok());
+  EXPECT_NE(applied.error().message.find("gap"), std::string::npos) << applied.error().message;
+  EXPECT_EQ(projector.forks(), 1u);
+  // Registered, deposits 1..5989 and the fork before the gap: offset 5991 is the first after it.
+  EXPECT_EQ(projector.chain_position(0).next_offset, 5991);
+  EXPECT_EQ(projector.chain_position(0).seq, 5990);
+  ReadModels reads(**store);
+  EXPECT_EQ(reads.account(UserId{"emp"}).available, money("59.89"));
+}
+
 TEST(PartitionProcessor, RebuildsFromTheFirstRecordOfEachSeqAndChainsOnFromIt) {
   TempDir dir;
   auto log = LocalEventLog::open(dir.str() + "/log", 1);
