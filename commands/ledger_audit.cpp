@@ -152,6 +152,12 @@ class PartitionFold {
   // The event's money, payouts and state; false on a ledger violation.
   bool post(const Envelope& envelope, std::int64_t offset) {
     const Event& event = envelope.event;
+    // A forger who rechained the hashes can write events no decider would: named, not folded.
+    if (violations.empty()) {
+      if (std::string why = misfit(state, event); !why.empty()) {
+        return violation(envelope.meta.seq, offset, std::string(event_type(event)) + " cannot follow the state before it: " + why);
+      }
+    }
     if (const auto* transfers = event_transfers(event)) {
       for (const Transfer& t : *transfers) {
         if (t.amount.value <= 0) {

@@ -377,6 +377,10 @@ Status PartitionProcessor::replay_from(std::int64_t offset) {
                       partition_, record.offset, envelope->meta.seq);
       }
       if (step != ChainStep::apply) continue;
+      if (std::string why = misfit(state_, envelope->event); !why.empty()) {
+        return Error{"offset " + std::to_string(record.offset) + " (seq " + std::to_string(envelope->meta.seq) +
+                     "): the event cannot follow the partition's state: " + why};
+      }
       evolve(state_, envelope->event);
       last_seq_ = envelope->meta.seq;
       last_hash_ = std::move(hash);

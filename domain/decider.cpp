@@ -109,6 +109,63 @@ std::string check_transfers(const PartitionState& state, const std::vector<Trans
 
 }  // namespace
 
+namespace {
+
+std::string refund_misfit(const TaskState& task, const std::vector<Transfer>& refund) {
+  if (refund.empty() || (refund.size() == 1 && refund[0].amount == escrow_of_slots(task, 1))) return "";
+  return "its refund is not one slot's escrow of " + format_money(escrow_of_slots(task, 1));
+}
+
+std::string claim_misfit(const TaskState& task, const TaskId& task_id, const ClaimId& claim_id, bool makes_it) {
+  auto of_task = task_of_claim(claim_id.value);
+  if (!claim_number(claim_id.value) || !of_task || *of_task != task_id) {
+    return "'" + claim_id.value + "' is no claim id of task " + task_id.value;
+  }
+  if (makes_it == (task.claims.find(claim_id) != nullptr)) {
+    return "claim " + claim_id.value + (makes_it ? " exists already" : " does not exist");
+  }
+  return "";
+}
+
+template <class E>
+std::string misfit_one(const PartitionState& state, const E& e) {
+  if constexpr (requires { e.task_id; } && !std::is_same_v<E, TaskPosted>) {
+    auto found = state.tasks.find(e.task_id);
+    const bool checked = requires { e.claim_id; } || std::is_same_v<E, TaskCancelled> ||
+                         std::is_same_v<E, TaskExpired> || std::is_same_v<E, ItemsAdded>;
+    if (found == state.tasks.end()) return checked ? "task " + e.task_id.value + " does not exist" : "";
+    const TaskState& task = found->second;
+    if constexpr (requires { e.claim_id; }) {
+      if (auto why = claim_misfit(task, e.task_id, e.claim_id, std::is_same_v<E, SlotClaimed>); !why.empty()) return why;
+    }
+    if constexpr (std::is_same_v<E, ClaimAbandoned> || std::is_same_v<E, ClaimExpired> ||
+                  std::is_same_v<E, SubmissionRejected>) {
+      return refund_misfit(task, e.transfers);
+    }
+    if constexpr (std::is_same_v<E, TaskCancelled> || std::is_same_v<E, TaskExpired>) {
+      if (!task_runs(task)) return "task " + e.task_id.value + " has ended already";
+      if (e.refunded_slots < 0 || e.refunded_slots > task.free_slots()) {
+        return "it refunds " + std::to_string(e.refunded_slots) + " slots of " + std::to_string(task.free_slots()) + " free";
+      }
+    }
+    if constexpr (std::is_same_v<E, ItemsAdded>) {
+      if (e.first != task.items + 1) return "its first item is " + std::to_string(e.first) + ", not " + std::to_string(task.items + 1);
+    }
+    if constexpr (std::is_same_v<E, SlotClaimed>) {
+      if (e.item.value > 0 && e.item.value != task.next_item && !task.returned_items.contains(e.item.value)) {
+        return "item " + std::to_string(e.item.value) + " is neither the next nor one that came back";
+      }
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string misfit(const PartitionState& state, const Event& event) {
+  return std::visit([&](const auto& e) { return misfit_one(state, e); }, event);
+}
+
 std::string check_decided(const PartitionState& state, const Event& event) {
   if (const auto* transfers = event_transfers(event)) {
     if (std::string broken = check_transfers(state, *transfers); !broken.empty()) return broken;

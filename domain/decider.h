@@ -36,4 +36,13 @@ std::string check_invariants(const PartitionState& state);
 // error in a rule (input is refused before): the processor asserts it, in release builds too.
 std::string check_decided(const PartitionState& state, const Event& event);
 
+// Why `event` cannot follow `state`, or "" when it can: what evolve() takes for granted of the
+// events deciders write, and asserts. A claim an event names is a claim id of the event's task,
+// which the partition has, and (but for the claim that makes it) which the task has; a slot's
+// refund is one slot's escrow; a task ends while it runs, refunding at most its free slots; items
+// are numbered on from the task's last, and a claim takes the next item or one that came back.
+// For readers of a log that a forger may have written and rechained: the audit reports it instead
+// of folding the event, and a processor replaying its partition stops with it.
+std::string misfit(const PartitionState& state, const Event& event);
+
 }  // namespace microjobs

@@ -496,6 +496,9 @@ std::string Simulation::execute_as(const Command& command, const CommandId& id, 
   partitions_[p].idempotency.forget_expired(now_.value);
   partitions_[p].idempotency.remember(
       id, {static_cast<std::int64_t>(partitions_[p].log.size()), fingerprint, now_.value});
+  if (std::string why = misfit(partitions_[p].state, event); !why.empty()) {
+    return std::string(event_type(event)) + " was decided, yet misfit() refuses it: " + why;
+  }
   append(p, stream, event, id, fingerprint);
   evolve(partitions_[p].state, event);
   if (std::string broken = check_decided(partitions_[p].state, event); !broken.empty()) {

@@ -260,6 +260,33 @@ TEST_F(Audit, ARechainedLogWithAnInflatedCreditIsStillFound) {
   EXPECT_NE(run.out.find("clearing:payouts holds -0.10"), std::string::npos) << run.out;
 }
 
+// A rechained approval that names its claim as "emp.1.01" instead of "emp.1.1": an id no decider
+// writes, which the domain's fold would assert on (it keeps claims by number). The audit names the
+// event and exits 1.
+TEST_F(Audit, ARechainedEventNoDeciderWouldWriteIsNamedNotFolded) {
+  play();
+  std::size_t partition = 0, index = 0;
+  for (std::size_t p = 0; p < records_.size(); ++p) {
+    for (std::size_t i = 0; i < records_[p].size(); ++i) {
+      if (records_[p][i].value.find("submission.approved.v1") != std::string::npos) partition = p, index = i;
+    }
+  }
+  const std::string& approval = records_[partition][index].value;
+  ASSERT_NE(approval.find("submission.approved.v1"), std::string::npos);
+  const std::size_t id_at = approval.find("\"claim_id\":\"") + 12;
+  const std::string claim_id = approval.substr(id_at, approval.find('"', id_at) - id_at);
+  const std::string padded = claim_id.substr(0, claim_id.rfind('.') + 1) + "0" + claim_id.substr(claim_id.rfind('.') + 1);
+  const std::string dir = rechained_copy("misfit", partition, index, [&](std::string& bytes) {
+    bytes.replace(bytes.find("\"claim_id\":\"" + claim_id + "\""), claim_id.size() + 13, "\"claim_id\":\"" + padded + "\"");
+  });
+  BinaryRun run = run_binary("audit --data-dir " + dir);
+  EXPECT_EQ(run.status, 1) << run.out;
+  EXPECT_EQ(run.out.find("broken chain"), std::string::npos) << "the chain itself is intact:\n" << run.out;
+  EXPECT_NE(run.out.find("submission.approved.v1 cannot follow the state before it: '" + padded +
+                         "' is no claim id of task"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("VIOLATION partition=" + std::to_string(partition)), std::string::npos) << run.out;
+}
+
 // Each payout is credited once, to its worker: a rechained credit that names w0's payout instead
 // of w1's makes w0's payout credited twice and w1's never (still in flight, while the clearing
 // account was emptied), and a credit that names no payout at all is found as well.

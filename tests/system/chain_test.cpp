@@ -174,5 +174,29 @@ TEST(PartitionProcessor, RebuildsFromTheFirstRecordOfEachSeqAndChainsOnFromIt) {
   EXPECT_EQ(envelope->meta.prev_hash, a.last_hash);
 }
 
+// A log whose chain holds but whose events no decider wrote (a forger who rechained it): replaying
+// it, the processor stops with what does not fit, where the domain's fold would assert.
+TEST(PartitionProcessor, RefusesToReplayAnEventThatCannotFollowItsState) {
+  TempDir dir;
+  auto log = LocalEventLog::open(dir.str() + "/log", 1);
+  auto state = RocksStateStore::open(dir.str() + "/state");
+  ASSERT_TRUE(log.ok() && state.ok());
+  Writer a;
+  std::vector<std::string> records = {a.next(UserRegistered{UserId{"emp"}, "US", ""}),
+                                      a.next(ProofSubmitted{TaskId{"emp.1"}, ClaimId{"emp.1.1"}, UserId{"w1"},
+                                                            "done", UnixMs{1'795'000'000'000}})};
+  for (const auto& value : records) {
+    std::vector<RecordView> one = {{"emp", value}};
+    ASSERT_TRUE((*log)->append(0, one).ok());
+  }
+  ManualClock clock(UnixMs{1'795'000'000'000});
+  PartitionProcessor processor(0, **log, **state, clock);
+  Status started = processor.start();
+  ASSERT_FALSE(started.ok());
+  EXPECT_NE(started.error().message.find("offset 1 (seq 2): the event cannot follow the partition's state: "
+                                         "task emp.1 does not exist"), std::string::npos)
+      << started.error().message;
+}
+
 }  // namespace
 }  // namespace microjobs
