@@ -117,11 +117,11 @@ std::string refund_misfit(const TaskState& task, const std::vector<Transfer>& re
 }
 
 std::string claim_misfit(const TaskState& task, const TaskId& task_id, const ClaimId& claim_id, bool makes_it) {
-  auto of_task = task_of_claim(claim_id.value);
-  if (!claim_number(claim_id.value) || !of_task || *of_task != task_id) {
+  auto number = claim_number(claim_id.value);
+  if (!number || task_part_of_claim(claim_id.value) != std::string_view(task_id.value)) {
     return "'" + claim_id.value + "' is no claim id of task " + task_id.value;
   }
-  if (makes_it == (task.claims.find(claim_id) != nullptr)) {
+  if (makes_it == task.claims.numbered().contains(*number)) {
     return "claim " + claim_id.value + (makes_it ? " exists already" : " does not exist");
   }
   return "";

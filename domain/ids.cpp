@@ -34,24 +34,41 @@ ClaimId make_claim_id(const TaskId& task, std::int64_t number) {
   return ClaimId{task.value + "." + std::to_string(number)};
 }
 
-std::optional<UserId> owner_of_task(std::string_view task_id) {
+namespace {
+
+// The owner part of a task id ("emp" of "emp.7"), when the id is well formed.
+std::optional<std::string_view> owner_part_of_task(std::string_view task_id) {
   auto dot = task_id.find('.');
   if (dot == std::string_view::npos) return std::nullopt;
   std::string_view user = task_id.substr(0, dot);
   if (!valid_user_id(user) || !all_digits(task_id.substr(dot + 1))) return std::nullopt;
-  return UserId{std::string(user)};
+  return user;
 }
 
-std::optional<TaskId> task_of_claim(std::string_view claim_id) {
+}  // namespace
+
+std::optional<UserId> owner_of_task(std::string_view task_id) {
+  auto owner = owner_part_of_task(task_id);
+  if (!owner) return std::nullopt;
+  return UserId{std::string(*owner)};
+}
+
+std::optional<std::string_view> task_part_of_claim(std::string_view claim_id) {
   auto dot = claim_id.rfind('.');
   if (dot == std::string_view::npos || !all_digits(claim_id.substr(dot + 1))) return std::nullopt;
   std::string_view task = claim_id.substr(0, dot);
-  if (!owner_of_task(task)) return std::nullopt;
-  return TaskId{std::string(task)};
+  if (!owner_part_of_task(task)) return std::nullopt;
+  return task;
+}
+
+std::optional<TaskId> task_of_claim(std::string_view claim_id) {
+  auto task = task_part_of_claim(claim_id);
+  if (!task) return std::nullopt;
+  return TaskId{std::string(*task)};
 }
 
 std::optional<std::int64_t> claim_number(std::string_view claim_id) {
-  if (!task_of_claim(claim_id)) return std::nullopt;
+  if (!task_part_of_claim(claim_id)) return std::nullopt;
   std::string_view digits = claim_id.substr(claim_id.rfind('.') + 1);
   if (digits.size() > 1 && digits[0] == '0') return std::nullopt;
   std::int64_t number = 0;

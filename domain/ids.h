@@ -32,6 +32,8 @@ std::optional<UserId> owner_of_task(std::string_view task_id);
 std::optional<UserId> owner_of_claim(std::string_view claim_id);
 // The task a claim belongs to ("emp.7.3" -> "emp.7").
 std::optional<TaskId> task_of_claim(std::string_view claim_id);
+// The same, as a part of `claim_id` (no copy): for checks made for every event.
+std::optional<std::string_view> task_part_of_claim(std::string_view claim_id);
 // A claim's number within its task ("emp.7.3" -> 3), or nullopt unless the id is exactly what
 // make_claim_id() writes (so "emp.7.03" is no claim, not claim 3).
 std::optional<std::int64_t> claim_number(std::string_view claim_id);
