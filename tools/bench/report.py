@@ -74,8 +74,9 @@ def table(results, checks, wall_s, command):
     lag = num(r, "lifecycle_open.projection_lag@50", "p99_ms")
     row("projection lag p99 at 50 % of peak (write answered → read sees it)", fmt(lag, 2) + " ms", "", "", "≤ 1 ms",
         lag <= 1)
-    claim_p999 = num(r, "hot-task.claim", "p999_ms")
-    row("p99.9 claim latency in the hot task (1,000 conns, closed loop)", fmt(claim_p999, 2) + " ms", "", "",
+    claim_p999 = num(r, "hot-task_open.claim@50", "p999_ms")
+    row("p99.9 claim latency in the hot task at 50 % of peak (open loop, 1,000 conns)",
+        fmt(claim_p999, 2) + " ms", f"closed loop at peak: {fmt(num(r, 'hot-task.claim', 'p999_ms'), 2)} ms", "",
         "≤ 20 ms", claim_p999 <= 20)
     per_claim = num(r, "hot-task.memory", "bytes_per_claim")
     in_memtables = num(r, "hot-task.memory", "memtable_bytes_per_claim")
