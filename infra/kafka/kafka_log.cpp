@@ -241,6 +241,7 @@ Result<std::unique_ptr<KafkaEventLog>> KafkaEventLog::open(KafkaConfig config) {
                  "throwaway development cluster."};
   }
   log->partitions_ = *partitions;
+  log->known_ends_ = std::make_unique<std::atomic<std::int64_t>[]>(static_cast<std::size_t>(log->partitions_));
   if (log->config_.partitions != 0 && log->config_.partitions != log->partitions_) {
     return Error{"kafka topic " + log->config_.topic + " has " + std::to_string(log->partitions_) +
                  " partitions, not " + std::to_string(log->config_.partitions)};
@@ -287,7 +288,10 @@ Result<std::vector<LogRecord>> KafkaEventLog::read(std::int32_t partition, std::
   // An error, not an empty read: a writer rebuilding from an empty read would think it was at the end.
   if (reads_interrupted_.load()) return Error{"kafka read: interrupted (the process is stopping)"};
   std::vector<LogRecord> records;
-  std::int64_t high = end(partition);
+  // A partition's end only grows: below where it was last seen to end (the projector's ends()
+  // of the same step, most often) there are records to read without asking the broker again.
+  std::int64_t high = known_ends_[static_cast<std::size_t>(partition)].load();
+  if (from >= high) high = end(partition);
   if (from >= high || max_records == 0) return records;
   std::lock_guard lock(handles_->consumer_mutex);
   rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(1);
@@ -467,6 +471,11 @@ std::vector<std::int64_t> KafkaEventLog::ends_of(const std::vector<std::int32_t>
                  partitions.front(), rd_kafka_err2str(err));
   }
   if (err) return std::vector<std::int64_t>(partitions.size(), 0);
+  for (std::size_t i = 0; i < partitions.size(); ++i) {
+    std::atomic<std::int64_t>& known = known_ends_[static_cast<std::size_t>(partitions[i])];
+    for (std::int64_t seen = known.load(); seen < highs[i] && !known.compare_exchange_weak(seen, highs[i]);) {
+    }
+  }
   return highs;
 }
 

@@ -72,6 +72,8 @@ class KafkaEventLog final : public EventLog {
   std::unique_ptr<Handles> handles_;
   std::atomic<std::uint64_t> append_count_{0};
   std::atomic<bool> reads_interrupted_{false};
+  // Where each partition was last seen to end (ends_of()); read() asks again only at or past it.
+  std::unique_ptr<std::atomic<std::int64_t>[]> known_ends_;
   std::mutex wait_mutex_;
   std::condition_variable appended_;
 };
