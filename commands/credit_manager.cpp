@@ -67,6 +67,8 @@ Status CreditManager::start() {
     }
     cursors_[p] = std::move(cursor);
   }
+  saved_offsets_.clear();
+  for (const Cursor& cursor : cursors_) saved_offsets_.push_back(cursor.next_offset);
   return ok_status();
 }
 
@@ -77,7 +79,9 @@ Status CreditManager::save(std::int32_t source) {
   writer.put(cursors_[source].last_seq);
   writer.put(cursors_[source].last_hash);
   writer.put(cursors_[source].last_credit_seq);
-  return store_.put(cursor_key(source), bytes);
+  MJ_RETURN_IF_ERROR(store_.put(cursor_key(source), bytes));
+  saved_offsets_[source] = cursors_[source].next_offset;
+  return ok_status();
 }
 
 Result<std::size_t> CreditManager::step(std::size_t max_records_per_partition) {
@@ -170,8 +174,11 @@ Result<std::size_t> CreditManager::step_partition(std::int32_t source, std::int6
                  round->failure + "); resending from the cursor"};
   }
   const std::size_t consumed = records->size();
+  const bool sent = round->credited > 0;
   cursors_[source] = std::move(next);
-  MJ_RETURN_IF_ERROR(save(source));
+  if (sent || cursors_[source].next_offset - saved_offsets_[source] >= kSaveAfterRecords) {
+    MJ_RETURN_IF_ERROR(save(source));
+  }
   return consumed;
 }
 

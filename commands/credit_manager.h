@@ -38,6 +38,12 @@ class CreditManager {
   // Call it on the thread that runs step() (or after run() has stopped).
   std::size_t stalled_partitions() const;
   static constexpr std::uint64_t kStalledAfterRounds = 50;
+  // A source's cursor is written (synced) after a round that sent credits, else only once it has
+  // moved this many records past the one written: a round without payouts changes nothing that a
+  // restart needs (from the older cursor it reads those records again and finds nothing to send).
+  // Writing it after every round cost a synced write per step, at low load one per event: 132 us
+  // of CPU and 5.7 context switches per command of the lifecycle at 1,500 commands/s.
+  static constexpr std::int64_t kSaveAfterRecords = 4096;
   void run(std::stop_token stop);
 
  private:
@@ -55,6 +61,7 @@ class CreditManager {
   CommandBus& bus_;
   StateStore& store_;
   std::vector<Cursor> cursors_;
+  std::vector<std::int64_t> saved_offsets_;  // per source: the next_offset of the cursor last written
   // Per source partition, consecutive. Atomic: stalled_partitions() reads them from other
   // threads while the manager's own thread counts (a data race TSan found).
   std::vector<std::atomic<std::uint64_t>> failed_rounds_;

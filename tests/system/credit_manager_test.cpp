@@ -79,6 +79,37 @@ TEST(CreditManager, OneStuckSourcePartitionDoesNotHoldBackTheOthers) {
   EXPECT_EQ(credits.stalled_partitions(), 1u);
 }
 
+// A round without payouts moves the cursor in memory only (no synced write); a round that sent
+// credits writes it. A manager restarted from what was written reads the rest again and sends
+// nothing twice.
+TEST(CreditManager, WritesItsCursorOnlyAfterARoundThatSentCredits) {
+  Fixture f;
+  ASSERT_TRUE(f.bus.start().ok());
+  const std::string emp = user_on(1, "e"), worker = user_on(2, "w");
+  auto written = [&](std::int32_t source) { return *f.state->get("credits/" + std::to_string(source)); };
+  ASSERT_EQ(call(f.bus, "r-early", RegisterUser{UserId{user_on(3, "u")}, "US", ""}).kind, Kind::accepted);
+  {
+    CreditManager credits(*f.log, f.bus, *f.state);
+    ASSERT_TRUE(credits.start().ok());
+    auto moved = credits.step();
+    ASSERT_TRUE(moved.ok()) << moved.error().message;
+    EXPECT_EQ(*moved, 1u);
+    EXPECT_EQ(written(3), "") << "a round without payouts wrote its cursor";
+    f.approve_one(emp, worker);
+    moved = credits.step();
+    ASSERT_TRUE(moved.ok()) << moved.error().message;
+    EXPECT_NE(written(1), "") << "the round that sent the credit did not write its cursor";
+    EXPECT_EQ(written(2), "");
+    EXPECT_EQ(f.available(worker), money("1"));
+  }
+  CreditManager restarted(*f.log, f.bus, *f.state);
+  ASSERT_TRUE(restarted.start().ok());
+  auto again = restarted.step();
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_GT(*again, 0u) << "partitions 2 and 3 are read again from their start";
+  EXPECT_EQ(f.available(worker), money("1")) << "credited twice";
+}
+
 TEST(CreditManager, TakesOnlyTheCreditOfTheApprovalItSentAsPaid) {
   CommandOutcome outcome;
   outcome.kind = Kind::accepted;
