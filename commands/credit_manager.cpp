@@ -79,7 +79,9 @@ Status CreditManager::save(std::int32_t source) {
   writer.put(cursors_[source].last_seq);
   writer.put(cursors_[source].last_hash);
   writer.put(cursors_[source].last_credit_seq);
-  MJ_RETURN_IF_ERROR(store_.put(cursor_key(source), bytes));
+  // Unsynced: a cursor lost with the machine means resending credits from an older one, which
+  // the destinations answer with `exists`.
+  MJ_RETURN_IF_ERROR(store_.put(cursor_key(source), bytes, Durability::unsynced));
   saved_offsets_[source] = cursors_[source].next_offset;
   return ok_status();
 }

@@ -38,7 +38,7 @@ class CreditManager {
   // Call it on the thread that runs step() (or after run() has stopped).
   std::size_t stalled_partitions() const;
   static constexpr std::uint64_t kStalledAfterRounds = 50;
-  // A source's cursor is written (synced) after a round that sent credits, else only once it has
+  // A source's cursor is written (unsynced) after a round that sent credits, else only once it has
   // moved this many records past the one written: a round without payouts changes nothing that a
   // restart needs (from the older cursor it reads those records again and finds nothing to send).
   // Writing it after every round cost a synced write per step, at low load one per event: 132 us

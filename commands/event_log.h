@@ -70,12 +70,16 @@ class EventLog {
 };
 
 // A small durable key-value store for the write side's own bookkeeping: snapshots and the
-// credit process manager's cursors. Writes are synced.
+// credit process manager's cursors.
+enum class Durability : std::uint8_t {
+  synced,   // on disk when put() returns
+  unsynced  // survives the process ending, maybe not the machine: for what is safe to redo
+};
 class StateStore {
  public:
   virtual ~StateStore() = default;
   virtual Result<std::string> get(std::string_view key) = 0;  // empty string when absent
-  virtual Status put(std::string_view key, std::string_view value) = 0;
+  virtual Status put(std::string_view key, std::string_view value, Durability durability = Durability::synced) = 0;
 };
 
 }  // namespace microjobs

@@ -392,9 +392,9 @@ Result<std::string> RocksStateStore::get(std::string_view key) {
   return value;
 }
 
-Status RocksStateStore::put(std::string_view key, std::string_view value) {
+Status RocksStateStore::put(std::string_view key, std::string_view value, Durability durability) {
   rocksdb::WriteOptions options;
-  options.sync = true;
+  options.sync = durability == Durability::synced;
   rocksdb::Status status = db_->Put(options, slice(key), slice(value));
   if (!status.ok()) return Error{"state store: " + status.ToString()};
   return ok_status();

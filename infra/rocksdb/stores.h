@@ -111,7 +111,7 @@ class RocksStateStore final : public StateStore {
   static Result<std::unique_ptr<RocksStateStore>> open(const std::string& path);
   ~RocksStateStore() override;
   Result<std::string> get(std::string_view key) override;
-  Status put(std::string_view key, std::string_view value) override;
+  Status put(std::string_view key, std::string_view value, Durability durability = Durability::synced) override;
 
  private:
   explicit RocksStateStore(std::unique_ptr<rocksdb::DB> db);
