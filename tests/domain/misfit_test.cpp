@@ -71,7 +71,7 @@ TEST(Misfit, NamesATaskThatEndsTwiceOrRefundsMoreThanItsFreeSlots) {
 
 TEST(Misfit, NamesItemsThatDoNotNumberOn) {
   PartitionState state = given(open_task({.per_item = true}));
-  ItemsAdded added{TaskId{"emp.1"}, UserId{"emp"}, 2, 2, {Item{"a", ""}, Item{"b", ""}}};
+  ItemsAdded added{TaskId{"emp.1"}, UserId{"emp"}, 2, 2, {{"a", JsonText{"1"}}, {"b", JsonText{"2"}}}};
   EXPECT_EQ(misfit(state, added), "its first item is 2, not 1");
   added.first = 1;
   EXPECT_EQ(misfit(state, added), "");
